@@ -1,0 +1,186 @@
+//! Admin commands: users, organisations, tokens, fsck.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use commonhold_hub::{Hub, HubError, generate_token, hash_token};
+use commonhold_meta::{AccountKind, MetaError, OrgRole};
+use commonhold_types::{Role, validate_account_name};
+
+use crate::config::Settings;
+use crate::serve::open_hub;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Create a user (then give it a token with `commonhold token create --user NAME`).
+    Add {
+        name: String,
+        /// Make the user a hub administrator (sees and manages every repo).
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum OrgCommand {
+    /// Create an organisation, or add members to an existing one.
+    Add {
+        name: String,
+        /// A user to add as a member (repeatable).
+        #[arg(long, value_name = "USER")]
+        member: Vec<String>,
+        /// The members' role: admin, write or read.
+        #[arg(long, default_value = "write")]
+        role: String,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a user; prints only the token on stdout.
+    Create {
+        #[arg(long)]
+        user: String,
+        /// read or write
+        #[arg(long, default_value = "read")]
+        role: String,
+        /// A label to find the token by later (e.g. "ci").
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Revoke a user's tokens with the given label.
+    Revoke {
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List a user's tokens (labels and roles; tokens themselves are never stored).
+    List {
+        #[arg(long)]
+        user: String,
+    },
+}
+
+async fn hub(settings: &Settings) -> anyhow::Result<Hub> {
+    let url = settings.public_url.clone().unwrap_or_else(|| format!("http://{}", settings.listen));
+    open_hub(settings, url).await
+}
+
+/// Creates the `admin` user and a first write token on a fresh hub; `None` if it exists.
+pub async fn ensure_admin(hub: &Hub) -> anyhow::Result<Option<String>> {
+    if hub.meta.account_by_name("admin").await?.is_some() {
+        return Ok(None);
+    }
+    let admin = match hub.meta.create_user("admin", true).await {
+        Ok(a) => a,
+        // Another process sharing the database won the race: it printed the token.
+        Err(MetaError::Conflict(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let token = generate_token();
+    hub.meta.create_token(admin.id, "initial", Role::Write, &hash_token(&token)).await?;
+    Ok(Some(token))
+}
+
+async fn user_id(hub: &Hub, name: &str) -> anyhow::Result<i64> {
+    match hub.meta.account_by_name(name).await? {
+        Some(a) if a.kind == AccountKind::User => Ok(a.id),
+        Some(_) => bail!("{name} is an organisation, not a user"),
+        None => bail!("no user named {name}; create it with `commonhold user add {name}`"),
+    }
+}
+
+pub async fn user(settings: Settings, cmd: UserCommand) -> anyhow::Result<ExitCode> {
+    let hub = hub(&settings).await?;
+    match cmd {
+        UserCommand::Add { name, admin } => {
+            validate_account_name(&name)?;
+            hub.meta.create_user(&name, admin).await.map_err(conflict_msg)?;
+            eprintln!("created user {name}; give it a token with `commonhold token create --user {name} --role write`");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn conflict_msg(e: MetaError) -> anyhow::Error {
+    match e {
+        MetaError::Conflict(m) => anyhow::anyhow!("{m}"),
+        other => other.into(),
+    }
+}
+
+pub async fn org(settings: Settings, cmd: OrgCommand) -> anyhow::Result<ExitCode> {
+    let hub = hub(&settings).await?;
+    let OrgCommand::Add { name, member, role } = cmd;
+    let role = match role.as_str() {
+        "admin" => OrgRole::Admin,
+        "write" => OrgRole::Write,
+        "read" => OrgRole::Read,
+        other => bail!("unknown role {other:?}: use admin, write or read"),
+    };
+    let org = match hub.meta.account_by_name(&name).await? {
+        Some(a) if a.kind == AccountKind::Org => a,
+        Some(_) => bail!("{name} is a user, not an organisation"),
+        None => {
+            validate_account_name(&name)?;
+            let org = hub.meta.create_org(&name).await.map_err(conflict_msg)?;
+            eprintln!("created organisation {name}");
+            org
+        }
+    };
+    for m in &member {
+        let uid = user_id(&hub, m).await?;
+        hub.meta.add_member(org.id, uid, role).await?;
+        eprintln!("{m} is now a member of {name} ({})", role.as_str());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn token(settings: Settings, cmd: TokenCommand) -> anyhow::Result<ExitCode> {
+    let hub = hub(&settings).await?;
+    match cmd {
+        TokenCommand::Create { user, role, name } => {
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}: use read or write"))?;
+            let uid = user_id(&hub, &user).await?;
+            let token = generate_token();
+            hub.meta.create_token(uid, &name, role, &hash_token(&token)).await?;
+            println!("{token}");
+        }
+        TokenCommand::Revoke { user, name } => {
+            let uid = user_id(&hub, &user).await?;
+            let n = hub.meta.revoke_token(uid, &name).await?;
+            if n == 0 {
+                bail!("{user} has no active token named {name:?}; see `commonhold token list --user {user}`");
+            }
+            eprintln!("revoked {n} token(s) named {name:?} of {user}");
+        }
+        TokenCommand::List { user } => {
+            let uid = user_id(&hub, &user).await?;
+            for t in hub.meta.list_tokens(uid).await? {
+                let state = if t.revoked { "revoked" } else { "active" };
+                println!("{}\t{}\t{state}", t.display_name, t.role.as_str());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn fsck(settings: Settings) -> anyhow::Result<ExitCode> {
+    let hub = hub(&settings).await?;
+    let report = hub
+        .fsck(&|step| eprintln!("fsck: {step}..."))
+        .await
+        .map_err(|e: HubError| anyhow::anyhow!("{e}"))?;
+    for p in &report.problems {
+        println!("{p}");
+    }
+    eprintln!(
+        "fsck: {} git objects, {} blobs, {} refs checked; {} problem(s)",
+        report.objects,
+        report.blobs,
+        report.refs,
+        report.problems.len()
+    );
+    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -1,0 +1,169 @@
+//! Configuration: built-in defaults, then a TOML file (`--config`), then `COMMONHOLD_*`
+//! environment variables, then command-line flags; later sources win.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// What the configuration file may contain. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Data directory (SQLite database and local blobs).
+    pub data_dir: Option<PathBuf>,
+    /// `sqlite:///path/meta.db` or `postgres://user@host/db`; default: SQLite in the data directory.
+    pub database_url: Option<String>,
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    pub listen: Option<String>,
+    /// URL clients reach the server at; every absolute URL the server emits starts with it.
+    pub public_url: Option<String>,
+    /// Hex key for signing upload URLs; servers sharing a database must share it. Default: one
+    /// generated on first start and kept in the database.
+    pub signing_key: Option<String>,
+    /// Largest accepted file, e.g. `50GB`, `500MB`, or a number of bytes.
+    pub max_file_size: Option<String>,
+    /// Lifetime of signed upload URLs in seconds.
+    pub upload_url_ttl_secs: Option<i64>,
+}
+
+/// The settings every command works from.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub listen: String,
+    pub public_url: Option<String>,
+    pub signing_key: Option<Vec<u8>>,
+    pub max_file_size: u64,
+    pub upload_url_ttl_secs: i64,
+}
+
+/// Flags shared by every command.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GlobalArgs {
+    /// Data directory [default: ./commonhold-data] [env: COMMONHOLD_DATA]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// TOML configuration file (keys: data_dir, database_url, listen, public_url, signing_key,
+    /// max_file_size, upload_url_ttl_secs) [env: COMMONHOLD_CONFIG]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Metadata database URL (sqlite://... or postgres://...) [env: COMMONHOLD_DATABASE_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// Parses sizes such as `50GB`, `512MiB`, `1000`.
+pub fn parse_size(s: &str) -> anyhow::Result<u64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().with_context(|| format!("{s:?} is not a size (try 50GB or 500MB)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        other => bail!("unknown size unit {other:?} in {s:?} (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"),
+    };
+    n.checked_mul(mult).with_context(|| format!("{s:?} is too large"))
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Settings {
+    pub fn load(args: &GlobalArgs) -> anyhow::Result<Settings> {
+        let config_path = args.config.clone().or_else(|| env("COMMONHOLD_CONFIG").map(PathBuf::from));
+        let file = match &config_path {
+            Some(p) => read_file(p)?,
+            None => FileConfig::default(),
+        };
+        let data_dir = args
+            .data
+            .clone()
+            .or_else(|| env("COMMONHOLD_DATA").map(PathBuf::from))
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("commonhold-data"));
+        let data_dir = std::path::absolute(&data_dir).unwrap_or(data_dir);
+        let database_url = args
+            .database_url
+            .clone()
+            .or_else(|| env("COMMONHOLD_DATABASE_URL"))
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("meta.db").display()));
+        let signing_key = match env("COMMONHOLD_SIGNING_KEY").or(file.signing_key) {
+            Some(k) => {
+                let key = hex::decode(k.trim()).context("signing_key must be hex (e.g. from `openssl rand -hex 32`)")?;
+                if key.len() < 16 {
+                    bail!("signing_key must be at least 16 bytes (32 hex digits)");
+                }
+                Some(key)
+            }
+            None => None,
+        };
+        let max_file_size = match env("COMMONHOLD_MAX_FILE_SIZE").or(file.max_file_size) {
+            Some(s) => parse_size(&s).context("max_file_size")?,
+            None => 50_000_000_000,
+        };
+        let upload_url_ttl_secs = match env("COMMONHOLD_UPLOAD_URL_TTL_SECS") {
+            Some(s) => s.parse().context("COMMONHOLD_UPLOAD_URL_TTL_SECS must be a number of seconds")?,
+            None => file.upload_url_ttl_secs.unwrap_or(3600),
+        };
+        Ok(Settings {
+            data_dir,
+            database_url,
+            listen: env("COMMONHOLD_LISTEN").or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into()),
+            public_url: env("COMMONHOLD_PUBLIC_URL").or(file.public_url),
+            signing_key,
+            max_file_size,
+            upload_url_ttl_secs,
+        })
+    }
+
+    pub fn blob_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("50GB").unwrap(), 50_000_000_000);
+        assert_eq!(parse_size("1MiB").unwrap(), 1 << 20);
+        assert_eq!(parse_size("123").unwrap(), 123);
+        assert!(parse_size("12XB").is_err());
+        assert!(parse_size("GB").is_err());
+    }
+
+    #[test]
+    fn file_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("c.toml");
+        std::fs::write(&cfg, "listen = \"127.0.0.1:9999\"\npublic_url = \"https://hub.example\"\nmax_file_size = \"1GB\"\n").unwrap();
+        let args = GlobalArgs { data: Some(dir.path().join("d")), config: Some(cfg), database_url: None };
+        let s = Settings::load(&args).unwrap();
+        assert_eq!(s.listen, "127.0.0.1:9999");
+        assert_eq!(s.public_url.as_deref(), Some("https://hub.example"));
+        assert_eq!(s.max_file_size, 1_000_000_000);
+        assert!(s.database_url.starts_with("sqlite://") && s.database_url.ends_with("d/meta.db"));
+        std::fs::write(dir.path().join("bad.toml"), "nope = 1\n").unwrap();
+        let bad = GlobalArgs { config: Some(dir.path().join("bad.toml")), ..Default::default() };
+        assert!(Settings::load(&bad).is_err());
+    }
+}

@@ -1,0 +1,98 @@
+//! `commonhold serve`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use commonhold_hub::{Hub, HubConfig};
+
+use crate::config::Settings;
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080] [env: COMMONHOLD_LISTEN]
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+    /// URL clients reach this server at (used in every absolute URL it emits)
+    /// [default: http://<listen>] [env: COMMONHOLD_PUBLIC_URL]
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+}
+
+/// Opens the stores and builds the hub; shared by every command.
+pub async fn open_hub(settings: &Settings, public_url: String) -> anyhow::Result<Hub> {
+    if settings.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("cannot create data directory {}", settings.data_dir.display()))?;
+    }
+    let meta = commonhold_meta::MetaStore::open(&settings.database_url)
+        .await
+        .with_context(|| format!("cannot open the metadata database {}", redact(&settings.database_url)))?;
+    let blobs = commonhold_blob::LocalBlobStore::open(settings.blob_dir())
+        .await
+        .with_context(|| format!("cannot open the blob store in {}", settings.blob_dir().display()))?;
+    let config = HubConfig {
+        public_url,
+        max_file_size: settings.max_file_size,
+        upload_url_ttl_secs: settings.upload_url_ttl_secs,
+    };
+    Ok(Hub::new(meta, Arc::new(blobs), config, settings.signing_key.clone()).await?)
+}
+
+/// Hides a password in a database URL before printing it.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let listen = args.listen.unwrap_or_else(|| settings.listen.clone());
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen} (is another server using it? try --listen 127.0.0.1:0)"))?;
+    let addr = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .or_else(|| settings.public_url.clone())
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let hub = open_hub(&settings, public_url.clone()).await?;
+    if let Some(token) = crate::admin::ensure_admin(&hub).await? {
+        println!("Created user admin. Its write token, shown only this once:\n{token}");
+    }
+    eprintln!("commonhold {} listening on http://{addr} (public URL {public_url}, data {})", env!("CARGO_PKG_VERSION"), settings.data_dir.display());
+    commonhold_server::serve(hub, listener, shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("sqlite:///x/meta.db"), "sqlite:///x/meta.db");
+    }
+}

@@ -1,0 +1,117 @@
+//! Who is asking, and what they may see or change.
+
+use commonhold_meta::{Account, OrgRole, Repo};
+use commonhold_types::Role;
+
+use crate::{Hub, HubError};
+
+/// An authenticated caller: the account behind a valid token, the token's role and the
+/// organisations the account belongs to.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub account: Account,
+    pub token_name: String,
+    pub role: Role,
+    pub orgs: Vec<(Account, OrgRole)>,
+}
+
+/// How a repo looks to a caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visibility {
+    Hidden,
+    Read,
+    Write,
+}
+
+impl Principal {
+    /// Account ids whose private repos this caller may see: its own and its organisations'.
+    pub fn visible_owner_ids(&self) -> Vec<i64> {
+        let mut ids = vec![self.account.id];
+        ids.extend(self.orgs.iter().map(|(org, _)| org.id));
+        ids
+    }
+
+    /// Whether the account may write into namespace `owner_id` (ignoring the token's role).
+    fn may_write_namespace(&self, owner_id: i64) -> bool {
+        owner_id == self.account.id
+            || self
+                .orgs
+                .iter()
+                .any(|(org, role)| org.id == owner_id && matches!(role, OrgRole::Admin | OrgRole::Write))
+    }
+
+    /// Checks that this caller may create or change repos owned by `owner_id`.
+    pub fn require_write_namespace(&self, owner_id: i64, namespace: &str) -> Result<(), HubError> {
+        if self.role != Role::Write {
+            return Err(HubError::Forbidden(
+                "this token is read-only; create a token with --role write".into(),
+            ));
+        }
+        if !self.may_write_namespace(owner_id) {
+            return Err(HubError::Forbidden(format!(
+                "you don't have the rights to write in namespace {namespace}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// What `who` may do with `repo`.
+pub fn visibility(who: Option<&Principal>, repo: &Repo) -> Visibility {
+    let Some(p) = who else {
+        return if repo.private { Visibility::Hidden } else { Visibility::Read };
+    };
+    let member = p.visible_owner_ids().contains(&repo.owner_id);
+    if repo.private && !member && !p.account.is_admin {
+        return Visibility::Hidden;
+    }
+    if p.role == Role::Write && (p.may_write_namespace(repo.owner_id) || p.account.is_admin) {
+        Visibility::Write
+    } else {
+        Visibility::Read
+    }
+}
+
+impl Hub {
+    /// Looks a token up; `Ok(None)` means it is unknown or revoked.
+    pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>, HubError> {
+        let hash = crate::hash_token(token);
+        let Some((info, account)) = self.meta.token_by_hash(&hash).await? else {
+            return Ok(None);
+        };
+        let orgs = self.meta.orgs_of(account.id).await?;
+        Ok(Some(Principal { account, token_name: info.display_name, role: info.role, orgs }))
+    }
+
+    /// Finds a repo the caller may read. Missing and hidden look exactly the same.
+    pub async fn readable_repo(
+        &self,
+        who: Option<&Principal>,
+        repo_type: commonhold_types::RepoType,
+        name: &commonhold_types::RepoName,
+    ) -> Result<Repo, HubError> {
+        let repo = self.meta.repo_by_name(repo_type, name).await?.ok_or(HubError::RepoNotFound)?;
+        match visibility(who, &repo) {
+            Visibility::Hidden => Err(HubError::RepoNotFound),
+            _ => Ok(repo),
+        }
+    }
+
+    /// Finds a repo the caller may write; a readable but not writable repo is 403, a hidden one
+    /// is indistinguishable from a missing one.
+    pub async fn writable_repo(
+        &self,
+        who: Option<&Principal>,
+        repo_type: commonhold_types::RepoType,
+        name: &commonhold_types::RepoName,
+    ) -> Result<Repo, HubError> {
+        let repo = self.readable_repo(who, repo_type, name).await?;
+        match visibility(who, &repo) {
+            Visibility::Write => Ok(repo),
+            _ => Err(HubError::Forbidden(format!(
+                "you don't have write access to {name}; ask an owner of {} to add you, or use a write token",
+                name.namespace()
+            ))),
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! Making a commit: apply file operations to a branch head, write the new objects, then move
+//! the branch with a compare-and-swap, retrying on a concurrent update unless the caller pinned
+//! the parent.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use commonhold_gitmodel::{Commit, EntryMode, LfsPointer, ObjectKind, Signature, build_trees, hash_object};
+use commonhold_meta::{Account, Repo};
+use commonhold_types::{GitOid, RepoPath, Sha256};
+
+use crate::card::CardSummary;
+use crate::{Hub, HubError, now_ms};
+
+/// How many times a commit without `parentCommit` is re-applied when the branch moves under it.
+const MAX_ATTEMPTS: u32 = 64;
+
+#[derive(Clone, Debug)]
+pub enum CommitOp {
+    /// A file stored in git itself (small text files).
+    AddRegular { path: RepoPath, content: Vec<u8> },
+    /// A file whose content is an LFS object already uploaded to this repo.
+    AddLfs { path: RepoPath, oid: Sha256, size: u64 },
+    DeleteFile { path: RepoPath },
+    DeleteFolder { path: RepoPath },
+}
+
+#[derive(Clone, Debug)]
+pub struct CommitRequest {
+    /// The branch to commit to (or `refs/pr/N`); with `create_pr`, the branch the PR starts from.
+    pub revision: String,
+    pub summary: String,
+    pub description: String,
+    /// When set, the commit is refused unless the branch head still starts with this id.
+    pub parent_commit: Option<String>,
+    pub create_pr: bool,
+    pub ops: Vec<CommitOp>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CommitResult {
+    pub commit: GitOid,
+    pub ref_name: String,
+    pub pr_num: Option<u64>,
+}
+
+/// The outcome of applying operations to a file map: the new map, plus the blobs to store.
+struct Applied {
+    files: BTreeMap<RepoPath, (EntryMode, GitOid)>,
+    blobs: Vec<(GitOid, u8, Vec<u8>)>,
+}
+
+fn apply(
+    mut files: BTreeMap<RepoPath, (EntryMode, GitOid)>,
+    ops: &[CommitOp],
+) -> Result<Applied, HubError> {
+    let mut blobs = Vec::new();
+    for op in ops {
+        match op {
+            CommitOp::AddRegular { path, content } => {
+                let oid = hash_object(ObjectKind::Blob, content);
+                blobs.push((oid, ObjectKind::Blob.as_u8(), content.clone()));
+                files.insert(path.clone(), (EntryMode::File, oid));
+            }
+            CommitOp::AddLfs { path, oid, size } => {
+                let pointer = LfsPointer { oid: *oid, size: *size }.encode().into_bytes();
+                let blob = hash_object(ObjectKind::Blob, &pointer);
+                blobs.push((blob, ObjectKind::Blob.as_u8(), pointer));
+                files.insert(path.clone(), (EntryMode::File, blob));
+            }
+            CommitOp::DeleteFile { path } => {
+                if files.remove(path).is_none() {
+                    return Err(HubError::EntryNotFound(format!(
+                        "cannot delete {path}: no such file in this revision"
+                    )));
+                }
+            }
+            CommitOp::DeleteFolder { path } => {
+                let prefix = format!("{}/", path.as_str().trim_end_matches('/'));
+                let before = files.len();
+                files.retain(|p, _| !p.as_str().starts_with(&prefix));
+                if files.len() == before {
+                    return Err(HubError::EntryNotFound(format!(
+                        "cannot delete folder {path}: no such folder in this revision"
+                    )));
+                }
+            }
+        }
+    }
+    // A path cannot be both a file and a directory.
+    for path in files.keys() {
+        let s = path.as_str();
+        for (i, _) in s.match_indices('/') {
+            if let Ok(parent) = RepoPath::new(&s[..i]) {
+                if files.contains_key(&parent) {
+                    return Err(HubError::BadRequest(format!(
+                        "{parent} is a file, so {s} cannot be created under it"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(Applied { files, blobs })
+}
+
+/// Whether a `parentCommit` value (5 to 40 hex digits) names `head`.
+fn parent_matches(parent: &str, head: &GitOid) -> bool {
+    let p = parent.to_ascii_lowercase();
+    (5..=40).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_hexdigit()) && head.to_hex().starts_with(&p)
+}
+
+impl Hub {
+    pub async fn create_commit(
+        &self,
+        repo: &Repo,
+        author: &Account,
+        req: CommitRequest,
+    ) -> Result<CommitResult, HubError> {
+        self.check_lfs_ops(repo, &req.ops).await?;
+        let (ref_name, base, pr_num) = if req.create_pr {
+            let base = self.resolve(repo, &req.revision).await?.commit;
+            let n = self.meta.next_pr_number(repo.id).await?;
+            (format!("refs/pr/{n}"), Some(base), Some(n))
+        } else {
+            let name = if req.revision.starts_with("refs/pr/") {
+                req.revision.clone()
+            } else {
+                format!("refs/heads/{}", req.revision)
+            };
+            if self.meta.get_ref(repo.id, &name).await?.is_none() {
+                return Err(HubError::RevisionNotFound(format!(
+                    "{}: commits go to an existing branch; create it first",
+                    req.revision
+                )));
+            }
+            (name, None, None)
+        };
+        let message = if req.description.trim().is_empty() {
+            format!("{}\n", req.summary.trim_end())
+        } else {
+            format!("{}\n\n{}\n", req.summary.trim_end(), req.description.trim_end())
+        };
+
+        for attempt in 0..MAX_ATTEMPTS {
+            // The ref's current value is what we compare against; for a new PR it must not exist.
+            let (old, parent) = match base {
+                Some(b) => (None, b),
+                None => {
+                    let head = self.meta.get_ref(repo.id, &ref_name).await?.ok_or_else(|| {
+                        HubError::RevisionNotFound(format!("{ref_name} was deleted during the commit"))
+                    })?;
+                    (Some(head), head)
+                }
+            };
+            if let Some(p) = &req.parent_commit {
+                if !parent_matches(p, &parent) {
+                    return Err(HubError::PreconditionFailed(format!(
+                        "A commit has happened since {p}: the head of {ref_name} is now {parent}. \
+                         Fetch the latest revision and retry."
+                    )));
+                }
+            }
+            let parent_tree = self.root_tree(&parent).await?;
+            let applied = apply(self.flat_files(&parent_tree).await?, &req.ops)?;
+            let (tree, trees) = build_trees(&applied.files)?;
+            let now = now_ms() / 1000;
+            let sig = Signature {
+                name: author.name.clone(),
+                email: format!("{}@users.noreply.commonhold", author.name),
+                time: now,
+                tz_minutes: 0,
+            };
+            let commit = Commit {
+                tree,
+                parents: vec![parent],
+                author: sig.clone(),
+                committer: sig,
+                message: message.clone(),
+            };
+            let body = commit.encode();
+            let oid = commit.oid();
+            let mut objects = applied.blobs;
+            objects.extend(trees.into_iter().map(|(o, b)| (o, ObjectKind::Tree.as_u8(), b)));
+            objects.push((oid, ObjectKind::Commit.as_u8(), body));
+            self.meta.put_objects(&objects).await?;
+
+            match self.meta.update_ref(repo.id, &ref_name, old, Some(oid)).await? {
+                Ok(_seq) => {
+                    if ref_name == "refs/heads/main" {
+                        self.refresh_summary(repo, &oid).await?;
+                    }
+                    return Ok(CommitResult { commit: oid, ref_name, pr_num });
+                }
+                Err(conflict) => {
+                    if req.parent_commit.is_some() || base.is_some() {
+                        return Err(HubError::PreconditionFailed(format!(
+                            "{ref_name} moved to {:?} during the commit; fetch the latest revision and retry",
+                            conflict.current.map(|c| c.to_hex())
+                        )));
+                    }
+                    // Someone else moved the branch: re-apply our operations on top of theirs.
+                    let backoff = 2u64.pow(attempt.min(6)) + u64::from(rand::random::<u8>() % 8);
+                    tokio::time::sleep(Duration::from_millis(backoff)).await;
+                }
+            }
+        }
+        Err(HubError::Conflict(format!(
+            "{ref_name} is being updated by many writers at once; retry the commit"
+        )))
+    }
+
+    /// Storage is shared, access is not: an LFS object may be committed only when this repo
+    /// received it (an upload) or already references it.
+    async fn check_lfs_ops(&self, repo: &Repo, ops: &[CommitOp]) -> Result<(), HubError> {
+        for op in ops {
+            let CommitOp::AddLfs { path, oid, size } = op else { continue };
+            if *size > self.config.max_file_size {
+                return Err(HubError::TooLarge(format!(
+                    "{path} is {size} bytes; this hub accepts files up to {} bytes",
+                    self.config.max_file_size
+                )));
+            }
+            let known = self.meta.lfs_object_size(oid).await?;
+            let granted = self.meta.repo_has_lfs(repo.id, oid).await?;
+            match known {
+                Some(s) if granted && s == *size => {}
+                Some(s) if granted => {
+                    return Err(HubError::BadRequest(format!(
+                        "{path}: LFS object {oid} has {s} bytes, but the commit says {size}"
+                    )));
+                }
+                _ => {
+                    return Err(HubError::BadRequest(format!(
+                        "{path}: LFS object {oid} ({size} bytes) has not been uploaded to this repo; \
+                         upload it through the LFS batch API before committing"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Recomputes the summary listings show (card data, tags) from `main`'s README.
+    pub async fn refresh_summary(&self, repo: &Repo, head: &GitOid) -> Result<(), HubError> {
+        let root = self.root_tree(head).await?;
+        let card = match self.lookup(&root, "README.md").await? {
+            Some((mode, oid)) if mode != EntryMode::Dir => {
+                let info = self.blob_info(&oid).await?;
+                if info.lfs.is_none() && info.size <= 1 << 20 {
+                    CardSummary::from_readme(&String::from_utf8_lossy(&self.blob_content(&oid).await?))
+                } else {
+                    CardSummary::default()
+                }
+            }
+            _ => CardSummary::default(),
+        };
+        let mut summary = repo.summary.clone();
+        summary.sha = Some(*head);
+        summary.last_modified = now_ms();
+        summary.card_data = card.card_data;
+        summary.tags = card.tags;
+        summary.pipeline_tag = card.pipeline_tag;
+        summary.library_name = card.library_name;
+        self.meta.update_repo_summary(repo.id, &summary).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> RepoPath {
+        RepoPath::new(s).unwrap()
+    }
+
+    #[test]
+    fn parent_prefixes() {
+        let head = GitOid::from_hex(&"ab".repeat(20)).unwrap();
+        assert!(parent_matches("ababa", &head));
+        assert!(parent_matches(&"AB".repeat(20), &head));
+        assert!(!parent_matches("abab", &head));
+        assert!(!parent_matches("abac0", &head));
+    }
+
+    #[test]
+    fn apply_adds_deletes_and_refuses_file_dir_clashes() {
+        let ops = vec![
+            CommitOp::AddRegular { path: p("a/b.txt"), content: b"x".to_vec() },
+            CommitOp::AddRegular { path: p("c.txt"), content: b"y".to_vec() },
+        ];
+        let applied = apply(BTreeMap::new(), &ops).unwrap();
+        assert_eq!(applied.files.len(), 2);
+        let gone = apply(applied.files.clone(), &[CommitOp::DeleteFolder { path: p("a") }]).unwrap();
+        assert_eq!(gone.files.keys().map(|k| k.as_str()).collect::<Vec<_>>(), ["c.txt"]);
+        assert!(matches!(
+            apply(applied.files.clone(), &[CommitOp::DeleteFile { path: p("zz") }]),
+            Err(HubError::EntryNotFound(_))
+        ));
+        assert!(matches!(
+            apply(applied.files, &[CommitOp::AddRegular { path: p("c.txt/d"), content: vec![] }]),
+            Err(HubError::BadRequest(_))
+        ));
+    }
+}

@@ -1,0 +1,137 @@
+//! The hub's domain operations, independent of HTTP.
+//!
+//! [`Hub`] ties the metadata store (accounts, repos, refs, git objects, the commit log), the blob
+//! store (LFS content) and the pure git model together: resolving revisions, listing trees,
+//! making commits with a compare-and-swap on the branch, deciding LFS uploads and signing their
+//! URLs, and checking the whole store (`fsck`). The HTTP crate maps requests onto these calls; the
+//! CLI's admin commands call them directly, which is why they work while a server is running.
+//!
+//! **Invariant:** a commit becomes visible atomically or not at all. Objects (LFS blobs, then git
+//! objects) are written before the ref moves, and the ref moves in one database transaction that
+//! compares its old value, so two server processes sharing a database stay correct.
+
+mod access;
+mod card;
+mod commit;
+mod error;
+mod fsck;
+mod lfs;
+mod objects;
+mod repos;
+mod revision;
+mod signing;
+mod tokens;
+mod tree;
+
+use std::sync::Arc;
+
+pub use access::{Principal, Visibility};
+pub use card::{CardSummary, parse_front_matter};
+pub use commit::{CommitOp, CommitRequest, CommitResult};
+pub use error::HubError;
+pub use fsck::{FsckProblem, FsckReport};
+pub use lfs::{BatchObject, BatchOutcome, LFS_THRESHOLD, MultipartPlan, UploadTicket};
+pub use objects::{BlobInfo, ObjectCache};
+pub use revision::Resolved;
+pub use signing::{SignedAction, Signer};
+pub use tokens::{generate_token, hash_token};
+pub use tree::{EntryKind, TreeItem};
+
+use commonhold_blob::BlobStore;
+use commonhold_meta::MetaStore;
+
+/// Settings the domain layer needs; loading them (file, environment, flags) is the binary's job.
+#[derive(Clone, Debug)]
+pub struct HubConfig {
+    /// Absolute base URL clients reach us at, without a trailing slash; every absolute URL the
+    /// server emits starts with it.
+    pub public_url: String,
+    /// Largest file accepted, in bytes.
+    pub max_file_size: u64,
+    /// How long a signed upload URL stays valid, in seconds.
+    pub upload_url_ttl_secs: i64,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        HubConfig {
+            public_url: "http://127.0.0.1:8080".into(),
+            max_file_size: 50_000_000_000,
+            upload_url_ttl_secs: 3600,
+        }
+    }
+}
+
+/// The hub: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Hub {
+    pub meta: MetaStore,
+    pub blobs: Arc<dyn BlobStore>,
+    pub config: Arc<HubConfig>,
+    pub signer: Signer,
+    pub(crate) cache: Arc<ObjectCache>,
+}
+
+impl Hub {
+    /// Builds a hub. The URL-signing key comes from `signing_key` when configured, otherwise from
+    /// the metadata store, where the first process to start stores a random one (so several
+    /// servers sharing a database agree on it).
+    pub async fn new(
+        meta: MetaStore,
+        blobs: Arc<dyn BlobStore>,
+        config: HubConfig,
+        signing_key: Option<Vec<u8>>,
+    ) -> Result<Hub, HubError> {
+        let key = match signing_key {
+            Some(k) => k,
+            None => {
+                let fresh = hex::encode(rand::random::<[u8; 32]>());
+                let winner = meta.set_setting_if_absent("url_signing_key", &fresh).await?;
+                hex::decode(winner.trim())
+                    .map_err(|_| HubError::internal("stored url_signing_key is not hex"))?
+            }
+        };
+        Ok(Hub {
+            meta,
+            blobs,
+            config: Arc::new(config),
+            signer: Signer::new(&key),
+            cache: Arc::new(ObjectCache::new(200_000)),
+        })
+    }
+
+    /// `{public_url}/{path}` with exactly one slash between.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.config.public_url.trim_end_matches('/'), path.trim_start_matches('/'))
+    }
+}
+
+/// Current time in unix milliseconds.
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Formats unix milliseconds the only way the Hub clients parse: `YYYY-MM-DDTHH:MM:SS.fffZ`.
+pub fn format_time_ms(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn time_format_is_what_clients_parse() {
+        assert_eq!(super::format_time_ms(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(super::format_time_ms(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    }
+}

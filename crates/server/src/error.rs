@@ -1,0 +1,93 @@
+//! One error envelope for every endpoint, in the shape Hub clients understand: a status, the
+//! `X-Error-Code` / `X-Error-Message` headers and a JSON body `{"error": "..."}`. Internal errors
+//! are logged with their cause and shown to clients only as "Internal Server Error".
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use commonhold_hub::HubError;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: Option<&'static str>,
+    pub message: String,
+    /// Extra headers (e.g. `X-Repo-Commit` on a missing entry).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError { status, code: None, message: message.into(), headers: Vec::new() }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn with_code(mut self, code: &'static str) -> ApiError {
+        self.code = Some(code);
+        self
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: String) -> ApiError {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// A missing or invisible repo: 401 for anonymous callers, 404 for authenticated ones,
+    /// exactly as the Hub does, so that existence never leaks.
+    pub fn repo_not_found(authenticated: bool) -> ApiError {
+        let status = if authenticated { StatusCode::NOT_FOUND } else { StatusCode::UNAUTHORIZED };
+        ApiError::new(status, "Repository not found").with_code("RepoNotFound")
+    }
+
+    pub fn unauthorized(message: &str) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    /// Maps a domain error, knowing whether the caller was authenticated.
+    pub fn from_hub(e: HubError, authenticated: bool) -> ApiError {
+        match e {
+            HubError::RepoNotFound => ApiError::repo_not_found(authenticated),
+            HubError::RevisionNotFound(m) => {
+                ApiError::new(StatusCode::NOT_FOUND, format!("Invalid rev id: {m}")).with_code("RevisionNotFound")
+            }
+            HubError::EntryNotFound(m) => ApiError::new(StatusCode::NOT_FOUND, m).with_code("EntryNotFound"),
+            HubError::BadRequest(m) => ApiError::new(StatusCode::BAD_REQUEST, m),
+            HubError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
+            HubError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
+            HubError::PreconditionFailed(m) => ApiError::new(StatusCode::PRECONDITION_FAILED, m),
+            HubError::TooLarge(m) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, m),
+            HubError::Internal(m) => {
+                tracing::error!(cause = %m, "internal error");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+            }
+        }
+    }
+}
+
+/// Header values must be visible ASCII; anything else in a message is replaced.
+fn header_safe(s: &str) -> HeaderValue {
+    let cleaned: String =
+        s.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).take(1000).collect();
+    HeaderValue::from_str(&cleaned).unwrap_or_else(|_| HeaderValue::from_static("error"))
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": self.message }).to_string();
+        let mut resp = (self.status, body).into_response();
+        let h = resp.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        h.insert("x-error-message", header_safe(&self.message));
+        if let Some(code) = self.code {
+            h.insert("x-error-code", HeaderValue::from_static(code));
+        }
+        for (name, value) in self.headers {
+            h.insert(name, header_safe(&value));
+        }
+        resp
+    }
+}

@@ -1,0 +1,99 @@
+//! The HTTP server: the Hugging Face Hub-compatible API over [`commonhold_hub::Hub`].
+//!
+//! This is the only crate that knows HTTP. Every route is listed in [`router`]; handlers live in
+//! `routes/`, one module per resource, and turn requests into `Hub` calls and `Hub` results into
+//! the JSON shapes real clients parse (`views`). Wire details (percent-encoded revisions,
+//! repeated query keys, 401-vs-404 for hidden repos, `Link` pagination on the public URL) are
+//! handled here and nowhere else.
+
+mod auth;
+mod error;
+mod params;
+mod routes;
+mod views;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post, put};
+use commonhold_hub::Hub;
+
+pub use error::{ApiError, ApiResult};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub hub: Hub,
+}
+
+/// Every route the server answers.
+pub fn router(hub: Hub) -> Router {
+    use routes::{download, info, lfs, repos, upload, user};
+    let state = AppState { hub };
+    let repo = |tail: &str| format!("/api/{{kind}}/{{ns}}/{{name}}{tail}");
+    Router::new()
+        .route("/api/health", get(user::health))
+        .route("/api/whoami-v2", get(user::whoami))
+        .route("/api/repos/create", post(repos::create))
+        .route("/api/repos/delete", axum::routing::delete(repos::delete))
+        .route("/api/repos/move", post(repos::move_repo))
+        .route("/api/validate-yaml", post(upload::validate_yaml))
+        .route("/api/{kind}", get(info::list))
+        .route(&repo(""), get(info::repo_info))
+        .route(&repo("/revision/{rev}"), get(info::repo_info_at))
+        .route(&repo("/tree/{rev}"), get(info::tree_root))
+        .route(&repo("/tree/{rev}/{*path}"), get(info::tree_path))
+        .route(&repo("/paths-info/{rev}"), post(info::paths_info))
+        .route(&repo("/refs"), get(info::refs))
+        .route(&repo("/commits/{rev}"), get(info::commits))
+        .route(&repo("/branch/{branch}"), post(repos::create_branch).delete(repos::delete_branch))
+        .route(&repo("/tag/{tag}"), post(repos::create_tag).delete(repos::delete_tag))
+        .route(&repo("/settings"), put(repos::settings))
+        .route(&repo("/preupload/{rev}"), post(upload::preupload))
+        .route(&repo("/commit/{rev}"), post(upload::commit))
+        .route("/api/lfs/{repo_id}/{oid}", put(lfs::put_object))
+        .route("/api/lfs/{repo_id}/{oid}/part/{part}", put(lfs::put_part))
+        .route("/api/lfs/{repo_id}/{oid}/complete", post(lfs::complete))
+        .route("/api/lfs/{repo_id}/{oid}/verify", post(lfs::verify))
+        .route("/{ns}/{name}/resolve/{rev}/{*path}", get(download::resolve_model))
+        .route("/datasets/{ns}/{name}/resolve/{rev}/{*path}", get(download::resolve_dataset))
+        .route("/{ns}/{name}/info/lfs/objects/batch", post(lfs::batch_model))
+        .route("/datasets/{ns}/{name}/info/lfs/objects/batch", post(lfs::batch_dataset))
+        .fallback(routes::not_found)
+        // Handlers bound their own bodies (commits, uploads stream); no blanket limit.
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(request_id))
+        .with_state(state)
+}
+
+/// Gives every response an `X-Request-Id` (the client's, if it sent a sane one).
+async fn request_id(req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(str::to_string)
+        .unwrap_or_else(|| hex::encode(rand::random::<[u8; 12]>()));
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let mut resp = next.run(req).await;
+    tracing::debug!(%method, %path, status = resp.status().as_u16(), request_id = %id, "request");
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    resp
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    hub: Hub,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(hub).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,209 @@
+//! `HEAD`/`GET /{repo}/resolve/{rev}/{path}`: file downloads, with ranges.
+//!
+//! Both methods answer 200 (or 206) directly rather than redirecting, with the headers the
+//! clients' cache needs: `X-Repo-Commit`, an `ETag` that is the git blob id for regular files and
+//! the sha256 for LFS files, and the size.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use commonhold_blob::BlobKey;
+use commonhold_gitmodel::EntryMode;
+use commonhold_meta::Repo;
+use commonhold_types::RepoType;
+
+use super::readable;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::{ApiResult, AppState};
+
+type ResolvePath = Path<(String, String, String, String)>;
+
+pub async fn resolve_model(
+    state: State<AppState>,
+    caller: Caller,
+    method: Method,
+    peer: Option<ConnectInfo<SocketAddr>>,
+    headers: HeaderMap,
+    Path((ns, name, rev, path)): ResolvePath,
+) -> ApiResult<Response> {
+    resolve(state, caller, method, peer, headers, RepoType::Model, (ns, name, rev, path)).await
+}
+
+pub async fn resolve_dataset(
+    state: State<AppState>,
+    caller: Caller,
+    method: Method,
+    peer: Option<ConnectInfo<SocketAddr>>,
+    headers: HeaderMap,
+    Path((ns, name, rev, path)): ResolvePath,
+) -> ApiResult<Response> {
+    resolve(state, caller, method, peer, headers, RepoType::Dataset, (ns, name, rev, path)).await
+}
+
+/// A byte range request, resolved against the file size: `start..end` (end exclusive).
+#[derive(Debug, PartialEq, Eq)]
+pub enum RangeSpec {
+    Full,
+    Partial(u64, u64),
+    Unsatisfiable,
+}
+
+/// Parses a single-range `Range` header (`bytes=a-b`, `bytes=a-`, `bytes=-n`). Multiple ranges
+/// and other units are answered with the full content, which RFC 9110 allows.
+pub fn parse_range(value: Option<&str>, size: u64) -> RangeSpec {
+    let Some(spec) = value.and_then(|v| v.trim().strip_prefix("bytes=")) else {
+        return RangeSpec::Full;
+    };
+    if spec.contains(',') {
+        return RangeSpec::Full;
+    }
+    let Some((a, b)) = spec.split_once('-') else { return RangeSpec::Full };
+    let (a, b) = (a.trim(), b.trim());
+    let range = match (a.is_empty(), b.is_empty()) {
+        (true, true) => return RangeSpec::Full,
+        (true, false) => match b.parse::<u64>() {
+            Ok(0) => return RangeSpec::Unsatisfiable,
+            Ok(n) => (size.saturating_sub(n), size),
+            Err(_) => return RangeSpec::Full,
+        },
+        (false, _) => {
+            let Ok(start) = a.parse::<u64>() else { return RangeSpec::Full };
+            let end = if b.is_empty() {
+                size
+            } else {
+                match b.parse::<u64>() {
+                    Ok(last) if last >= start => (last + 1).min(size),
+                    _ => return RangeSpec::Full,
+                }
+            };
+            (start, end)
+        }
+    };
+    if range.0 >= size {
+        RangeSpec::Unsatisfiable
+    } else {
+        RangeSpec::Partial(range.0, range.1)
+    }
+}
+
+fn set(h: &mut HeaderMap, name: &'static str, value: String) {
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        h.insert(name, v);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn resolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    method: Method,
+    peer: Option<ConnectInfo<SocketAddr>>,
+    headers: HeaderMap,
+    kind: RepoType,
+    (ns, name, rev, path): (String, String, String, String),
+) -> ApiResult<Response> {
+    let hub = &state.hub;
+    let repo = readable(&state, &caller, kind, &ns, &name).await?;
+    let resolved = hub.resolve(&repo, &rev).await.map_err(|e| caller.err(e))?;
+    let commit = resolved.commit.to_hex();
+    let missing = || {
+        ApiError::new(StatusCode::NOT_FOUND, format!("Entry not found: {path} does not exist at {rev}"))
+            .with_code("EntryNotFound")
+            .with_header("x-repo-commit", commit.clone())
+    };
+    let root = hub.root_tree(&resolved.commit).await.map_err(|e| caller.err(e))?;
+    let (mode, oid) = match hub.lookup(&root, &path).await.map_err(|e| caller.err(e))? {
+        Some((mode, oid)) if mode != EntryMode::Dir && !path.is_empty() => (mode, oid),
+        _ => return Err(missing()),
+    };
+    let _ = mode;
+    let info = hub.blob_info(&oid).await.map_err(|e| caller.err(e))?;
+    let size = info.file_size();
+    let etag = info.lfs.as_ref().map_or_else(|| oid.to_hex(), |p| p.oid.to_hex());
+
+    let range = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), size);
+    let mut resp = Response::new(Body::empty());
+    let h = resp.headers_mut();
+    set(h, "x-repo-commit", commit.clone());
+    set(h, "etag", format!("\"{etag}\""));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    if let Some(p) = &info.lfs {
+        set(h, "x-linked-size", p.size.to_string());
+        set(h, "x-linked-etag", format!("\"{}\"", p.oid.to_hex()));
+    }
+    let (start, end) = match range {
+        RangeSpec::Full => (0, size),
+        RangeSpec::Partial(a, b) => {
+            *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+            set(resp.headers_mut(), "content-range", format!("bytes {a}-{}/{size}", b - 1));
+            (a, b)
+        }
+        RangeSpec::Unsatisfiable => {
+            return Err(ApiError::new(StatusCode::RANGE_NOT_SATISFIABLE, "Requested range not satisfiable")
+                .with_header("content-range", format!("bytes */{size}")));
+        }
+    };
+    set(resp.headers_mut(), "content-length", (end - start).to_string());
+    if method == Method::HEAD {
+        return Ok(resp);
+    }
+    count_download(&state, &caller, peer, &repo);
+    *resp.body_mut() = match &info.lfs {
+        Some(p) => {
+            let stream = hub
+                .blobs
+                .read(&BlobKey::Lfs(p.oid), Some(start..end))
+                .await
+                .map_err(|e| caller.err(e.into()))?;
+            Body::from_stream(stream)
+        }
+        None => {
+            let content = hub.blob_content(&oid).await.map_err(|e| caller.err(e))?;
+            let (s, e) = (start as usize, (end as usize).min(content.len()));
+            Body::from(content.get(s..e).unwrap_or_default().to_vec())
+        }
+    };
+    Ok(resp)
+}
+
+/// One download per (repo, caller, UTC day), counted off the request path.
+fn count_download(state: &AppState, caller: &Caller, peer: Option<ConnectInfo<SocketAddr>>, repo: &Repo) {
+    let who = match (caller.principal(), peer) {
+        (Some(p), _) => format!("user:{}", p.account.id),
+        (None, Some(ConnectInfo(addr))) => format!("ip:{}", addr.ip()),
+        (None, None) => "anonymous".to_string(),
+    };
+    let day = commonhold_hub::now_ms() / 86_400_000;
+    let meta = state.hub.meta.clone();
+    let repo_id = repo.id;
+    tokio::spawn(async move {
+        if let Err(e) = meta.record_download(repo_id, &who, day).await {
+            tracing::warn!(error = %e, "could not record a download");
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range(None, 10), RangeSpec::Full);
+        assert_eq!(parse_range(Some("bytes=0-0"), 10), RangeSpec::Partial(0, 1));
+        assert_eq!(parse_range(Some("bytes=2-"), 10), RangeSpec::Partial(2, 10));
+        assert_eq!(parse_range(Some("bytes=2-100"), 10), RangeSpec::Partial(2, 10));
+        assert_eq!(parse_range(Some("bytes=-3"), 10), RangeSpec::Partial(7, 10));
+        assert_eq!(parse_range(Some("bytes=-30"), 10), RangeSpec::Partial(0, 10));
+        assert_eq!(parse_range(Some("bytes=10-"), 10), RangeSpec::Unsatisfiable);
+        assert_eq!(parse_range(Some("bytes=0-"), 0), RangeSpec::Unsatisfiable);
+        assert_eq!(parse_range(Some("bytes=5-2"), 10), RangeSpec::Full);
+        assert_eq!(parse_range(Some("bytes=0-1,4-5"), 10), RangeSpec::Full);
+        assert_eq!(parse_range(Some("items=0-1"), 10), RangeSpec::Full);
+    }
+}

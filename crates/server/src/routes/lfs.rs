@@ -1,0 +1,207 @@
+//! The git-LFS batch API and the signed upload URLs it hands out.
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use commonhold_hub::{BatchObject, BatchOutcome, SignedAction};
+use commonhold_types::RepoType;
+use futures::TryStreamExt;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::writable;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::{ApiResult, AppState};
+
+const LFS_JSON: &str = "application/vnd.git-lfs+json";
+const MAX_BATCH_OBJECTS: usize = 1000;
+
+#[derive(Deserialize)]
+struct BatchRequest {
+    operation: String,
+    #[serde(default)]
+    transfers: Vec<String>,
+    #[serde(default)]
+    objects: Vec<BatchObjectIn>,
+}
+
+#[derive(Deserialize)]
+struct BatchObjectIn {
+    oid: String,
+    size: u64,
+}
+
+fn lfs_json(status: StatusCode, v: Value) -> Response {
+    let mut resp = (status, v.to_string()).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(LFS_JSON));
+    resp
+}
+
+pub async fn batch_model(
+    state: State<AppState>,
+    caller: Caller,
+    Path((ns, name)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    batch(state, caller, RepoType::Model, ns, name, body).await
+}
+
+pub async fn batch_dataset(
+    state: State<AppState>,
+    caller: Caller,
+    Path((ns, name)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    batch(state, caller, RepoType::Dataset, ns, name, body).await
+}
+
+async fn batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    kind: RepoType,
+    ns: String,
+    name: String,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let Some(name) = name.strip_suffix(".git") else {
+        return Err(super::not_found().await);
+    };
+    let repo = writable(&state, &caller, kind, &ns, name).await?;
+    let req: BatchRequest =
+        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid LFS batch request: {e}")))?;
+    if req.operation != "upload" {
+        return Ok(lfs_json(
+            StatusCode::NOT_IMPLEMENTED,
+            json!({ "message": "only the upload operation is served here; download files through /resolve/" }),
+        ));
+    }
+    if req.objects.len() > MAX_BATCH_OBJECTS {
+        return Err(ApiError::bad_request(format!("at most {MAX_BATCH_OBJECTS} objects per batch")));
+    }
+    let objects: Vec<BatchObject> = req.objects.into_iter().map(|o| BatchObject { oid: o.oid, size: o.size }).collect();
+    let multipart = req.transfers.iter().any(|t| t == "multipart");
+    let outcomes = state.hub.lfs_batch_upload(&repo, &objects, multipart).await.map_err(|e| caller.err(e))?;
+    let uses_multipart = outcomes.iter().any(|o| matches!(o, BatchOutcome::Multipart(_)));
+    let out: Vec<Value> = objects
+        .iter()
+        .zip(outcomes)
+        .map(|(o, outcome)| match outcome {
+            BatchOutcome::Present => json!({ "oid": o.oid, "size": o.size }),
+            BatchOutcome::Basic(t) => json!({
+                "oid": o.oid, "size": o.size, "authenticated": true,
+                "actions": { "upload": { "href": t.href }, "verify": { "href": t.verify_href } },
+            }),
+            BatchOutcome::Multipart(m) => {
+                let mut header = serde_json::Map::new();
+                header.insert("chunk_size".into(), json!(m.chunk_size.to_string()));
+                for (i, href) in m.part_hrefs.iter().enumerate() {
+                    header.insert((i + 1).to_string(), json!(href));
+                }
+                json!({
+                    "oid": o.oid, "size": o.size, "authenticated": true,
+                    "actions": { "upload": { "href": m.complete_href, "header": header }, "verify": { "href": m.verify_href } },
+                })
+            }
+            BatchOutcome::Error { code, message } => json!({ "oid": o.oid, "size": o.size, "error": { "code": code, "message": message } }),
+        })
+        .collect();
+    // The client runs one transfer adapter per batch: multipart if any object needs it. A
+    // multipart answer for an object with a single part works as well as basic.
+    let transfer = if uses_multipart { "multipart" } else { "basic" };
+    Ok(lfs_json(StatusCode::OK, json!({ "transfer": transfer, "objects": out, "hash_algo": "sha256" })))
+}
+
+/// Rebuilds what a signed URL claims to authorise from its path and query.
+fn signed(action: &str, repo_id: i64, oid: &str, part: u32, q: Option<&str>) -> ApiResult<(SignedAction, String)> {
+    let p = Params::parse(q);
+    let bad = || ApiError::new(StatusCode::FORBIDDEN, "upload URL refused: it is incomplete; ask the batch API for a new one");
+    let size = p.number("size").ok_or_else(bad)?;
+    let expires = p.get("exp").and_then(|e| e.parse::<i64>().ok()).ok_or_else(bad)?;
+    let sig = p.get("sig").ok_or_else(bad)?.to_string();
+    let a = SignedAction {
+        action: action.into(),
+        repo_id,
+        oid: oid.into(),
+        size,
+        upload: p.get("upload").unwrap_or("").into(),
+        part,
+        expires,
+    };
+    Ok((a, sig))
+}
+
+fn stream_of(body: Body) -> commonhold_blob::BlobStream {
+    Box::pin(body.into_data_stream().map_err(std::io::Error::other))
+}
+
+pub async fn put_object(
+    State(state): State<AppState>,
+    Path((repo_id, oid)): Path<(i64, String)>,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    let (a, sig) = signed("put", repo_id, &oid, 0, q.as_deref())?;
+    state.hub.check_signed(&a, &sig).map_err(|e| ApiError::from_hub(e, true))?;
+    state.hub.lfs_put(&a, stream_of(body)).await.map_err(|e| ApiError::from_hub(e, true))?;
+    Ok(Json(json!({})))
+}
+
+pub async fn put_part(
+    State(state): State<AppState>,
+    Path((repo_id, oid, part)): Path<(i64, String, u32)>,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> ApiResult<Response> {
+    let (a, sig) = signed("part", repo_id, &oid, part, q.as_deref())?;
+    state.hub.check_signed(&a, &sig).map_err(|e| ApiError::from_hub(e, true))?;
+    let etag = state.hub.lfs_put_part(&a, stream_of(body)).await.map_err(|e| ApiError::from_hub(e, true))?;
+    let mut resp = Json(json!({})).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{etag}\"")) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+struct CompleteBody {
+    #[serde(default)]
+    parts: Vec<PartIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PartIn {
+    part_number: u32,
+    etag: String,
+}
+
+pub async fn complete(
+    State(state): State<AppState>,
+    Path((repo_id, oid)): Path<(i64, String)>,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let (a, sig) = signed("complete", repo_id, &oid, 0, q.as_deref())?;
+    state.hub.check_signed(&a, &sig).map_err(|e| ApiError::from_hub(e, true))?;
+    let req: CompleteBody =
+        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid completion body: {e}")))?;
+    let parts: Vec<(u32, String)> =
+        req.parts.into_iter().map(|p| (p.part_number, p.etag.trim_matches('"').to_string())).collect();
+    state.hub.lfs_complete(&a, &parts).await.map_err(|e| ApiError::from_hub(e, true))?;
+    Ok(Json(json!({})))
+}
+
+pub async fn verify(
+    State(state): State<AppState>,
+    Path((repo_id, oid)): Path<(i64, String)>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let (a, sig) = signed("verify", repo_id, &oid, 0, q.as_deref())?;
+    state.hub.check_signed(&a, &sig).map_err(|e| ApiError::from_hub(e, true))?;
+    state.hub.lfs_verify(&a).await.map_err(|e| ApiError::from_hub(e, true))?;
+    Ok(Json(json!({ "oid": oid, "size": a.size })))
+}

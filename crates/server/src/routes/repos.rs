@@ -1,0 +1,210 @@
+//! Repo lifecycle: create, delete, move, settings, branches and tags.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use commonhold_types::{RepoName, RepoType};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{repo_type, repo_url_path, writable};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::{ApiResult, AppState};
+
+/// Parses an optional JSON body (clients send none, `{}` or `null` interchangeably).
+fn json_body<T: for<'de> Deserialize<'de> + Default>(body: &Bytes) -> ApiResult<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    if body.len() > 1 << 20 {
+        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"));
+    }
+    match serde_json::from_slice::<Option<T>>(body) {
+        Ok(v) => Ok(v.unwrap_or_default()),
+        Err(e) => Err(ApiError::bad_request(format!("invalid JSON body: {e}"))),
+    }
+}
+
+fn type_of(t: Option<&str>) -> ApiResult<RepoType> {
+    match t {
+        None => Ok(RepoType::Model),
+        Some(t) => RepoType::parse(t).ok_or_else(|| {
+            ApiError::bad_request(format!("repo type {t:?} is not supported here: use model or dataset"))
+        }),
+    }
+}
+
+/// `name` may be `ns/name` or a bare name with `organization` (or the caller) as namespace.
+fn full_name(name: &str, organization: Option<&str>, caller_name: &str) -> ApiResult<RepoName> {
+    let parsed = match (name.split_once('/'), organization) {
+        (Some(_), _) => name.parse::<RepoName>(),
+        (None, Some(org)) => RepoName::new(org, name),
+        (None, None) => RepoName::new(caller_name, name),
+    };
+    parsed.map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+#[derive(Deserialize, Default)]
+pub struct CreateBody {
+    #[serde(default)]
+    name: String,
+    organization: Option<String>,
+    #[serde(rename = "type")]
+    repo_type: Option<String>,
+    private: Option<bool>,
+    visibility: Option<String>,
+}
+
+pub async fn create(State(state): State<AppState>, caller: Caller, body: Bytes) -> ApiResult<Json<Value>> {
+    let p = caller.require()?;
+    let b: CreateBody = json_body(&body)?;
+    let kind = type_of(b.repo_type.as_deref())?;
+    let name = full_name(&b.name, b.organization.as_deref(), &p.account.name)?;
+    let private = match b.visibility.as_deref() {
+        Some("private") => true,
+        Some("public") | None => b.private.unwrap_or(false),
+        Some(other) => return Err(ApiError::bad_request(format!("unknown visibility {other:?}"))),
+    };
+    let repo = state.hub.create_repo(p, kind, &name, private).await.map_err(|e| match e {
+        commonhold_hub::HubError::Conflict(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            format!("You already created this {} repo: {name}", kind.as_str()),
+        ),
+        other => caller.err(other),
+    })?;
+    Ok(Json(json!({ "url": state.hub.url(&repo_url_path(&repo)), "name": repo.name.to_string(), "id": crate::views::object_id(&repo) })))
+}
+
+#[derive(Deserialize, Default)]
+pub struct DeleteBody {
+    #[serde(default)]
+    name: String,
+    organization: Option<String>,
+    #[serde(rename = "type")]
+    repo_type: Option<String>,
+}
+
+pub async fn delete(State(state): State<AppState>, caller: Caller, body: Bytes) -> ApiResult<Json<Value>> {
+    let p = caller.require()?;
+    let b: DeleteBody = json_body(&body)?;
+    let kind = type_of(b.repo_type.as_deref())?;
+    let name = full_name(&b.name, b.organization.as_deref(), &p.account.name)?;
+    let repo = writable(&state, &caller, kind, name.namespace(), name.name()).await?;
+    state.hub.meta.delete_repo(repo.id).await.map_err(|e| caller.err(e.into()))?;
+    Ok(Json(json!({})))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveBody {
+    #[serde(default)]
+    from_repo: String,
+    #[serde(default)]
+    to_repo: String,
+    #[serde(rename = "type")]
+    repo_type: Option<String>,
+}
+
+pub async fn move_repo(State(state): State<AppState>, caller: Caller, body: Bytes) -> ApiResult<Json<Value>> {
+    let p = caller.require()?;
+    let b: MoveBody = json_body(&body)?;
+    let kind = type_of(b.repo_type.as_deref())?;
+    let from = full_name(&b.from_repo, None, &p.account.name)?;
+    let to: RepoName = b.to_repo.parse().map_err(|e: commonhold_types::NameError| ApiError::bad_request(e.to_string()))?;
+    let repo = writable(&state, &caller, kind, from.namespace(), from.name()).await?;
+    let owner = state
+        .hub
+        .meta
+        .account_by_name(to.namespace())
+        .await
+        .map_err(|e| caller.err(e.into()))?
+        .ok_or_else(|| ApiError::bad_request(format!("there is no user or organisation {}", to.namespace())))?;
+    p.require_write_namespace(owner.id, to.namespace()).map_err(|e| caller.err(e))?;
+    state.hub.meta.move_repo(repo.id, &to, owner.id).await.map_err(|e| caller.err(e.into()))?;
+    Ok(Json(json!({ "url": state.hub.url(&format!("{}{to}", kind.url_prefix())) })))
+}
+
+#[derive(Deserialize, Default)]
+pub struct SettingsBody {
+    private: Option<bool>,
+    visibility: Option<String>,
+}
+
+pub async fn settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, ns, name)): Path<(String, String, String)>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    let b: SettingsBody = json_body(&body)?;
+    let private = b.private.or(match b.visibility.as_deref() {
+        Some("private") => Some(true),
+        Some("public") => Some(false),
+        _ => None,
+    });
+    if let Some(private) = private {
+        state.hub.meta.set_private(repo.id, private).await.map_err(|e| caller.err(e.into()))?;
+    }
+    Ok(Json(json!({ "private": private.unwrap_or(repo.private) })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct BranchBody {
+    starting_point: Option<String>,
+}
+
+pub async fn create_branch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, ns, name, branch)): Path<(String, String, String, String)>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    let b: BranchBody = json_body(&body)?;
+    state.hub.create_branch(&repo, &branch, b.starting_point.as_deref()).await.map_err(|e| caller.err(e))?;
+    Ok(Json(json!({})))
+}
+
+pub async fn delete_branch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, ns, name, branch)): Path<(String, String, String, String)>,
+) -> ApiResult<Json<Value>> {
+    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    state.hub.delete_branch(&repo, &branch).await.map_err(|e| caller.err(e))?;
+    Ok(Json(json!({})))
+}
+
+#[derive(Deserialize, Default)]
+pub struct TagBody {
+    tag: Option<String>,
+}
+
+/// `POST .../tag/{rev}` with `{"tag"}` creates a tag at `rev`.
+pub async fn create_tag(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, ns, name, rev)): Path<(String, String, String, String)>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    let b: TagBody = json_body(&body)?;
+    let tag = b.tag.ok_or_else(|| ApiError::bad_request("the body must name the tag: {\"tag\": \"v1.0\"}"))?;
+    state.hub.create_tag(&repo, &tag, &rev).await.map_err(|e| caller.err(e))?;
+    Ok(Json(json!({})))
+}
+
+/// `DELETE .../tag/{tag}`.
+pub async fn delete_tag(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, ns, name, tag)): Path<(String, String, String, String)>,
+) -> ApiResult<Json<Value>> {
+    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    state.hub.delete_tag(&repo, &tag).await.map_err(|e| caller.err(e))?;
+    Ok(Json(json!({})))
+}
