@@ -4,4 +4,18 @@
 //! caller implements (the hub over its blob store, the CLI over a local directory with
 //! [`DirRelease`]). Every read is bounded by the caller-visible `*_MAX` constants of [`inspect`].
 
+pub mod dir_release;
+pub mod error;
 pub mod inspect;
+pub mod mof;
+pub mod model;
+pub mod release;
+
+pub use dir_release::DirRelease;
+pub use error::AssessError;
+pub use mof::{MofManifest, MofResult, evaluate_manifest};
+pub use model::{
+    Assessment, ComponentAssessment, ComponentState, Evidence, Finding, NextTier, OsaidVerdict,
+    SCHEMA_VERSION, Severity, Tier,
+};
+pub use release::{Release, ReleaseFile};
