@@ -4,14 +4,23 @@
 //! caller implements (the hub over its blob store, the CLI over a local directory with
 //! [`DirRelease`]). Every read is bounded by the caller-visible `*_MAX` constants of [`inspect`].
 
+mod assess;
+mod component_map;
+mod dataset;
 pub mod dir_release;
 pub mod error;
+mod findings;
 pub mod inspect;
+mod licensing;
 pub mod mof;
 pub mod model;
 pub mod release;
+mod scan;
+mod tiers;
 
+pub use assess::{AssessOptions, assess};
 pub use dir_release::DirRelease;
+pub use findings::FINDINGS;
 pub use error::AssessError;
 pub use mof::{MofManifest, MofResult, evaluate_manifest};
 pub use model::{

@@ -1,0 +1,156 @@
+//! The entry point: one release in, one [`Assessment`] out. Synchronous and pure apart from
+//! the reads it makes through [`Release`], so the hub can run it on a blocking worker.
+
+use commonhold_types::RepoType;
+
+use crate::component_map::{licence_for, map_components};
+use crate::dataset::assess_dataset;
+use crate::findings::{self, Findings};
+use crate::licensing;
+use crate::mof::{self, Component, MofManifest};
+use crate::model::{Assessment, DEFINITION_VERSION, SCHEMA_VERSION, Tier};
+use crate::release::Release;
+use crate::scan::{Scan, scan};
+
+fn no_base_models(_: &str) -> Option<Assessment> {
+    None
+}
+
+/// How to assess a release.
+pub struct AssessOptions<'a> {
+    /// A declared MOF manifest to verify against the release, if any.
+    pub manifest: Option<MofManifest>,
+    /// Model or dataset; `None` guesses from the card and the files.
+    pub repo_type: Option<RepoType>,
+    /// The assessment of a base model named in the card, when the caller has one (the hub
+    /// looks on the same hub); `None` when unknown.
+    pub base_models: &'a dyn Fn(&str) -> Option<Assessment>,
+    /// The time to record as `assessed_at` (RFC 3339); the core reads no clock.
+    pub now: Option<String>,
+}
+
+impl Default for AssessOptions<'_> {
+    fn default() -> Self {
+        AssessOptions {
+            manifest: None,
+            repo_type: None,
+            base_models: &no_base_models,
+            now: None,
+        }
+    }
+}
+
+/// Dataset cards carry keys that model cards do not.
+const DATASET_CARD_KEYS: [&str; 5] = [
+    "task_categories",
+    "size_categories",
+    "dataset_info",
+    "configs",
+    "pretty_name",
+];
+
+fn guess_repo_type(scan: &Scan) -> RepoType {
+    let dataset_keys = scan.card.as_ref().is_some_and(|c| {
+        c.card
+            .meta
+            .raw
+            .as_object()
+            .is_some_and(|o| DATASET_CARD_KEYS.iter().any(|k| o.contains_key(*k)))
+    });
+    let model_files = !scan.weights.is_empty() || scan.config.is_some();
+    if !model_files && (dataset_keys || scan.croissant.is_some() || !scan.data_files.is_empty()) {
+        RepoType::Dataset
+    } else {
+        RepoType::Model
+    }
+}
+
+/// Assesses a release from its own files.
+pub fn assess(release: &dyn Release, opts: &AssessOptions<'_>) -> Assessment {
+    let root = release.root().to_owned();
+    let scan = scan(release);
+    let licensing = licensing::resolve(&scan, &root);
+    let repo_type = opts.repo_type.unwrap_or_else(|| guess_repo_type(&scan));
+    let is_dataset = repo_type == RepoType::Dataset;
+    let components = map_components(&scan, &licensing, opts.manifest.as_ref(), &root);
+
+    let counted: Vec<(Component, Option<String>)> = components
+        .iter()
+        .filter(|c| c.state.counts())
+        .map(|c| {
+            let licence = licence_for(c.component, &licensing).map(|r| r.mof_id.clone());
+            (c.component, licence)
+        })
+        .collect();
+    let mof = mof::evaluate(&counted);
+    let mof_declared = opts.manifest.as_ref().map(mof::evaluate_manifest);
+
+    let mut found = Findings::default();
+    findings::licence_findings(&mut found, &scan, &licensing, &root, is_dataset);
+    let (tier, dataset) = if is_dataset {
+        let d = assess_dataset(&scan, &licensing, &mut found, &root);
+        (Tier::NotApplicable, Some(d))
+    } else {
+        let manifest_declares_weights = opts.manifest.as_ref().is_some_and(|m| {
+            m.components
+                .iter()
+                .any(|d| d.component == Component::ModelParametersFinal)
+        });
+        findings::model_findings(
+            &mut found,
+            &scan,
+            &licensing,
+            &components,
+            manifest_declares_weights,
+            &root,
+        );
+        findings::base_model_findings(&mut found, &scan, &root, opts.base_models);
+        (
+            crate::tiers::model_tier(&components, &licensing, &mof),
+            None,
+        )
+    };
+    let osaid = crate::tiers::osaid(&components, &licensing);
+    let next_tier = if is_dataset {
+        None
+    } else {
+        crate::tiers::next_tier(tier, &mof, &licensing, &found.list)
+    };
+    let weights = scan
+        .weights
+        .iter()
+        .map(|w| crate::model::WeightFile {
+            path: w.file.path.clone(),
+            format: format!("{:?}", w.facts.format).to_ascii_lowercase(),
+            size: w.file.size,
+            tensors: w.facts.tensors,
+            parameters: w.facts.parameters,
+            dtypes: w.facts.dtypes.clone(),
+            truncated: w.facts.truncated,
+            intermediate: w.intermediate,
+            error: w.facts.error.clone(),
+            unsafe_imports: w.facts.unsafe_imports.clone(),
+        })
+        .collect();
+    let mut findings = found.list;
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)));
+    Assessment {
+        schema_version: SCHEMA_VERSION,
+        definition_version: DEFINITION_VERSION.to_owned(),
+        root,
+        repo_type,
+        assessed_at: opts.now.clone(),
+        files: scan.file_count,
+        total_bytes: scan.total_bytes,
+        licences: licensing.found,
+        components,
+        weights,
+        mof,
+        mof_declared,
+        osaid,
+        tier,
+        next_tier,
+        findings,
+        dataset,
+    }
+}

@@ -1,0 +1,293 @@
+//! From inspector facts to MOF's 17 components, each with its state, licence and evidence.
+//!
+//! A file in the release makes a component *present*; a URL in the card or its metadata makes
+//! it *linked* (counted toward MOF as MOT counts a declaration, but shown as unverified); a
+//! component only the MOF manifest mentions is *declared-unverified* and does not count.
+
+use std::collections::BTreeMap;
+
+use crate::inspect::{CodeRole, LinkKind, Section, SectionKind};
+use crate::licensing::{Licensing, Resolved};
+use crate::mof::{Component, ContentType, MofManifest};
+use crate::model::{ComponentAssessment, ComponentState, Evidence};
+use crate::scan::Scan;
+
+/// Sections shorter than this (in words) are headings without content.
+const SECTION_MIN_WORDS: usize = 20;
+
+#[derive(Default)]
+struct Found {
+    state: Option<ComponentState>,
+    evidence: Vec<Evidence>,
+}
+
+/// Collects evidence per component; a stronger state (present over linked) wins.
+#[derive(Default)]
+struct Collector {
+    found: BTreeMap<Component, Found>,
+}
+
+/// Evidence kept per component: enough to check, not a listing of every shard.
+const EVIDENCE_PER_COMPONENT: usize = 8;
+
+impl Collector {
+    fn add(&mut self, c: Component, state: ComponentState, evidence: Evidence) {
+        let entry = self.found.entry(c).or_default();
+        if entry.state.is_none_or(|s| state < s) {
+            entry.state = Some(state);
+        }
+        if entry.evidence.len() < EVIDENCE_PER_COMPONENT && !entry.evidence.contains(&evidence) {
+            entry.evidence.push(evidence);
+        }
+    }
+}
+
+/// The section a line of the card falls in (the last heading at or above it).
+fn section_at(sections: &[Section], line: usize) -> Option<SectionKind> {
+    sections
+        .iter()
+        .take_while(|s| s.line <= line)
+        .last()
+        .map(|s| s.kind)
+}
+
+fn code_component(role: CodeRole) -> Component {
+    match role {
+        CodeRole::Training => Component::TrainingCode,
+        CodeRole::Inference => Component::InferenceCode,
+        CodeRole::Evaluation => Component::EvaluationCode,
+        CodeRole::DataProcessing => Component::DataPreprocessingCode,
+        CodeRole::ModelArchitecture => Component::ModelArchitecture,
+        CodeRole::SupportingLibrary => Component::SupportingLibraries,
+    }
+}
+
+/// A data file under an evaluation-looking directory is evaluation data.
+fn is_eval_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|d| d.starts_with("eval") || d == "test" || d == "validation" || d == "benchmark")
+}
+
+fn collect(scan: &Scan, root: &str) -> Collector {
+    use ComponentState::{Linked, Present};
+    let mut col = Collector::default();
+    let file = |path: &str, line: Option<usize>| Evidence::File {
+        root: root.to_owned(),
+        path: path.to_owned(),
+        line,
+    };
+
+    if let Some(sc) = &scan.card {
+        let card = &sc.card;
+        let meta = &card.meta;
+        let has_content = !card.sections.is_empty()
+            || meta.raw.as_object().is_some_and(|o| !o.is_empty());
+        if has_content {
+            col.add(Component::ModelCard, Present, file(&sc.path, None));
+        }
+        for s in &card.sections {
+            if s.words < SECTION_MIN_WORDS {
+                continue;
+            }
+            let target = match s.kind {
+                SectionKind::TrainingData | SectionKind::DatasetComposition => {
+                    Some(Component::DataCard)
+                }
+                SectionKind::Evaluation => Some(Component::EvaluationResults),
+                _ => None,
+            };
+            if let Some(c) = target {
+                col.add(c, Present, file(&sc.path, Some(s.line)));
+            }
+        }
+        if meta.has_model_index {
+            col.add(
+                Component::EvaluationResults,
+                Present,
+                file(&sc.path, meta.model_index_line),
+            );
+        }
+        let url = |url: String, line: Option<usize>| Evidence::Url {
+            url,
+            path: Some(sc.path.clone()),
+            line,
+        };
+        for d in &meta.datasets {
+            let ev = url(
+                format!("https://huggingface.co/datasets/{d}"),
+                meta.lines.get("datasets").copied(),
+            );
+            col.add(Component::Datasets, Linked, ev.clone());
+            col.add(Component::DataCard, Linked, ev);
+        }
+        for d in model_index_datasets(&meta.raw) {
+            let ev = url(
+                format!("https://huggingface.co/datasets/{d}"),
+                meta.model_index_line,
+            );
+            col.add(Component::EvaluationData, Linked, ev);
+        }
+        for link in &card.links {
+            let section = section_at(&card.sections, link.line);
+            let ev = url(link.url.clone(), Some(link.line));
+            match link.kind {
+                LinkKind::Arxiv | LinkKind::Doi | LinkKind::Pdf => {
+                    col.add(Component::ResearchPaper, Linked, ev);
+                }
+                LinkKind::CodeRepo => {
+                    let c = match section {
+                        Some(SectionKind::TrainingProcedure) => Component::TrainingCode,
+                        Some(SectionKind::Evaluation) => Component::EvaluationCode,
+                        Some(SectionKind::TrainingData | SectionKind::DataCollection) => {
+                            Component::DataPreprocessingCode
+                        }
+                        _ => Component::InferenceCode,
+                    };
+                    col.add(c, Linked, ev.clone());
+                    col.add(Component::SupportingLibraries, Linked, ev);
+                }
+                LinkKind::HfDataset => {
+                    let c = if section == Some(SectionKind::Evaluation) {
+                        Component::EvaluationData
+                    } else {
+                        Component::Datasets
+                    };
+                    col.add(c, Linked, ev);
+                }
+                LinkKind::HfModel | LinkKind::Other => {}
+            }
+        }
+    }
+    for w in &scan.weights {
+        if w.facts.truncated || w.facts.error.is_some() {
+            continue;
+        }
+        let c = if w.intermediate {
+            Component::ModelParametersIntermediate
+        } else {
+            Component::ModelParametersFinal
+        };
+        col.add(c, Present, file(&w.file.path, None));
+        if !w.intermediate && w.facts.metadata.contains_key("general.architecture") {
+            col.add(Component::ModelArchitecture, Present, file(&w.file.path, None));
+        }
+    }
+    if let Some((path, config)) = &scan.config
+        && (!config.architectures.is_empty() || config.model_type.is_some())
+    {
+        col.add(Component::ModelArchitecture, Present, file(path, None));
+    }
+    for (path, roles) in &scan.code {
+        for role in roles {
+            col.add(code_component(*role), Present, file(path, None));
+        }
+    }
+    for path in &scan.metadata_files {
+        col.add(Component::ModelMetadata, Present, file(path, None));
+    }
+    for path in &scan.data_cards {
+        col.add(Component::DataCard, Present, file(path, None));
+    }
+    for path in &scan.papers {
+        let c = if path.to_ascii_lowercase().contains("report") {
+            Component::TechnicalReport
+        } else {
+            Component::ResearchPaper
+        };
+        col.add(c, Present, file(path, None));
+    }
+    for path in &scan.eval_results {
+        col.add(Component::EvaluationResults, Present, file(path, None));
+    }
+    for path in &scan.sample_outputs {
+        col.add(Component::SampleModelOutputs, Present, file(path, None));
+    }
+    for path in &scan.data_files {
+        let c = if is_eval_path(path) {
+            Component::EvaluationData
+        } else {
+            Component::Datasets
+        };
+        col.add(c, Present, file(path, None));
+    }
+    col
+}
+
+/// `model-index[].results[].dataset.type`: the datasets a model was evaluated on.
+fn model_index_datasets(raw: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let entries = raw
+        .get("model-index")
+        .and_then(|v| v.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for entry in entries {
+        let results = entry
+            .get("results")
+            .and_then(|v| v.as_array())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for r in results {
+            if let Some(t) = r.pointer("/dataset/type").and_then(|v| v.as_str())
+                && !out.iter().any(|o| o == t)
+                && out.len() < EVIDENCE_PER_COMPONENT
+            {
+                out.push(t.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// The licence that applies to a component found in the release.
+pub(crate) fn licence_for(c: Component, licensing: &Licensing) -> Option<&Resolved> {
+    match c.content_type() {
+        ContentType::Code => licensing.code.as_ref(),
+        ContentType::Data => licensing.weights.as_ref(),
+        ContentType::Document => licensing.distribution.as_ref(),
+    }
+}
+
+/// Every one of the 17 components, with state, licence and evidence.
+pub(crate) fn map_components(
+    scan: &Scan,
+    licensing: &Licensing,
+    manifest: Option<&MofManifest>,
+    root: &str,
+) -> Vec<ComponentAssessment> {
+    let mut col = collect(scan, root);
+    if let Some(m) = manifest {
+        for d in &m.components {
+            let entry = col.found.entry(d.component).or_default();
+            if entry.state.is_none() {
+                entry.state = Some(ComponentState::DeclaredUnverified);
+                entry.evidence.push(Evidence::Manifest {
+                    component_path: d.path.clone(),
+                });
+            }
+        }
+    }
+    Component::ALL
+        .into_iter()
+        .map(|c| {
+            let found = col.found.remove(&c).unwrap_or_default();
+            let state = found.state.unwrap_or(ComponentState::Absent);
+            let licence = if state.counts() {
+                licence_for(c, licensing).map(|r| r.id.clone())
+            } else {
+                None
+            };
+            ComponentAssessment {
+                component: c,
+                name: c.name().to_owned(),
+                state,
+                licence,
+                evidence: found.evidence,
+            }
+        })
+        .collect()
+}

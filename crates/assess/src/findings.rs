@@ -1,0 +1,350 @@
+//! Open-washing and safety findings, each with a stable id (see `docs/openness/definition.md`).
+
+use crate::inspect::WeightFormat;
+use crate::licensing::Licensing;
+use crate::mof::Component;
+use crate::model::{
+    Assessment, ComponentAssessment, ComponentState, Evidence, Finding, Severity, Tier,
+};
+use crate::scan::Scan;
+
+/// The catalogue of finding ids: id, slug, severity. Ids are never reused.
+pub const FINDINGS: &[(&str, &str, Severity)] = &[
+    ("OW001", "open-source-claim-non-osi", Severity::High),
+    ("OW002", "card-licence-mismatch", Severity::Medium),
+    ("OW003", "no-licence-file", Severity::Medium),
+    ("OW004", "split-licence-restricted-weights", Severity::High),
+    ("OW005", "undisclosed-training-data", Severity::Medium),
+    ("OW006", "base-model-restricted", Severity::Medium),
+    ("OW007", "base-model-undisclosed-data", Severity::Medium),
+    ("OW008", "weights-missing", Severity::High),
+    ("OW009", "weights-truncated", Severity::High),
+    ("OW010", "weights-unreadable", Severity::Medium),
+    ("OW011", "unsafe-serialization", Severity::Critical),
+    ("OW012", "restrictive-licence-terms", Severity::Medium),
+    ("OW013", "manifest-claim-unverified", Severity::Low),
+    ("OW014", "base-model-unassessed", Severity::Info),
+    ("OW015", "card-metadata-invalid", Severity::Low),
+    ("OW016", "dataset-licence-not-open-data", Severity::Medium),
+    ("OW017", "data-card-incomplete", Severity::Low),
+];
+
+/// Builds findings with the catalogue's slug and default severity.
+#[derive(Default)]
+pub(crate) struct Findings {
+    pub list: Vec<Finding>,
+}
+
+impl Findings {
+    pub fn raise(&mut self, id: &str, message: String, evidence: Vec<Evidence>) {
+        self.raise_with(id, None, message, evidence);
+    }
+
+    pub fn raise_with(
+        &mut self,
+        id: &str,
+        severity: Option<Severity>,
+        message: String,
+        evidence: Vec<Evidence>,
+    ) {
+        let (slug, default) = FINDINGS
+            .iter()
+            .find(|(i, _, _)| *i == id)
+            .map_or(("unknown", Severity::Info), |(_, s, sev)| (*s, *sev));
+        self.list.push(Finding {
+            id: id.to_owned(),
+            slug: slug.to_owned(),
+            severity: severity.unwrap_or(default),
+            message,
+            evidence,
+        });
+    }
+}
+
+fn state(components: &[ComponentAssessment], c: Component) -> ComponentState {
+    components
+        .iter()
+        .find(|a| a.component == c)
+        .map_or(ComponentState::Absent, |a| a.state)
+}
+
+fn same_licence(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+    norm(a) == norm(b)
+}
+
+/// Findings about licences and claims; shared by models and datasets.
+pub(crate) fn licence_findings(
+    out: &mut Findings,
+    scan: &Scan,
+    licensing: &Licensing,
+    root: &str,
+    is_dataset: bool,
+) {
+    let card_path = scan.card.as_ref().map(|c| c.path.clone());
+    if let Some(sc) = &scan.card {
+        if let Some(err) = &sc.card.front_matter_error {
+            out.raise(
+                "OW015",
+                format!("The card's YAML front matter could not be read: {err}"),
+                vec![Evidence::File {
+                    root: root.to_owned(),
+                    path: sc.path.clone(),
+                    line: Some(1),
+                }],
+            );
+        }
+        let governing = if is_dataset {
+            licensing.distribution.as_ref()
+        } else {
+            licensing.weights.as_ref()
+        };
+        let open = governing.is_some_and(|r| r.osi() || (r.open && is_dataset));
+        if !sc.claims.is_empty() && !open {
+            let what = governing.map_or("no licence".to_owned(), |r| format!("`{}`", r.id));
+            let mut evidence: Vec<Evidence> = sc
+                .claims
+                .iter()
+                .take(3)
+                .map(|(line, _)| Evidence::File {
+                    root: root.to_owned(),
+                    path: sc.path.clone(),
+                    line: Some(*line),
+                })
+                .collect();
+            evidence.extend(governing.map(|r| r.evidence.clone()));
+            let quote = sc.claims.first().map(|(_, q)| q.as_str()).unwrap_or_default();
+            out.raise(
+                "OW001",
+                format!(
+                    "The card calls the release open source (\"{quote}\") but it is under {what}, which is not OSI-approved."
+                ),
+                evidence,
+            );
+        }
+    }
+    let file_licence = licensing
+        .found
+        .iter()
+        .find(|l| l.scope == "distribution" || l.scope == "weights");
+    if let (Some(card), Some(file)) = (&licensing.card, file_licence)
+        && card.id != "other"
+        && !same_licence(&card.id, &file.id)
+        && !same_licence(&card.mof_id, &file.id)
+    {
+        out.raise(
+            "OW002",
+            format!(
+                "The card declares `{}` but the licence file is `{}`.",
+                card.id, file.id
+            ),
+            vec![card.evidence.clone(), file.evidence.clone()],
+        );
+    }
+    if !licensing.has_file {
+        let severity = licensing.card.is_none().then_some(Severity::High);
+        let message = match &licensing.card {
+            Some(c) => format!(
+                "No licence file (LICENSE, COPYING ...) in the release; only the card names `{}`.",
+                c.id
+            ),
+            None => "No licence file and no licence in the card: the release grants no rights."
+                .to_owned(),
+        };
+        out.raise_with(
+            "OW003",
+            severity,
+            message,
+            card_path
+                .map(|p| Evidence::File {
+                    root: root.to_owned(),
+                    path: p,
+                    line: None,
+                })
+                .into_iter()
+                .collect(),
+        );
+    }
+    for l in &licensing.found {
+        if l.restrictive && !l.restrictions.is_empty() {
+            let kinds: Vec<&str> = l.restrictions.iter().map(|r| r.kind.as_str()).collect();
+            let mut kinds_distinct = kinds.clone();
+            kinds_distinct.dedup();
+            out.raise(
+                "OW012",
+                format!(
+                    "`{}` restricts use: {}.",
+                    l.id,
+                    kinds_distinct.join(", ")
+                ),
+                l.restrictions.iter().take(8).map(|r| r.evidence.clone()).collect(),
+            );
+        }
+    }
+}
+
+/// Findings about a model release.
+pub(crate) fn model_findings(
+    out: &mut Findings,
+    scan: &Scan,
+    licensing: &Licensing,
+    components: &[ComponentAssessment],
+    manifest_declared: bool,
+    root: &str,
+) {
+    let file = |path: &str| Evidence::File {
+        root: root.to_owned(),
+        path: path.to_owned(),
+        line: None,
+    };
+    if let (Some(code), Some(weights)) = (&licensing.code, &licensing.weights)
+        && code.open
+        && !weights.open
+        && code.id != weights.id
+    {
+        out.raise(
+            "OW004",
+            format!(
+                "Split licence: code under `{}` but the weights under `{}`, which restricts their use.",
+                code.id, weights.id
+            ),
+            vec![code.evidence.clone(), weights.evidence.clone()],
+        );
+    }
+    let data_disclosed = [Component::Datasets, Component::DataCard]
+        .iter()
+        .any(|c| state(components, *c).counts());
+    if !data_disclosed {
+        let claims = scan.card.as_ref().is_some_and(|c| !c.claims.is_empty());
+        out.raise_with(
+            "OW005",
+            claims.then_some(Severity::High),
+            "The training data is not disclosed: no datasets in the metadata, no data card, no training-data section.".to_owned(),
+            scan.card.iter().map(|c| file(&c.path)).collect(),
+        );
+    }
+    let final_weights: Vec<_> = scan.weights.iter().filter(|w| !w.intermediate).collect();
+    if final_weights.is_empty() {
+        let claimed_by = scan
+            .config
+            .as_ref()
+            .map(|(p, _)| file(p))
+            .or_else(|| {
+                scan.card.as_ref().and_then(|c| {
+                    let m = &c.card.meta;
+                    (m.library_name.is_some() || m.pipeline_tag.is_some()).then(|| Evidence::File {
+                        root: root.to_owned(),
+                        path: c.path.clone(),
+                        line: m
+                            .lines
+                            .get("library_name")
+                            .or_else(|| m.lines.get("pipeline_tag"))
+                            .copied(),
+                    })
+                })
+            })
+            .or_else(|| manifest_declared.then_some(Evidence::Manifest { component_path: None }));
+        if let Some(ev) = claimed_by {
+            out.raise(
+                "OW008",
+                "The release presents itself as a model (config, card metadata or manifest) but contains no weight files.".to_owned(),
+                vec![ev],
+            );
+        }
+    }
+    for w in &scan.weights {
+        if w.facts.truncated {
+            out.raise(
+                "OW009",
+                format!(
+                    "{} is truncated: its header declares more data than the file's {} bytes.",
+                    w.file.path, w.file.size
+                ),
+                vec![file(&w.file.path)],
+            );
+        } else if let Some(err) = &w.facts.error
+            && w.facts.format != WeightFormat::Other
+        {
+            out.raise(
+                "OW010",
+                format!("{} could not be read as weights: {err}", w.file.path),
+                vec![file(&w.file.path)],
+            );
+        }
+        if !w.facts.unsafe_imports.is_empty() {
+            out.raise(
+                "OW011",
+                format!(
+                    "{} is a pickle that imports {}: loading it can run code. Publish safetensors instead.",
+                    w.file.path,
+                    w.facts.unsafe_imports.join(", ")
+                ),
+                vec![file(&w.file.path)],
+            );
+        }
+    }
+    for c in components {
+        if c.state == ComponentState::DeclaredUnverified {
+            out.raise(
+                "OW013",
+                format!(
+                    "The MOF manifest declares {} but the release has no file or link for it.",
+                    c.name
+                ),
+                c.evidence.clone(),
+            );
+        }
+    }
+}
+
+/// Findings inherited from the base model(s) named in the card.
+pub(crate) fn base_model_findings(
+    out: &mut Findings,
+    scan: &Scan,
+    root: &str,
+    lookup: &dyn Fn(&str) -> Option<Assessment>,
+) {
+    let Some(sc) = &scan.card else { return };
+    let line = sc.card.meta.lines.get("base_model").copied();
+    for base in sc.card.meta.base_model.iter().take(8) {
+        let mut evidence = vec![Evidence::File {
+            root: root.to_owned(),
+            path: sc.path.clone(),
+            line,
+        }];
+        let Some(a) = lookup(base) else {
+            out.raise(
+                "OW014",
+                format!("Base model `{base}` is not on this hub: what it inherits is not verified."),
+                evidence,
+            );
+            continue;
+        };
+        evidence.push(Evidence::Url {
+            url: format!("https://huggingface.co/{base}"),
+            path: None,
+            line: None,
+        });
+        if matches!(a.tier, Tier::RestrictedWeights | Tier::Closed) {
+            out.raise(
+                "OW006",
+                format!(
+                    "Base model `{base}` is {}: its restrictions carry over to this derivative.",
+                    a.tier.as_str()
+                ),
+                evidence.clone(),
+            );
+        }
+        let undisclosed = a.has_finding("OW005")
+            || a
+                .component(Component::Datasets)
+                .is_none_or(|c| !c.state.counts());
+        if undisclosed {
+            out.raise(
+                "OW007",
+                format!("Base model `{base}` does not disclose its training data."),
+                evidence,
+            );
+        }
+    }
+}
