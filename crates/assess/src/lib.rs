@@ -15,6 +15,7 @@ mod licensing;
 pub mod mof;
 pub mod model;
 pub mod release;
+pub mod render;
 mod scan;
 mod tiers;
 
@@ -28,3 +29,4 @@ pub use model::{
     SCHEMA_VERSION, Severity, Tier,
 };
 pub use release::{Release, ReleaseFile};
+pub use render::{Format, render};

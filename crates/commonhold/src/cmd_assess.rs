@@ -1,0 +1,104 @@
+//! `commonhold assess PATH`: assess a release directory offline, for publishers and CI.
+//!
+//! Thin: the work is `commonhold_assess::assess` and its renderers. Exit codes: 0 when the
+//! assessment ran (and met `--require-tier`, if given), 1 when the required tier is not met,
+//! 2 on an error (unreadable directory or manifest, unknown tier).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use commonhold_assess::{
+    AssessOptions, DirRelease, Format, MofManifest, Tier, assess, mof::MANIFEST_MAX, render,
+};
+use commonhold_types::RepoType;
+
+/// Output formats accepted by `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// `--repo-type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RepoKind {
+    Model,
+    Dataset,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AssessArgs {
+    /// Directory of the release (a model or dataset repository checkout).
+    pub path: PathBuf,
+    /// A MOF manifest (MOT YAML) whose declarations are checked against the release.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+    /// Exit 1 unless the release reaches this tier (closed, restricted-weights, open-weights,
+    /// open-model, open-tooling, open-science).
+    #[arg(long, value_name = "TIER")]
+    pub require_tier: Option<String>,
+    /// Model or dataset; guessed from the card and files when omitted.
+    #[arg(long, value_enum)]
+    pub repo_type: Option<RepoKind>,
+}
+
+/// Runs the command; errors are reported by the caller, which should exit 2 on `Err`.
+pub fn run(args: AssessArgs) -> anyhow::Result<ExitCode> {
+    let required = match &args.require_tier {
+        Some(t) => Some(Tier::parse(t).with_context(|| {
+            format!("unknown tier {t:?}; use one of closed, restricted-weights, open-weights, open-model, open-tooling, open-science")
+        })?),
+        None => None,
+    };
+    let manifest = match &args.manifest {
+        Some(path) => {
+            let meta = std::fs::metadata(path)
+                .with_context(|| format!("cannot read manifest {}", path.display()))?;
+            anyhow::ensure!(
+                meta.len() <= MANIFEST_MAX as u64,
+                "manifest {} is larger than {MANIFEST_MAX} bytes",
+                path.display()
+            );
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read manifest {}", path.display()))?;
+            Some(
+                MofManifest::from_yaml(&text)
+                    .with_context(|| format!("invalid manifest {}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let release = DirRelease::open(&args.path)?;
+    let opts = AssessOptions {
+        manifest,
+        repo_type: args.repo_type.map(|k| match k {
+            RepoKind::Model => RepoType::Model,
+            RepoKind::Dataset => RepoType::Dataset,
+        }),
+        ..AssessOptions::default()
+    };
+    let assessment = assess(&release, &opts);
+    let format = match args.format {
+        OutputFormat::Text => Format::Text,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Markdown => Format::Markdown,
+    };
+    let colour = format == Format::Text && commonhold_assess::render::colour_wanted();
+    print!("{}", render(&assessment, format, colour));
+    match required {
+        Some(tier) if !assessment.tier.meets(tier) => {
+            eprintln!(
+                "required tier {} not met: this release is {}",
+                tier.as_str(),
+                assessment.tier.as_str()
+            );
+            Ok(ExitCode::from(1))
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
