@@ -4,7 +4,8 @@
 #   1. installs what is missing (Debian packages via apt-get: PostgreSQL for the metadata-store tests),
 #   2. cargo fmt --check, cargo clippy (warnings denied),
 #   3. the Rust tests (cargo nextest) under scripts/with-postgres.sh, which provides a private PostgreSQL,
-#   4. builds the `commonhold` binary and runs the real-client suite (tests/clients) once per pinned client env,
+#   4. builds the `commonhold` binary, lints the real-client suite (tests/clients) and runs it once per pinned
+#      client environment (scripts/client-envs.sh),
 #   5. bench smoke runs (bench/*.sh --smoke), last.
 #
 # Every step runs even when an earlier one failed, so one run reports everything; the summary at the end lists each
@@ -94,6 +95,12 @@ rust_tests() {
 
 build_server() { cargo build -p commonhold; }
 
+client_lint() {
+    local env_dir
+    env_dir="$(scripts/client-envs.sh path hf2)" || return 1
+    (cd tests/clients && "$env_dir/bin/ruff" check . && "$env_dir/bin/ruff" format --check .)
+}
+
 client_suite() {
     # The suite starts this binary itself; a stale binary from an earlier build must not be tested by mistake.
     export COMMONHOLD_BIN="$ROOT/target/debug/commonhold"
@@ -123,6 +130,7 @@ fi
 if [ $run_clients -eq 1 ]; then
     if step "build commonhold binary" build_server; then
         step "client environments (pinned)" scripts/client-envs.sh ensure
+        step "client suite lint (ruff)" client_lint
         step "real-client suite (hf2, hf036)" client_suite
     else
         skip "real-client suite (no binary)"

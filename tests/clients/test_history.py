@@ -11,6 +11,13 @@ from huggingface_hub import CommitOperationAdd, CommitOperationDelete, hf_hub_do
 from support.compat import HfHubHTTPError, RemoteEntryNotFoundError, RevisionNotFoundError, status_of
 
 
+def commit_one(api, repo_id: str, path: str, content: bytes, message: str, **kwargs):
+    """`create_commit` with a single added file; extra arguments (create_pr, parent_commit) pass through."""
+    return api.create_commit(
+        repo_id, [CommitOperationAdd(path_in_repo=path, path_or_fileobj=content)], commit_message=message, **kwargs
+    )
+
+
 @pytest.fixture
 def repo(alice, unique):
     """A model repo with two commits: `first.txt`, then `second.txt`."""
@@ -145,12 +152,7 @@ def test_delete_folder_and_add_in_one_commit(alice, unique):
 
 def test_create_commit_as_pull_request(alice, repo, hub, tmp_path):
     head = alice.model_info(repo).sha
-    info = alice.create_commit(
-        repo,
-        [CommitOperationAdd(path_in_repo="proposal.txt", path_or_fileobj=b"please merge\n")],
-        commit_message="Propose a change",
-        create_pr=True,
-    )
+    info = commit_one(alice, repo, "proposal.txt", b"please merge\n", "Propose a change", create_pr=True)
     assert info.pr_url is not None and info.pr_url.endswith("/discussions/1"), info.pr_url
     assert info.pr_revision == "refs/pr/1"
     assert info.pr_num == 1
@@ -175,12 +177,7 @@ def test_stale_parent_commit_is_refused(alice, repo):
     head = alice.model_info(repo).sha
     assert stale != head
     with pytest.raises(HfHubHTTPError) as raised:
-        alice.create_commit(
-            repo,
-            [CommitOperationAdd(path_in_repo="late.txt", path_or_fileobj=b"late\n")],
-            commit_message="Based on an old head",
-            parent_commit=stale,
-        )
+        commit_one(alice, repo, "late.txt", b"late\n", "Based on an old head", parent_commit=stale)
     assert status_of(raised.value) in (409, 412), status_of(raised.value)
     assert alice.model_info(repo).sha == head
     assert "late.txt" not in alice.list_repo_files(repo)
@@ -188,10 +185,5 @@ def test_stale_parent_commit_is_refused(alice, repo):
 
 def test_current_parent_commit_is_accepted(alice, repo):
     head = alice.model_info(repo).sha
-    info = alice.create_commit(
-        repo,
-        [CommitOperationAdd(path_in_repo="ontime.txt", path_or_fileobj=b"ok\n")],
-        commit_message="Based on the head",
-        parent_commit=head,
-    )
+    info = commit_one(alice, repo, "ontime.txt", b"ok\n", "Based on the head", parent_commit=head)
     assert alice.model_info(repo).sha == info.oid != head

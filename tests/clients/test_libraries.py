@@ -90,9 +90,7 @@ def test_from_pretrained_at_a_revision(alice, pretrained_repo, tmp_path):
 
     alice.create_tag(pretrained_repo, tag="v1")
     changed = {**bert_config(), "hidden_size": 16}
-    alice.upload_file(
-        path_or_fileobj=json.dumps(changed).encode(), path_in_repo="config.json", repo_id=pretrained_repo
-    )
+    alice.upload_file(path_or_fileobj=json.dumps(changed).encode(), path_in_repo="config.json", repo_id=pretrained_repo)
     assert AutoConfig.from_pretrained(pretrained_repo, cache_dir=str(tmp_path)).hidden_size == 16
     old = AutoConfig.from_pretrained(pretrained_repo, revision="v1", cache_dir=str(tmp_path))
     assert old.hidden_size == 8

@@ -99,7 +99,9 @@ def searchable(alice, unique):
         repo_type = "dataset" if key == "dataset" else "model"
         alice.create_repo(repo_id, repo_type=repo_type, private=key == "private_model")
         if key != "untagged_model":
-            alice.upload_file(path_or_fileobj=card.encode(), path_in_repo="README.md", repo_id=repo_id, repo_type=repo_type)
+            alice.upload_file(
+                path_or_fileobj=card.encode(), path_in_repo="README.md", repo_id=repo_id, repo_type=repo_type
+            )
     return word, tag, repos
 
 

@@ -94,7 +94,9 @@ def test_download_twice_second_comes_from_cache(model_repo, hub, recorder, tmp_p
     commit = Path(first).parent.name
     assert len(commit) == 40
     mark = recorder.mark()
-    third = hf_hub_download(repo_id, "weights.bin", revision=commit, cache_dir=cache, token=False, endpoint=hub.endpoint)
+    third = hf_hub_download(
+        repo_id, "weights.bin", revision=commit, cache_dir=cache, token=False, endpoint=hub.endpoint
+    )
     assert third == first
     assert recorder.since(mark) == []
 
@@ -112,7 +114,9 @@ def test_download_regular_file_uses_git_blob_etag(model_repo, hub, tmp_path):
 def test_download_from_a_subfolder_and_a_dataset(alice, hub, unique, tmp_path):
     repo_id = f"alice/{unique('ds')}"
     alice.create_repo(repo_id, repo_type="dataset")
-    alice.upload_file(path_or_fileobj=b"a,b\n1,2\n", path_in_repo="data/part 1.csv", repo_id=repo_id, repo_type="dataset")
+    alice.upload_file(
+        path_or_fileobj=b"a,b\n1,2\n", path_in_repo="data/part 1.csv", repo_id=repo_id, repo_type="dataset"
+    )
     path = hf_hub_download(
         repo_id, "part 1.csv", subfolder="data", repo_type="dataset", cache_dir=tmp_path, endpoint=hub.endpoint
     )
