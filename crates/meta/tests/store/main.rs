@@ -1,0 +1,9 @@
+//! Store tests, each run against SQLite and PostgreSQL (see `harness`).
+
+mod harness;
+
+mod accounts;
+mod listing;
+mod objects;
+mod refs;
+mod repos;

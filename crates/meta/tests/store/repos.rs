@@ -1,0 +1,248 @@
+//! Repo names, moves, visibility, summaries and deletion.
+
+use commonhold_meta::{MetaError, RepoSummary};
+use commonhold_types::{RepoName, RepoType, Sha256};
+use serde_json::json;
+
+use crate::harness::{Fixture, both_backends, oid};
+
+both_backends!(
+    repo_names_are_unique_per_type_ignoring_case,
+    move_keeps_id_and_refs,
+    summary_and_visibility_round_trip,
+    delete_drops_refs_and_grants_but_keeps_the_log,
+    pr_numbers_count_up_per_repo,
+);
+
+fn name(s: &str) -> RepoName {
+    s.parse().unwrap()
+}
+
+async fn repo_names_are_unique_per_type_ignoring_case(fx: Fixture) {
+    let s = &fx.store;
+    let acme = s.create_org("acme").await.unwrap();
+    let model = s
+        .create_repo(RepoType::Model, &name("Acme/Tiny"), acme.id, false)
+        .await
+        .unwrap();
+    assert_eq!(model.name.to_string(), "Acme/Tiny");
+    assert_eq!((model.downloads, model.summary.sha), (0, None));
+    match s
+        .create_repo(RepoType::Model, &name("acme/TINY"), acme.id, true)
+        .await
+    {
+        Err(MetaError::Conflict(msg)) => assert!(msg.contains("acme/TINY"), "{msg}"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let dataset = s
+        .create_repo(RepoType::Dataset, &name("acme/tiny"), acme.id, false)
+        .await
+        .unwrap();
+    assert_ne!(model.id, dataset.id);
+
+    assert_eq!(
+        s.repo_by_name(RepoType::Model, &name("ACME/tiny"))
+            .await
+            .unwrap(),
+        Some(model.clone())
+    );
+    assert_eq!(
+        s.repo_by_id(dataset.id).await.unwrap().map(|r| r.repo_type),
+        Some(RepoType::Dataset)
+    );
+    assert_eq!(
+        s.repo_by_name(RepoType::Model, &name("acme/other"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(matches!(
+        s.create_repo(RepoType::Model, &name("ghost/x"), 987_654, false)
+            .await,
+        Err(MetaError::NotFound(_))
+    ));
+}
+
+async fn move_keeps_id_and_refs(fx: Fixture) {
+    let s = &fx.store;
+    let alice = s.create_user("alice", false).await.unwrap();
+    let acme = s.create_org("acme").await.unwrap();
+    let repo = s
+        .create_repo(RepoType::Model, &name("alice/m"), alice.id, false)
+        .await
+        .unwrap();
+    let taken = s
+        .create_repo(RepoType::Model, &name("acme/taken"), acme.id, false)
+        .await
+        .unwrap();
+    s.update_ref(repo.id, "refs/heads/main", None, Some(oid(1)))
+        .await
+        .unwrap()
+        .unwrap();
+
+    s.move_repo(repo.id, &name("acme/M2"), acme.id)
+        .await
+        .unwrap();
+    let moved = s
+        .repo_by_name(RepoType::Model, &name("acme/m2"))
+        .await
+        .unwrap()
+        .expect("moved repo");
+    assert_eq!(
+        (moved.id, moved.owner_id, moved.name.to_string()),
+        (repo.id, acme.id, "acme/M2".to_string())
+    );
+    assert_eq!(
+        s.repo_by_name(RepoType::Model, &name("alice/m"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.get_ref(repo.id, "refs/heads/main").await.unwrap(),
+        Some(oid(1))
+    );
+
+    assert!(matches!(
+        s.move_repo(repo.id, &name("ACME/Taken"), acme.id).await,
+        Err(MetaError::Conflict(_))
+    ));
+    assert!(matches!(
+        s.move_repo(repo.id + taken.id + 50, &name("acme/z"), acme.id)
+            .await,
+        Err(MetaError::NotFound(_))
+    ));
+    // A failed move changes nothing.
+    assert_eq!(
+        s.repo_by_id(repo.id)
+            .await
+            .unwrap()
+            .map(|r| r.name.to_string()),
+        Some("acme/M2".to_string())
+    );
+}
+
+async fn summary_and_visibility_round_trip(fx: Fixture) {
+    let s = &fx.store;
+    let u = s.create_user("u", false).await.unwrap();
+    let repo = s
+        .create_repo(RepoType::Model, &name("u/r"), u.id, false)
+        .await
+        .unwrap();
+    let summary = RepoSummary {
+        sha: Some(oid(7)),
+        last_modified: 1_700_000_000_123,
+        card_data: json!({"license": "apache-2.0", "language": ["de", "fr"]}),
+        tags: vec!["text-generation".into(), "license:apache-2.0".into()],
+        pipeline_tag: Some("text-generation".into()),
+        library_name: Some("transformers".into()),
+        gated: None,
+        openness: Some(json!({"tier": "open-science"})),
+    };
+    s.update_repo_summary(repo.id, &summary).await.unwrap();
+    s.set_private(repo.id, true).await.unwrap();
+    let got = s.repo_by_id(repo.id).await.unwrap().unwrap();
+    assert_eq!(got.summary, summary);
+    assert!(got.private);
+    assert_eq!(got.created_at, repo.created_at);
+
+    // Replacing the summary replaces the tags, including the index behind tag filters.
+    let cleared = RepoSummary {
+        tags: vec![],
+        ..summary
+    };
+    s.update_repo_summary(repo.id, &cleared).await.unwrap();
+    assert_eq!(
+        s.repo_by_id(repo.id).await.unwrap().unwrap().summary.tags,
+        Vec::<String>::new()
+    );
+    assert!(matches!(
+        s.update_repo_summary(repo.id + 1, &cleared).await,
+        Err(MetaError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.set_private(repo.id + 1, false).await,
+        Err(MetaError::NotFound(_))
+    ));
+}
+
+async fn delete_drops_refs_and_grants_but_keeps_the_log(fx: Fixture) {
+    let s = &fx.store;
+    let u = s.create_user("u", false).await.unwrap();
+    let repo = s
+        .create_repo(RepoType::Dataset, &name("u/d"), u.id, false)
+        .await
+        .unwrap();
+    let sha = Sha256([9; 32]);
+    s.update_ref(repo.id, "refs/heads/main", None, Some(oid(1)))
+        .await
+        .unwrap()
+        .unwrap();
+    s.update_ref(repo.id, "refs/tags/v1", None, Some(oid(1)))
+        .await
+        .unwrap()
+        .unwrap();
+    s.grant_lfs(repo.id, &sha).await.unwrap();
+    s.record_download(repo.id, "1.2.3.4", 20_000).await.unwrap();
+    s.put_assessment(repo.id, &oid(1), "{}").await.unwrap();
+
+    s.delete_repo(repo.id).await.unwrap();
+    assert_eq!(s.repo_by_id(repo.id).await.unwrap(), None);
+    assert!(s.list_refs(repo.id).await.unwrap().is_empty());
+    assert!(!s.repo_has_lfs(repo.id, &sha).await.unwrap());
+    assert_eq!(s.get_assessment(repo.id, &oid(1)).await.unwrap(), None);
+    assert!(matches!(
+        s.delete_repo(repo.id).await,
+        Err(MetaError::NotFound(_))
+    ));
+
+    // The creations stay in the log, followed by one deletion per dropped ref.
+    let log: Vec<_> = s
+        .log_since(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.ref_name, e.old, e.new))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            ("refs/heads/main".to_string(), None, Some(oid(1))),
+            ("refs/tags/v1".to_string(), None, Some(oid(1))),
+            ("refs/heads/main".to_string(), Some(oid(1)), None),
+            ("refs/tags/v1".to_string(), Some(oid(1)), None),
+        ]
+    );
+    // The name is free again, under a new id.
+    let again = s
+        .create_repo(RepoType::Dataset, &name("u/d"), u.id, false)
+        .await
+        .unwrap();
+    assert!(again.id > repo.id);
+}
+
+async fn pr_numbers_count_up_per_repo(fx: Fixture) {
+    let s = &fx.store;
+    let u = s.create_user("u", false).await.unwrap();
+    let a = s
+        .create_repo(RepoType::Model, &name("u/a"), u.id, false)
+        .await
+        .unwrap();
+    let b = s
+        .create_repo(RepoType::Model, &name("u/b"), u.id, false)
+        .await
+        .unwrap();
+    assert_eq!(s.next_pr_number(a.id).await.unwrap(), 1);
+    assert_eq!(s.next_pr_number(a.id).await.unwrap(), 2);
+    assert_eq!(s.next_pr_number(b.id).await.unwrap(), 1);
+    // Two processes drawing at once still get distinct numbers.
+    let other = fx.reopen().await;
+    let (x, y) = tokio::join!(s.next_pr_number(a.id), other.next_pr_number(a.id));
+    let mut drawn = [x.unwrap(), y.unwrap()];
+    drawn.sort();
+    assert_eq!(drawn, [3, 4]);
+    assert!(matches!(
+        s.next_pr_number(b.id + 10).await,
+        Err(MetaError::NotFound(_))
+    ));
+}
