@@ -7,8 +7,8 @@ use crate::component_map::{licence_for, map_components};
 use crate::dataset::assess_dataset;
 use crate::findings::{self, Findings};
 use crate::licensing;
-use crate::mof::{self, Component, MofManifest};
 use crate::model::{Assessment, DEFINITION_VERSION, SCHEMA_VERSION, Tier};
+use crate::mof::{self, Component, MofManifest};
 use crate::release::Release;
 use crate::scan::{Scan, scan};
 

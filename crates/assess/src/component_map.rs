@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use crate::inspect::{CodeRole, LinkKind, Section, SectionKind};
 use crate::licensing::{Licensing, Resolved};
-use crate::mof::{Component, ContentType, MofManifest};
 use crate::model::{ComponentAssessment, ComponentState, Evidence};
+use crate::mof::{Component, ContentType, MofManifest};
 use crate::scan::Scan;
 
 /// Sections shorter than this (in words) are headings without content.
@@ -84,8 +84,8 @@ fn collect(scan: &Scan, root: &str) -> Collector {
     if let Some(sc) = &scan.card {
         let card = &sc.card;
         let meta = &card.meta;
-        let has_content = !card.sections.is_empty()
-            || meta.raw.as_object().is_some_and(|o| !o.is_empty());
+        let has_content =
+            !card.sections.is_empty() || meta.raw.as_object().is_some_and(|o| !o.is_empty());
         if has_content {
             col.add(Component::ModelCard, Present, file(&sc.path, None));
         }
@@ -173,7 +173,11 @@ fn collect(scan: &Scan, root: &str) -> Collector {
         };
         col.add(c, Present, file(&w.file.path, None));
         if !w.intermediate && w.facts.metadata.contains_key("general.architecture") {
-            col.add(Component::ModelArchitecture, Present, file(&w.file.path, None));
+            col.add(
+                Component::ModelArchitecture,
+                Present,
+                file(&w.file.path, None),
+            );
         }
     }
     if let Some((path, config)) = &scan.config

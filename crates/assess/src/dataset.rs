@@ -17,7 +17,12 @@ pub(crate) fn assess_dataset(
 ) -> DatasetAssessment {
     let mut card = DataCardCompleteness::default();
     if let Some(sc) = &scan.card {
-        for s in sc.card.sections.iter().filter(|s| s.words >= SECTION_MIN_WORDS) {
+        for s in sc
+            .card
+            .sections
+            .iter()
+            .filter(|s| s.words >= SECTION_MIN_WORDS)
+        {
             match s.kind {
                 SectionKind::DatasetComposition | SectionKind::TrainingData => {
                     card.composition = true

@@ -47,13 +47,17 @@ impl DirRelease {
                 })?;
                 let path = entry.path();
                 // `file_type` does not follow symlinks: a link is neither a file nor a dir here.
-                let Ok(kind) = entry.file_type() else { continue };
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
                 if kind.is_dir() {
                     if entry.file_name() != ".git" {
                         pending.push(path);
                     }
                 } else if kind.is_file() && files.len() < DIR_FILES_MAX {
-                    let Some(rel) = relative(&dir, &path) else { continue };
+                    let Some(rel) = relative(&dir, &path) else {
+                        continue;
+                    };
                     let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
                     files.push(ReleaseFile { path: rel, size });
                 }
@@ -88,7 +92,11 @@ impl Release for DirRelease {
 
     fn read(&self, path: &str, offset: u64, max_len: usize) -> std::io::Result<Vec<u8>> {
         // Only paths we listed may be read: nothing the caller passes escapes the directory.
-        if self.files.binary_search_by(|f| f.path.as_str().cmp(path)).is_err() {
+        if self
+            .files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .is_err()
+        {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 format!("{path} is not a file of this release"),

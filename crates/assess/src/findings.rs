@@ -2,10 +2,10 @@
 
 use crate::inspect::WeightFormat;
 use crate::licensing::Licensing;
-use crate::mof::Component;
 use crate::model::{
     Assessment, ComponentAssessment, ComponentState, Evidence, Finding, Severity, Tier,
 };
+use crate::mof::Component;
 use crate::scan::Scan;
 
 /// The catalogue of finding ids: id, slug, severity. Ids are never reused.
@@ -113,7 +113,11 @@ pub(crate) fn licence_findings(
                 })
                 .collect();
             evidence.extend(governing.map(|r| r.evidence.clone()));
-            let quote = sc.claims.first().map(|(_, q)| q.as_str()).unwrap_or_default();
+            let quote = sc
+                .claims
+                .first()
+                .map(|(_, q)| q.as_str())
+                .unwrap_or_default();
             out.raise(
                 "OW001",
                 format!(
@@ -172,12 +176,12 @@ pub(crate) fn licence_findings(
             kinds_distinct.dedup();
             out.raise(
                 "OW012",
-                format!(
-                    "`{}` restricts use: {}.",
-                    l.id,
-                    kinds_distinct.join(", ")
-                ),
-                l.restrictions.iter().take(8).map(|r| r.evidence.clone()).collect(),
+                format!("`{}` restricts use: {}.", l.id, kinds_distinct.join(", ")),
+                l.restrictions
+                    .iter()
+                    .take(8)
+                    .map(|r| r.evidence.clone())
+                    .collect(),
             );
         }
     }
@@ -243,7 +247,11 @@ pub(crate) fn model_findings(
                     })
                 })
             })
-            .or_else(|| manifest_declared.then_some(Evidence::Manifest { component_path: None }));
+            .or_else(|| {
+                manifest_declared.then_some(Evidence::Manifest {
+                    component_path: None,
+                })
+            });
         if let Some(ev) = claimed_by {
             out.raise(
                 "OW008",
@@ -315,7 +323,9 @@ pub(crate) fn base_model_findings(
         let Some(a) = lookup(base) else {
             out.raise(
                 "OW014",
-                format!("Base model `{base}` is not on this hub: what it inherits is not verified."),
+                format!(
+                    "Base model `{base}` is not on this hub: what it inherits is not verified."
+                ),
                 evidence,
             );
             continue;
@@ -336,8 +346,7 @@ pub(crate) fn base_model_findings(
             );
         }
         let undisclosed = a.has_finding("OW005")
-            || a
-                .component(Component::Datasets)
+            || a.component(Component::Datasets)
                 .is_none_or(|c| !c.state.counts());
         if undisclosed {
             out.raise(

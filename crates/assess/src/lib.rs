@@ -12,8 +12,8 @@ pub mod error;
 mod findings;
 pub mod inspect;
 mod licensing;
-pub mod mof;
 pub mod model;
+pub mod mof;
 pub mod release;
 pub mod render;
 mod scan;
@@ -21,12 +21,12 @@ mod tiers;
 
 pub use assess::{AssessOptions, assess};
 pub use dir_release::DirRelease;
-pub use findings::FINDINGS;
 pub use error::AssessError;
-pub use mof::{MofManifest, MofResult, evaluate_manifest};
+pub use findings::FINDINGS;
 pub use model::{
     Assessment, ComponentAssessment, ComponentState, Evidence, Finding, NextTier, OsaidVerdict,
     SCHEMA_VERSION, Severity, Tier,
 };
+pub use mof::{MofManifest, MofResult, evaluate_manifest};
 pub use release::{Release, ReleaseFile};
 pub use render::{Format, render};

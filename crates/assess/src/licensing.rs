@@ -6,8 +6,8 @@
 //! applies. A use policy (`USE_POLICY*`) restricts the weights whatever their licence says.
 
 use crate::inspect::{self, LicenceInfo, RestrictionKind};
-use crate::mof::licences::{canonical_spdx, mot_accepts};
 use crate::model::{Evidence, LicenceFinding, RestrictionFinding};
+use crate::mof::licences::{canonical_spdx, mot_accepts};
 use crate::scan::Scan;
 
 /// A licence that applies to part of the release.

@@ -138,11 +138,7 @@ pub fn render_text(a: &Assessment, colour: bool) -> String {
     if let Some(d) = &a.mof_declared {
         let _ = writeln!(s, "         as declared in the manifest: {}", d.label);
     }
-    let _ = writeln!(
-        s,
-        "  OSAID: {}",
-        if a.osaid.pass { "pass" } else { "fail" }
-    );
+    let _ = writeln!(s, "  OSAID: {}", if a.osaid.pass { "pass" } else { "fail" });
     for m in &a.osaid.missing {
         let _ = writeln!(s, "         missing {m}");
     }
@@ -252,7 +248,10 @@ pub fn render_markdown(a: &Assessment) -> String {
     );
     let _ = writeln!(s, "| Definition | commonhold {} |", a.definition_version);
     let _ = writeln!(s, "\n### Components\n");
-    let _ = writeln!(s, "| Component | State | Licence | Evidence |\n|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "| Component | State | Licence | Evidence |\n|---|---|---|---|"
+    );
     for c in &a.components {
         let ev = c
             .evidence
@@ -276,7 +275,10 @@ pub fn render_markdown(a: &Assessment) -> String {
     }
     if !a.findings.is_empty() {
         let _ = writeln!(s, "\n### Findings\n");
-        let _ = writeln!(s, "| Id | Severity | Finding | Evidence |\n|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "| Id | Severity | Finding | Evidence |\n|---|---|---|---|"
+        );
         for f in &a.findings {
             let ev: Vec<String> = f
                 .evidence

@@ -205,9 +205,7 @@ pub(crate) fn scan(release: &dyn Release) -> Scan {
             continue;
         }
         let mut roles = inspect::classify_code(path, &[]);
-        if ext
-            .as_deref()
-            .is_some_and(|e| CODE_EXTENSIONS.contains(&e))
+        if ext.as_deref().is_some_and(|e| CODE_EXTENSIONS.contains(&e))
             && file.size > 0
             && let Some(prefix) = scan.read(release, file, CODE_READ_MAX)
         {

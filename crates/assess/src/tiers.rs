@@ -10,8 +10,8 @@
 
 use crate::component_map::licence_for;
 use crate::licensing::Licensing;
-use crate::mof::{Component, MofResult, MofStatus};
 use crate::model::{ComponentAssessment, ComponentState, Finding, NextTier, OsaidVerdict, Tier};
+use crate::mof::{Component, MofResult, MofStatus};
 
 fn state(components: &[ComponentAssessment], c: Component) -> ComponentState {
     components
@@ -124,10 +124,9 @@ pub(crate) fn next_tier(
                     continue;
                 }
                 if m.component == Component::TechnicalReport
-                    && mof
-                        .components
-                        .iter()
-                        .any(|r| r.component == Component::ResearchPaper && r.status == MofStatus::Included)
+                    && mof.components.iter().any(|r| {
+                        r.component == Component::ResearchPaper && r.status == MofStatus::Included
+                    })
                 {
                     continue;
                 }
@@ -140,21 +139,25 @@ pub(crate) fn next_tier(
                     MofStatus::Invalid | MofStatus::Unlicensed => steps.push(format!(
                         "License the {} under an OSI-approved or open-data licence (now {}).",
                         m.component.name().to_ascii_lowercase(),
-                        m.licence.as_deref().map_or("none".to_owned(), |l| format!("`{l}`"))
+                        m.licence
+                            .as_deref()
+                            .map_or("none".to_owned(), |l| format!("`{l}`"))
                     )),
                     MofStatus::Included | MofStatus::Optional => {}
                 }
             }
-            if let Some(c) = Component::ALL.into_iter().find(|c| {
-                c.class() >= class && licence_for(*c, licensing).is_none()
-            }) && steps.is_empty()
+            if let Some(c) = Component::ALL
+                .into_iter()
+                .find(|c| c.class() >= class && licence_for(*c, licensing).is_none())
+                && steps.is_empty()
             {
                 steps.push(format!("Add a licence that covers the {}.", c.name()));
             }
         }
     }
     if findings.iter().any(|f| f.id == "OW011") {
-        steps.push("Replace pickle checkpoints with safetensors (unsafe serialisation).".to_owned());
+        steps
+            .push("Replace pickle checkpoints with safetensors (unsafe serialisation).".to_owned());
     }
     Some(NextTier { tier: next, steps })
 }
@@ -165,14 +168,20 @@ fn hint(c: Component) -> &'static str {
         Component::ModelArchitecture => " (config.json or modeling code)",
         Component::ModelCard => " (README.md with Hub metadata)",
         Component::DataCard => " (a training-data section in README.md or DATA_CARD.md)",
-        Component::TechnicalReport | Component::ResearchPaper => " (a PDF or an arXiv link in the card)",
+        Component::TechnicalReport | Component::ResearchPaper => {
+            " (a PDF or an arXiv link in the card)"
+        }
         Component::EvaluationResults => " (model-index in the card, or eval_results.json)",
-        Component::TrainingCode => " (train.py, or a code repository linked under Training procedure)",
+        Component::TrainingCode => {
+            " (train.py, or a code repository linked under Training procedure)"
+        }
         Component::InferenceCode => " (inference code, or a linked code repository)",
         Component::EvaluationCode => " (eval code, or a repository linked under Evaluation)",
         Component::EvaluationData => " (datasets in model-index, or evaluation data files)",
         Component::Datasets => " (`datasets:` in the card metadata, or the data files)",
-        Component::DataPreprocessingCode => " (preprocessing code, or a repository linked under Training data)",
+        Component::DataPreprocessingCode => {
+            " (preprocessing code, or a repository linked under Training data)"
+        }
         Component::ModelParametersIntermediate => " (checkpoint-N/ directories)",
         _ => "",
     }

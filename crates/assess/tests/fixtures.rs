@@ -4,9 +4,7 @@ mod common;
 
 use common::{Fixture, LONG, MIT, card, open_science, safetensors};
 use commonhold_assess::mof::Component;
-use commonhold_assess::{
-    AssessOptions, Assessment, ComponentState, MofManifest, Tier, render,
-};
+use commonhold_assess::{AssessOptions, Assessment, ComponentState, MofManifest, Tier, render};
 use commonhold_types::RepoType;
 
 fn ids(a: &Assessment) -> Vec<&str> {
@@ -20,10 +18,17 @@ fn open_science_release() {
         .mof
         .components
         .iter()
-        .filter(|m| m.component.required() && m.status != commonhold_assess::mof::MofStatus::Included)
+        .filter(|m| {
+            m.component.required() && m.status != commonhold_assess::mof::MofStatus::Included
+        })
         .map(|m| (m.component, m.status))
         .collect();
-    assert_eq!(a.mof.class, 1, "not included: {missing:?}\n{}", render::render_text(&a, false));
+    assert_eq!(
+        a.mof.class,
+        1,
+        "not included: {missing:?}\n{}",
+        render::render_text(&a, false)
+    );
     assert_eq!(a.tier, Tier::OpenScience);
     assert!(a.next_tier.is_none());
     assert_eq!(a.repo_type, RepoType::Model);
@@ -41,10 +46,19 @@ fn weights_only_is_open_weights() {
         .file("LICENSE", MIT)
         .file("model.safetensors", safetensors(8, 0))
         .assess();
-    assert_eq!(a.tier, Tier::OpenWeights, "{}", render::render_text(&a, false));
+    assert_eq!(
+        a.tier,
+        Tier::OpenWeights,
+        "{}",
+        render::render_text(&a, false)
+    );
     let next = a.next_tier.as_ref().unwrap();
     assert_eq!(next.tier, Tier::OpenModel);
-    assert!(next.steps.iter().any(|s| s.contains("data card")), "{:?}", next.steps);
+    assert!(
+        next.steps.iter().any(|s| s.contains("data card")),
+        "{:?}",
+        next.steps
+    );
     // Card says apache-2.0, the file is MIT.
     assert!(a.has_finding("OW002"));
     assert!(a.has_finding("OW005"));
@@ -53,7 +67,9 @@ fn weights_only_is_open_weights() {
 
 #[test]
 fn class_three_is_open_model() {
-    let body = format!("## Training data\n\n{LONG}\n\n## Evaluation\n\n{LONG}\n\nhttps://arxiv.org/abs/2401.00002\n");
+    let body = format!(
+        "## Training data\n\n{LONG}\n\n## Evaluation\n\n{LONG}\n\nhttps://arxiv.org/abs/2401.00002\n"
+    );
     let a = Fixture::new()
         .file("README.md", card("license: mit", &body))
         .file("LICENSE", MIT)
@@ -81,17 +97,33 @@ fn restricted_weights_and_open_washing() {
     let a = Fixture::new()
         .file(
             "README.md",
-            card("license: llama3.1\nlibrary_name: transformers", "This is a fully open source model."),
+            card(
+                "license: llama3.1\nlibrary_name: transformers",
+                "This is a fully open source model.",
+            ),
         )
         .file("LICENSE-CODE", MIT)
         .file("model.safetensors", safetensors(8, 0))
-        .file("USE_POLICY.md", "You agree not to use the model to harm people.\n")
+        .file(
+            "USE_POLICY.md",
+            "You agree not to use the model to harm people.\n",
+        )
         .assess();
-    assert_eq!(a.tier, Tier::RestrictedWeights, "{}", render::render_text(&a, false));
+    assert_eq!(
+        a.tier,
+        Tier::RestrictedWeights,
+        "{}",
+        render::render_text(&a, false)
+    );
     assert!(a.has_finding("OW001"), "{:?}", ids(&a));
     assert!(a.has_finding("OW004"), "{:?}", ids(&a));
     let ow001 = a.findings.iter().find(|f| f.id == "OW001").unwrap();
-    assert!(ow001.evidence.iter().any(|e| matches!(e, commonhold_assess::Evidence::File { line: Some(_), .. })));
+    assert!(
+        ow001
+            .evidence
+            .iter()
+            .any(|e| matches!(e, commonhold_assess::Evidence::File { line: Some(_), .. }))
+    );
     // Undisclosed data, while claiming open source: high.
     let ow005 = a.findings.iter().find(|f| f.id == "OW005").unwrap();
     assert_eq!(ow005.severity, commonhold_assess::Severity::High);
@@ -100,7 +132,10 @@ fn restricted_weights_and_open_washing() {
 #[test]
 fn no_weights_is_closed_and_flags_missing_weights() {
     let a = Fixture::new()
-        .file("README.md", card("license: mit\nlibrary_name: transformers", "A model."))
+        .file(
+            "README.md",
+            card("license: mit\nlibrary_name: transformers", "A model."),
+        )
         .file("LICENSE", MIT)
         .file("config.json", r#"{"architectures":["X"]}"#)
         .assess();
@@ -111,7 +146,10 @@ fn no_weights_is_closed_and_flags_missing_weights() {
 #[test]
 fn no_licence_file() {
     let a = Fixture::new()
-        .file("README.md", card("pipeline_tag: text-generation", "No licence."))
+        .file(
+            "README.md",
+            card("pipeline_tag: text-generation", "No licence."),
+        )
         .file("model.safetensors", safetensors(8, 0))
         .assess();
     assert!(a.has_finding("OW003"));
@@ -159,7 +197,10 @@ fn base_model_inheritance() {
         ..AssessOptions::default()
     };
     let derived = Fixture::new()
-        .file("README.md", card("license: mit\nbase_model: meta/base", "x"))
+        .file(
+            "README.md",
+            card("license: mit\nbase_model: meta/base", "x"),
+        )
         .file("LICENSE", MIT)
         .file("model.safetensors", safetensors(8, 0))
         .assess_with(&opts);
@@ -208,10 +249,16 @@ fn dataset_repository() {
     let a = Fixture::new()
         .file(
             "README.md",
-            card("license: cc-by-nc-4.0\ntask_categories:\n- text-generation", body),
+            card(
+                "license: cc-by-nc-4.0\ntask_categories:\n- text-generation",
+                body,
+            ),
         )
         .file("data/train-00000.parquet", b"PAR1")
-        .file("croissant.json", r#"{"@type":"sc:Dataset","name":"d","recordSet":[{}],"rai:dataCollection":"web"}"#)
+        .file(
+            "croissant.json",
+            r#"{"@type":"sc:Dataset","name":"d","recordSet":[{}],"rai:dataCollection":"web"}"#,
+        )
         .assess();
     assert_eq!(a.repo_type, RepoType::Dataset);
     assert_eq!(a.tier, Tier::NotApplicable);

@@ -47,7 +47,10 @@ const AI_LICENCES: &[(&str, &str)] = &[
     ("openrail++-m.LICENSE.txt", "openrail++"),
     ("creativeml-openrail-m.LICENSE.txt", "creativeml-openrail-m"),
     ("tongyi-qianwen.LICENSE.txt", "tongyi-qianwen"),
-    ("tongyi-qianwen-research.LICENSE.txt", "tongyi-qianwen-research"),
+    (
+        "tongyi-qianwen-research.LICENSE.txt",
+        "tongyi-qianwen-research",
+    ),
 ];
 
 #[test]
@@ -86,16 +89,27 @@ fn llama_user_cap_is_quoted_with_its_line() {
         .flat_map(|l| &l.restrictions)
         .find(|r| r.kind == "user-cap")
         .expect("user cap");
-    let commonhold_assess::Evidence::File { line: Some(line), .. } = &cap.evidence else {
+    let commonhold_assess::Evidence::File {
+        line: Some(line), ..
+    } = &cap.evidence
+    else {
         panic!("no line: {:?}", cap.evidence);
     };
     let quoted = text.lines().nth(line - 1).unwrap_or_default();
-    assert!(quoted.contains("700") || text.lines().skip(line - 1).take(3).any(|l| l.contains("700")));
+    assert!(
+        quoted.contains("700")
+            || text
+                .lines()
+                .skip(line - 1)
+                .take(3)
+                .any(|l| l.contains("700"))
+    );
 }
 
 #[test]
 fn use_policy_restricts_otherwise_open_weights() {
-    let policy = std::fs::read_to_string(shared_dir().join("licences/llama3.USE_POLICY.md")).unwrap();
+    let policy =
+        std::fs::read_to_string(shared_dir().join("licences/llama3.USE_POLICY.md")).unwrap();
     let a = Fixture::new()
         .file("README.md", card("license: mit", "x"))
         .file("LICENSE", MIT)
@@ -107,9 +121,14 @@ fn use_policy_restricts_otherwise_open_weights() {
 
 #[test]
 fn deepseek_split_licence() {
-    let model = std::fs::read_to_string(shared_dir().join("licences/deepseek-model-v1.LICENSE.txt")).unwrap();
+    let model =
+        std::fs::read_to_string(shared_dir().join("licences/deepseek-model-v1.LICENSE.txt"))
+            .unwrap();
     let a = Fixture::new()
-        .file("README.md", card("license: mit\nlibrary_name: transformers", "x"))
+        .file(
+            "README.md",
+            card("license: mit\nlibrary_name: transformers", "x"),
+        )
         .file("LICENSE-CODE", MIT)
         .file("LICENSE-MODEL", model)
         .file("model.safetensors", safetensors(8, 0))
@@ -122,8 +141,14 @@ fn deepseek_split_licence() {
 fn spdx_texts_rewrapped_and_with_new_copyright() {
     for id in ["Apache-2.0", "MIT", "BSD-3-Clause"] {
         let text = spdx::license_id(id).unwrap().text();
-        let changed = text.replace("<year>", "2031").replace("<copyright holders>", "Fictional Lab GmbH");
-        for body in [text.to_owned(), rewrap(&changed, 55), format!("Copyright 2031 Someone Else\n\n{changed}")] {
+        let changed = text
+            .replace("<year>", "2031")
+            .replace("<copyright holders>", "Fictional Lab GmbH");
+        for body in [
+            text.to_owned(),
+            rewrap(&changed, 55),
+            format!("Copyright 2031 Someone Else\n\n{changed}"),
+        ] {
             let a = with_licence(&body);
             let l = a.licences.iter().find(|l| l.scope == "distribution");
             assert_eq!(l.map(|l| l.id.as_str()), Some(id), "{id}");

@@ -6,7 +6,8 @@ mod common;
 use std::path::PathBuf;
 
 fn schema() -> serde_json::Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/openness/assessment.schema.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/openness/assessment.schema.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -23,14 +24,31 @@ fn real_assessment_fields_are_documented() {
     let json = serde_json::to_value(&a).unwrap();
     let props = &schema["properties"];
     assert_keys_documented(&json, props, "assessment");
-    let required: Vec<&str> = schema["required"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
     for key in json.as_object().unwrap().keys() {
         assert!(required.contains(&key.as_str()), "{key} not required");
     }
     assert_eq!(props["schema_version"]["const"], json["schema_version"]);
-    assert_keys_documented(&json["components"][0], &props["components"]["items"]["properties"], "components[]");
-    assert_keys_documented(&json["licences"][0], &props["licences"]["items"]["properties"], "licences[]");
-    assert_keys_documented(&json["weights"][0], &props["weights"]["items"]["properties"], "weights[]");
+    assert_keys_documented(
+        &json["components"][0],
+        &props["components"]["items"]["properties"],
+        "components[]",
+    );
+    assert_keys_documented(
+        &json["licences"][0],
+        &props["licences"]["items"]["properties"],
+        "licences[]",
+    );
+    assert_keys_documented(
+        &json["weights"][0],
+        &props["weights"]["items"]["properties"],
+        "weights[]",
+    );
     assert_keys_documented(&json["mof"], &schema["$defs"]["mof"]["properties"], "mof");
     let tiers = props["tier"]["enum"].as_array().unwrap();
     assert!(tiers.contains(&json["tier"]));
@@ -46,6 +64,9 @@ fn every_finding_id_is_in_the_definition() {
     let doc = std::fs::read_to_string(path).unwrap();
     assert!(doc.contains(commonhold_assess::model::DEFINITION_VERSION));
     for (id, slug, _) in commonhold_assess::FINDINGS {
-        assert!(doc.contains(&format!("| {id} | {slug} |")), "{id} {slug} undocumented");
+        assert!(
+            doc.contains(&format!("| {id} | {slug} |")),
+            "{id} {slug} undocumented"
+        );
     }
 }

@@ -100,9 +100,16 @@ impl Component {
     pub fn content_type(self) -> ContentType {
         use Component::*;
         match self {
-            ModelArchitecture | TrainingCode | InferenceCode | EvaluationCode
-            | SupportingLibraries | DataPreprocessingCode => ContentType::Code,
-            ModelParametersFinal | EvaluationData | Datasets | ModelParametersIntermediate
+            ModelArchitecture
+            | TrainingCode
+            | InferenceCode
+            | EvaluationCode
+            | SupportingLibraries
+            | DataPreprocessingCode => ContentType::Code,
+            ModelParametersFinal
+            | EvaluationData
+            | Datasets
+            | ModelParametersIntermediate
             | ModelMetadata => ContentType::Data,
             ModelCard | DataCard | TechnicalReport | EvaluationResults | SampleModelOutputs
             | ResearchPaper => ContentType::Document,
@@ -118,7 +125,10 @@ impl Component {
             | EvaluationResults | SampleModelOutputs => 3,
             TrainingCode | InferenceCode | EvaluationCode | EvaluationData
             | SupportingLibraries => 2,
-            Datasets | DataPreprocessingCode | ModelParametersIntermediate | ResearchPaper
+            Datasets
+            | DataPreprocessingCode
+            | ModelParametersIntermediate
+            | ResearchPaper
             | ModelMetadata => 1,
         }
     }
@@ -127,7 +137,9 @@ impl Component {
     pub fn required(self) -> bool {
         !matches!(
             self,
-            Component::SampleModelOutputs | Component::SupportingLibraries | Component::ModelMetadata
+            Component::SampleModelOutputs
+                | Component::SupportingLibraries
+                | Component::ModelMetadata
         )
     }
 }

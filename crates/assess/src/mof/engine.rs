@@ -181,7 +181,9 @@ mod tests {
     use super::*;
 
     fn with(list: &[Component], licence: &str) -> Vec<(Component, Option<String>)> {
-        list.iter().map(|c| (*c, Some(licence.to_owned()))).collect()
+        list.iter()
+            .map(|c| (*c, Some(licence.to_owned())))
+            .collect()
     }
 
     #[test]
