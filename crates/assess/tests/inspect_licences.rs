@@ -4,12 +4,17 @@
 
 use std::path::PathBuf;
 
-use commonhold_assess::inspect::{IdSource, RestrictionKind, identify_licence_text, is_licence_file, licence_info};
+use commonhold_assess::inspect::{
+    IdSource, RestrictionKind, identify_licence_text, is_licence_file, licence_info,
+};
 
 /// The shared licence texts, next to the repository.
 fn shared_licence(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/licences").join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("reading {}: {error}", path.display()))
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/licences")
+        .join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("reading {}: {error}", path.display()))
 }
 
 /// Joins all lines and re-wraps the words at `width` columns, as an editor would.
@@ -45,7 +50,11 @@ fn change_copyright(text: &str) -> String {
         })
         .collect();
     let joined = lines.join("\n");
-    if replaced { joined } else { format!("Copyright (c) 2031 Someone Else Entirely, Ltd.\n\n{joined}") }
+    if replaced {
+        joined
+    } else {
+        format!("Copyright (c) 2031 Someone Else Entirely, Ltd.\n\n{joined}")
+    }
 }
 
 const AI_LICENCES: &[(&str, &str)] = &[
@@ -65,20 +74,32 @@ const AI_LICENCES: &[(&str, &str)] = &[
     ("openrail++-m.LICENSE.txt", "openrail++"),
     ("creativeml-openrail-m.LICENSE.txt", "creativeml-openrail-m"),
     ("tongyi-qianwen.LICENSE.txt", "tongyi-qianwen"),
-    ("tongyi-qianwen-research.LICENSE.txt", "tongyi-qianwen-research"),
+    (
+        "tongyi-qianwen-research.LICENSE.txt",
+        "tongyi-qianwen-research",
+    ),
 ];
 
 #[test]
 fn identifies_the_real_ai_licences_as_published_rewrapped_and_recopyrighted() {
     for (file, id) in AI_LICENCES {
         let text = shared_licence(file);
-        for (variant, candidate) in [("as published", text.clone()), ("re-wrapped", rewrap(&text, 60)), ("new copyright", change_copyright(&text))] {
+        for (variant, candidate) in [
+            ("as published", text.clone()),
+            ("re-wrapped", rewrap(&text, 60)),
+            ("new copyright", change_copyright(&text)),
+        ] {
             let facts = identify_licence_text(&candidate);
-            let licence = facts.licence.unwrap_or_else(|| panic!("{file} {variant}: not identified"));
+            let licence = facts
+                .licence
+                .unwrap_or_else(|| panic!("{file} {variant}: not identified"));
             assert_eq!(licence.id, *id, "{file} {variant}");
             assert_eq!(licence.source, IdSource::AiLicenceText, "{file} {variant}");
             let info = licence_info(&licence.id);
-            assert!(info.known && info.restrictive && !info.osi_approved, "{file}: {info:?}");
+            assert!(
+                info.known && info.restrictive && !info.osi_approved,
+                "{file}: {info:?}"
+            );
         }
     }
 }
@@ -86,43 +107,100 @@ fn identifies_the_real_ai_licences_as_published_rewrapped_and_recopyrighted() {
 #[test]
 fn finds_the_restrictive_clauses_with_their_lines() {
     let kinds_of = |file: &str| -> Vec<RestrictionKind> {
-        identify_licence_text(&shared_licence(file)).restrictions.iter().map(|r| r.kind).collect()
+        identify_licence_text(&shared_licence(file))
+            .restrictions
+            .iter()
+            .map(|r| r.kind)
+            .collect()
     };
     let llama2 = identify_licence_text(&shared_licence("llama2.LICENSE.txt"));
-    let cap = llama2.restrictions.iter().find(|r| r.kind == RestrictionKind::UserCap).expect("user cap");
-    assert_eq!(cap.line, 66, "the clause starts where `monthly active users` first appears");
+    let cap = llama2
+        .restrictions
+        .iter()
+        .find(|r| r.kind == RestrictionKind::UserCap)
+        .expect("user cap");
+    assert_eq!(
+        cap.line, 66,
+        "the clause starts where `monthly active users` first appears"
+    );
     assert!(cap.quote.contains("monthly active users"));
-    for kind in [RestrictionKind::AcceptableUsePolicy, RestrictionKind::NoImprovingOtherModels, RestrictionKind::Revocation] {
-        assert!(llama2.restrictions.iter().any(|r| r.kind == kind), "llama2 lacks {kind:?}");
+    for kind in [
+        RestrictionKind::AcceptableUsePolicy,
+        RestrictionKind::NoImprovingOtherModels,
+        RestrictionKind::Revocation,
+    ] {
+        assert!(
+            llama2.restrictions.iter().any(|r| r.kind == kind),
+            "llama2 lacks {kind:?}"
+        );
     }
     for file in ["llama3_1.LICENSE.txt", "llama4.LICENSE.txt"] {
         let kinds = kinds_of(file);
-        for kind in [RestrictionKind::UserCap, RestrictionKind::NamingObligation, RestrictionKind::AcceptableUsePolicy] {
+        for kind in [
+            RestrictionKind::UserCap,
+            RestrictionKind::NamingObligation,
+            RestrictionKind::AcceptableUsePolicy,
+        ] {
             assert!(kinds.contains(&kind), "{file} lacks {kind:?}: {kinds:?}");
         }
     }
-    for file in ["openrail++-m.LICENSE.txt", "creativeml-openrail-m.LICENSE.txt", "deepseek-model-v1.LICENSE.txt"] {
+    for file in [
+        "openrail++-m.LICENSE.txt",
+        "creativeml-openrail-m.LICENSE.txt",
+        "deepseek-model-v1.LICENSE.txt",
+    ] {
         let kinds = kinds_of(file);
-        assert!(kinds.contains(&RestrictionKind::AcceptableUsePolicy), "{file}: {kinds:?}");
-        assert!(kinds.contains(&RestrictionKind::FieldOfUse), "{file}: {kinds:?}");
+        assert!(
+            kinds.contains(&RestrictionKind::AcceptableUsePolicy),
+            "{file}: {kinds:?}"
+        );
+        assert!(
+            kinds.contains(&RestrictionKind::FieldOfUse),
+            "{file}: {kinds:?}"
+        );
     }
     let research = kinds_of("tongyi-qianwen-research.LICENSE.txt");
-    assert!(research.contains(&RestrictionKind::NonCommercial) && research.contains(&RestrictionKind::ResearchOnly), "{research:?}");
+    assert!(
+        research.contains(&RestrictionKind::NonCommercial)
+            && research.contains(&RestrictionKind::ResearchOnly),
+        "{research:?}"
+    );
     assert!(kinds_of("tongyi-qianwen.LICENSE.txt").contains(&RestrictionKind::UserCap));
 }
 
 #[test]
 fn identifies_spdx_texts_with_the_spdx_data() {
-    for id in ["MIT", "Apache-2.0", "BSD-3-Clause", "GPL-3.0-only", "MPL-2.0", "CC-BY-4.0"] {
+    for id in [
+        "MIT",
+        "Apache-2.0",
+        "BSD-3-Clause",
+        "GPL-3.0-only",
+        "MPL-2.0",
+        "CC-BY-4.0",
+    ] {
         let licence = spdx::license_id(id).expect("known SPDX id");
         let text = licence.text();
-        for (variant, candidate) in [("as published", text.to_string()), ("re-wrapped", rewrap(text, 72)), ("new copyright", change_copyright(text))] {
+        for (variant, candidate) in [
+            ("as published", text.to_string()),
+            ("re-wrapped", rewrap(text, 72)),
+            ("new copyright", change_copyright(text)),
+        ] {
             let facts = identify_licence_text(&candidate);
-            let found = facts.licence.unwrap_or_else(|| panic!("{id} {variant}: not identified"));
+            let found = facts
+                .licence
+                .unwrap_or_else(|| panic!("{id} {variant}: not identified"));
             assert_eq!(found.source, IdSource::SpdxText, "{id} {variant}");
             // askalono may name an SPDX alias with the same text (GPL-3.0 for GPL-3.0-only).
-            assert!(found.id.starts_with(id.trim_end_matches("-only")), "{id} {variant}: {}", found.id);
-            assert!(found.confidence >= 0.8, "{id} {variant}: {}", found.confidence);
+            assert!(
+                found.id.starts_with(id.trim_end_matches("-only")),
+                "{id} {variant}: {}",
+                found.id
+            );
+            assert!(
+                found.confidence >= 0.8,
+                "{id} {variant}: {}",
+                found.confidence
+            );
         }
     }
     let mit = identify_licence_text(spdx::license_id("MIT").expect("MIT").text());
@@ -131,7 +209,10 @@ fn identifies_spdx_texts_with_the_spdx_data() {
 
 #[test]
 fn unknown_texts_and_identifier_lines() {
-    assert_eq!(identify_licence_text("All rights reserved. Do not copy.").licence, None);
+    assert_eq!(
+        identify_licence_text("All rights reserved. Do not copy.").licence,
+        None
+    );
     assert_eq!(identify_licence_text("").licence, None);
     let tagged = identify_licence_text("// SPDX-License-Identifier: MIT OR Apache-2.0\n");
     let licence = tagged.licence.expect("identifier line");
@@ -161,10 +242,27 @@ fn licence_info_flags() {
 
 #[test]
 fn licence_file_names() {
-    for path in ["LICENSE", "LICENSE.txt", "LICENCE.md", "COPYING", "NOTICE", "USE_POLICY.md", "LICENSE-MODEL", "LICENSE-CODE", "code/LICENSE", "Tongyi Qianwen LICENSE AGREEMENT", "LICENSE.Apache-2.0"] {
+    for path in [
+        "LICENSE",
+        "LICENSE.txt",
+        "LICENCE.md",
+        "COPYING",
+        "NOTICE",
+        "USE_POLICY.md",
+        "LICENSE-MODEL",
+        "LICENSE-CODE",
+        "code/LICENSE",
+        "Tongyi Qianwen LICENSE AGREEMENT",
+        "LICENSE.Apache-2.0",
+    ] {
         assert!(is_licence_file(path), "{path}");
     }
-    for path in ["license_check.py", "a/b/LICENSE", "README.md", "licenses.json"] {
+    for path in [
+        "license_check.py",
+        "a/b/LICENSE",
+        "README.md",
+        "licenses.json",
+    ] {
         assert!(!is_licence_file(path), "{path}");
     }
 }

@@ -131,9 +131,7 @@ pub(crate) fn classify(url: &str) -> LinkKind {
     if host == "doi.org" || host == "dx.doi.org" {
         return LinkKind::Doi;
     }
-    if FORGES.iter().any(|forge| host == *forge)
-        && path.split('/').filter(|p| !p.is_empty()).count() >= 2
-    {
+    if FORGES.contains(&host) && path.split('/').filter(|p| !p.is_empty()).count() >= 2 {
         return LinkKind::CodeRepo;
     }
     if host == "huggingface.co" || host == "hf.co" {

@@ -258,7 +258,7 @@ pub(crate) mod tests {
             out.extend_from_slice(&offset.to_le_bytes());
             offset += shape.iter().product::<u64>() * 4;
         }
-        while out.len() % 32 != 0 {
+        while !out.len().is_multiple_of(32) {
             out.push(0);
         }
         out.resize(out.len() + data_len, 0);

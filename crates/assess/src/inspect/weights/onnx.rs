@@ -51,7 +51,7 @@ pub(super) fn inspect(prefix: &[u8], file_size: u64) -> WeightFacts {
             );
         }
     }
-    if complete && facts.metadata.get("onnx.ir_version").is_none() && facts.error.is_none() {
+    if complete && !facts.metadata.contains_key("onnx.ir_version") && facts.error.is_none() {
         facts.error = Some("malformed ONNX model: no ir_version".into());
     }
     facts

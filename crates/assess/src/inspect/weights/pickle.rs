@@ -194,10 +194,11 @@ const PROTO: u8 = 0x80;
 
 /// Whether an import is on the allowlist.
 fn is_safe(import: &str) -> bool {
-    if let Some(name) = import.strip_prefix("torch.") {
-        if !name.contains('.') && name.ends_with("Storage") {
-            return true;
-        }
+    if let Some(name) = import.strip_prefix("torch.")
+        && !name.contains('.')
+        && name.ends_with("Storage")
+    {
+        return true;
     }
     SAFE.iter()
         .any(|safe| import == *safe || (safe.ends_with('.') && import.starts_with(safe)))

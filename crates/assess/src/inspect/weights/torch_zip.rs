@@ -180,10 +180,10 @@ fn apply_zip64_extra(extra: &[u8], compressed: &mut u64, offset: &mut u64) {
                 *compressed = value;
             }
         }
-        if *offset == u64::from(u32::MAX) {
-            if let Ok(value) = body.u64() {
-                *offset = value;
-            }
+        if *offset == u64::from(u32::MAX)
+            && let Ok(value) = body.u64()
+        {
+            *offset = value;
         }
         return;
     }
