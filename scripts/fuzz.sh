@@ -27,7 +27,7 @@ fi
 
 seed() { # target name bytes(printf format)
   mkdir -p "fuzz/corpus/$1"
-  printf "$3" > "fuzz/corpus/$1/$2"
+  printf -- "$3" > "fuzz/corpus/$1/$2"
 }
 seed safetensors tiny '\000\066\000\000\000\000\000\000\000{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}\000\000\000\000'
 seed gguf empty '\000GGUF\003\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'
