@@ -156,4 +156,28 @@ mod tests {
             "sqlite:///a/b.db?mode=ro"
         );
     }
+
+    /// The settings the module documentation promises are in force on pooled connections.
+    #[tokio::test]
+    async fn sqlite_connections_use_wal_full_sync_and_foreign_keys() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("nested.db").display());
+        let store = MetaStore::open(&url).await.expect("open creates the file");
+        assert!(dir.path().join("nested.db").exists());
+        let pragma = |name: &'static str| {
+            let pool = store.pool.clone();
+            async move {
+                let sql = sqlx::AssertSqlSafe(format!("PRAGMA {name}"));
+                let row = sqlx::query(sql).fetch_one(&pool).await.expect("pragma");
+                let value = sqlx::Row::try_get::<i64, _>(&row, 0)
+                    .map(|v| v.to_string())
+                    .or_else(|_| sqlx::Row::try_get::<String, _>(&row, 0));
+                value.expect("pragma value")
+            }
+        };
+        assert_eq!(pragma("journal_mode").await, "wal");
+        assert_eq!(pragma("foreign_keys").await, "1");
+        assert_eq!(pragma("synchronous").await, "2", "FULL");
+        assert_eq!(pragma("busy_timeout").await, "15000");
+    }
 }

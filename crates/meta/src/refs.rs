@@ -3,7 +3,7 @@
 //! pull-request counter.
 
 use commonhold_types::GitOid;
-use sqlx::{Any, Transaction};
+use sqlx::{Any, Executor, Transaction};
 
 use crate::MetaStore;
 use crate::codec::{col, oid_from_bytes, opt_oid};
@@ -52,29 +52,23 @@ async fn swap(
     Ok(done.rows_affected() == 1)
 }
 
-async fn current_ref(
-    tx: &mut Transaction<'static, Any>,
-    repo_id: i64,
-    name: &str,
-) -> Result<Option<GitOid>, MetaError> {
+/// Reads one ref through the pool or inside a transaction.
+async fn read_ref<'e, E>(executor: E, repo_id: i64, name: &str) -> Result<Option<GitOid>, MetaError>
+where
+    E: Executor<'e, Database = Any>,
+{
     let oid: Option<Vec<u8>> =
         sqlx::query_scalar("SELECT oid FROM refs WHERE repo_id = $1 AND name = $2")
             .bind(repo_id)
             .bind(name)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(executor)
             .await?;
     oid.map(|b| oid_from_bytes(&b)).transpose()
 }
 
 impl MetaStore {
     pub async fn get_ref(&self, repo_id: i64, name: &str) -> Result<Option<GitOid>, MetaError> {
-        let oid: Option<Vec<u8>> =
-            sqlx::query_scalar("SELECT oid FROM refs WHERE repo_id = $1 AND name = $2")
-                .bind(repo_id)
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await?;
-        oid.map(|b| oid_from_bytes(&b)).transpose()
+        read_ref(&self.pool, repo_id, name).await
     }
 
     /// All refs of a repo, by name.
@@ -110,7 +104,7 @@ impl MetaStore {
         // writer locks in the same order. A failed swap rolls the number back.
         let seq = next_seq(&mut tx).await?;
         if !swap(&mut tx, repo_id, name, old, new).await? {
-            let current = current_ref(&mut tx, repo_id, name).await?;
+            let current = read_ref(&mut *tx, repo_id, name).await?;
             tx.rollback().await?;
             return Ok(Err(RefConflict { current }));
         }

@@ -154,6 +154,18 @@ impl MetaStore {
         row.as_ref().map(repo_from_row).transpose()
     }
 
+    /// Every repo, public and private, in id order: for fsck and other whole-store work.
+    pub async fn all_repos(&self) -> Result<Vec<Repo>, MetaError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            repo_columns!(),
+            " FROM repos ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(repo_from_row).collect()
+    }
+
     /// Renames a repo and/or gives it to another owner. The id, refs, grants and history stay.
     /// [`MetaError::Conflict`] if the new name is taken, [`MetaError::NotFound`] if the repo or
     /// the new owner does not exist.

@@ -81,6 +81,16 @@ async fn cas_conflicts_change_nothing(fx: Fixture) {
     assert_eq!(s.log_since(0, 100).await.unwrap().len(), 3);
 }
 
+/// The sequence numbers of `log_since(after, limit)`.
+async fn seqs(s: &MetaStore, after: i64, limit: u64) -> Vec<i64> {
+    s.log_since(after, limit)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect()
+}
+
 /// One writer: read the ref, swap in its own value, retry on conflict until it lands.
 async fn push_until_landed(store: MetaStore, repo: i64, writer: u32) -> u32 {
     let mut tries = 0;
@@ -147,14 +157,8 @@ async fn concurrent_updates_from_two_pools_lose_nothing(fx: Fixture) {
     );
 
     // Sequence numbers are gap-free across both pools and all repos.
-    let seqs: Vec<i64> = first
-        .log_since(0, 1000)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.seq)
-        .collect();
-    assert_eq!(seqs, (1..=21).collect::<Vec<i64>>());
+    let all_seqs: Vec<i64> = seqs(&first, 0, 1000).await;
+    assert_eq!(all_seqs, (1..=21).collect::<Vec<i64>>());
 }
 
 async fn log_is_ordered_and_cursors_persist(fx: Fixture) {
@@ -195,13 +199,7 @@ async fn log_is_ordered_and_cursors_persist(fx: Fixture) {
     assert_eq!((all[3].old, all[3].new), (Some(oid(1)), Some(oid(4))));
     assert!(all.windows(2).all(|w| w[0].at <= w[1].at));
 
-    let page: Vec<i64> = s
-        .log_since(1, 2)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.seq)
-        .collect();
+    let page: Vec<i64> = seqs(s, 1, 2).await;
     assert_eq!(page, [2, 3]);
     assert!(s.log_since(4, 10).await.unwrap().is_empty());
 
@@ -213,12 +211,6 @@ async fn log_is_ordered_and_cursors_persist(fx: Fixture) {
     let restarted = fx.reopen().await;
     assert_eq!(restarted.cursor("indexer").await.unwrap(), 4);
     assert_eq!(restarted.cursor("assessor").await.unwrap(), 1);
-    let resumed: Vec<i64> = restarted
-        .log_since(1, 10)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.seq)
-        .collect();
+    let resumed: Vec<i64> = seqs(&restarted, 1, 10).await;
     assert_eq!(resumed, [2, 3, 4]);
 }
