@@ -1,1 +1,58 @@
-//! placeholder
+//! The content-addressed blob store: where the bytes of large files (Git LFS objects) live.
+//!
+//! Blobs are named by [`BlobKey`]s, typed keys derived from content (`BlobKey::Lfs(sha256)`),
+//! never by free-form paths: only the backends turn keys into locations. Every write is
+//! verified: the content is hashed while it streams in, and a blob becomes visible under its key
+//! only after its sha256 and size match what the client declared. Identical content is stored
+//! once. The [`BlobStore`] trait is what callers use; [`LocalBlobStore`] implements it on a
+//! local filesystem, and an S3-compatible backend can implement it without changing callers.
+//!
+//! **Durability (local backend).** A write goes to a temp file under `<root>/tmp/` (same
+//! filesystem as the blobs, so the final rename is atomic), is fsynced, renamed to
+//! `<root>/lfs/ab/cd/<sha256>`, and the directory is fsynced. A dropped, aborted or mismatched
+//! write removes its temp file; a process killed mid-write leaves only a temp file, which no
+//! read can see and which [`LocalBlobStore::open`] removes once it is an hour old (younger ones
+//! may belong to another live process sharing the directory).
+//!
+//! **Speed.** Incoming chunks are coalesced into 1 MiB buffers, each handed at once to a
+//! hashing thread and a file-writing thread (sha2 uses the CPU's SHA extensions when present),
+//! so ingest costs about the slower of hashing and writing rather than their sum. Reads stream
+//! 1 MiB chunks with read-ahead on a blocking thread.
+//!
+//! **Multipart.** Parts are stored as `<root>/parts/<upload id>/<n>.<etag>`, one file per
+//! accepted attempt with a random etag, so parallel and retried parts never clobber each other.
+//! Completion takes the parts in ascending order by the etags the client quotes, streams them
+//! through the same verified write, and removes the upload. Idle uploads are removed by `open`
+//! after a day.
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use commonhold_blob::{BlobKey, BlobStore, LocalBlobStore, read_to_vec, sha256_of};
+//! let dir = tempfile::tempdir().unwrap();
+//! let store = LocalBlobStore::open(dir.path()).await.unwrap();
+//! let mut writer = store.writer().await.unwrap();
+//! writer.write(b"hello ").await.unwrap();
+//! writer.write(b"world").await.unwrap();
+//! writer.commit(sha256_of(b"hello world"), 11).await.unwrap();
+//! let key = BlobKey::Lfs(sha256_of(b"hello world"));
+//! assert_eq!(store.stat(&key).await.unwrap(), Some(11));
+//! assert_eq!(read_to_vec(&store, &key, 1024).await.unwrap(), b"hello world");
+//! # });
+//! ```
+
+mod error;
+mod key;
+mod local;
+mod pipeline;
+mod store;
+
+pub use error::BlobError;
+pub use key::{BlobKey, PartReceipt, UploadId};
+pub use local::{LocalBlobStore, MAX_PART_NUMBER, MAX_PART_SIZE, TEMP_MAX_AGE, UPLOAD_MAX_AGE};
+pub use store::{BlobStore, BlobStream, BlobWriter, put_bytes, read_to_vec};
+
+/// The SHA-256 of `bytes`, as the store's key type.
+pub fn sha256_of(bytes: &[u8]) -> commonhold_types::Sha256 {
+    use sha2::Digest;
+    commonhold_types::Sha256(sha2::Sha256::digest(bytes).into())
+}

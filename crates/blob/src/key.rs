@@ -1,0 +1,92 @@
+//! Typed keys: the only names callers can give to stored objects.
+
+use std::fmt;
+
+use commonhold_types::Sha256;
+
+use crate::error::BlobError;
+
+/// What a stored object is. Callers name blobs by content and kind, never by path: only the
+/// backends turn a key into a location, so no request can reach outside the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum BlobKey {
+    /// The content of a Git LFS object, addressed by its sha256 (the LFS oid).
+    Lfs(Sha256),
+}
+
+impl BlobKey {
+    /// The digest the object's content must hash to.
+    pub fn sha256(&self) -> Sha256 {
+        match self {
+            BlobKey::Lfs(digest) => *digest,
+        }
+    }
+}
+
+impl fmt::Display for BlobKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BlobKey::Lfs(digest) => write!(f, "lfs:{digest}"),
+        }
+    }
+}
+
+/// Opaque id of a multipart upload: 1 to 64 ASCII letters, digits or `-`, so that it is safe
+/// in a URL and as a directory or object-name component.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct UploadId(String);
+
+impl UploadId {
+    /// A fresh id: 128 random bits as 32 hex digits.
+    pub fn new_random() -> UploadId {
+        UploadId(hex::encode(rand::random::<[u8; 16]>()))
+    }
+
+    /// Validates an id that came back from a client.
+    pub fn parse(s: &str) -> Result<UploadId, BlobError> {
+        let valid = (1..=64).contains(&s.len())
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if valid {
+            Ok(UploadId(s.to_string()))
+        } else {
+            Err(BlobError::InvalidUploadId(s.chars().take(80).collect()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UploadId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the store returns for an accepted part: the etag to quote in
+/// [`crate::BlobStore::complete_parts`], and the part's size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartReceipt {
+    pub etag: String,
+    pub size: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_ids_are_validated() {
+        let id = UploadId::new_random();
+        assert_eq!(id.as_str().len(), 32);
+        assert_eq!(UploadId::parse(id.as_str()).unwrap(), id);
+        assert_ne!(UploadId::new_random(), id);
+        assert!(UploadId::parse("Abc-123").is_ok());
+        assert!(UploadId::parse(&"a".repeat(64)).is_ok());
+        for bad in ["", "../x", "a/b", "a b", "é", "a.b", &"a".repeat(65)] {
+            assert!(UploadId::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Where things live under the store's root. The only code that turns keys into paths.
+//!
+//! ```text
+//! <root>/lfs/ab/cd/abcd…(64 hex)     committed blobs, fanned out by the first two bytes
+//! <root>/tmp/<random>                writes in progress (same filesystem, so rename is atomic)
+//! <root>/parts/<upload id>/<n>.<etag> multipart parts, one file per accepted attempt
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use crate::key::{BlobKey, UploadId};
+
+#[derive(Debug)]
+pub(crate) struct Layout {
+    root: PathBuf,
+}
+
+impl Layout {
+    pub(crate) fn new(root: PathBuf) -> Layout {
+        Layout { root }
+    }
+
+    pub(crate) fn lfs_dir(&self) -> PathBuf {
+        self.root.join("lfs")
+    }
+
+    pub(crate) fn tmp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    pub(crate) fn parts_dir(&self) -> PathBuf {
+        self.root.join("parts")
+    }
+
+    pub(crate) fn blob_path(&self, key: &BlobKey) -> PathBuf {
+        match key {
+            BlobKey::Lfs(digest) => {
+                let hex = digest.to_hex();
+                let (a, b) = (
+                    hex.get(0..2).unwrap_or_default(),
+                    hex.get(2..4).unwrap_or_default(),
+                );
+                self.lfs_dir().join(a).join(b).join(&hex)
+            }
+        }
+    }
+
+    /// A fresh, unique temp file name.
+    pub(crate) fn temp_path(&self) -> PathBuf {
+        self.tmp_dir().join(hex::encode(rand::random::<[u8; 16]>()))
+    }
+
+    pub(crate) fn upload_dir(&self, upload: &UploadId) -> PathBuf {
+        self.parts_dir().join(upload.as_str())
+    }
+
+    /// `etag` must have been validated by [`is_valid_etag`] (it comes from the client).
+    pub(crate) fn part_path(&self, upload: &UploadId, part: u32, etag: &str) -> PathBuf {
+        self.upload_dir(upload).join(format!("{part}.{etag}"))
+    }
+}
+
+/// A fresh etag: 128 random bits in hex. Random rather than a content hash so that accepting a
+/// part costs no hashing; the whole blob is hashed once, at completion.
+pub(crate) fn new_etag() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+/// Etags we issue are 32 lowercase hex digits; anything else cannot name a part file.
+pub(crate) fn is_valid_etag(etag: &str) -> bool {
+    etag.len() == 32 && etag.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A temp file that is removed when dropped unless [`TempFile::disarm`]ed: the reason a
+/// dropped or failed write leaves nothing behind.
+#[derive(Debug)]
+pub(crate) struct TempFile {
+    path: Option<PathBuf>,
+}
+
+impl TempFile {
+    pub(crate) fn new(path: PathBuf) -> TempFile {
+        TempFile { path: Some(path) }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        self.path.as_deref().unwrap_or(Path::new(""))
+    }
+
+    /// The file has been renamed into place; stop owning it.
+    pub(crate) fn disarm(mut self) {
+        self.path = None;
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(path) = self.path.take() {
+            // Best effort: a leftover is removed by the next `open`'s cleanup.
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Makes a directory's entries durable (a rename is only durable once its directory is synced).
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}

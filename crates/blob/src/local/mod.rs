@@ -1,0 +1,186 @@
+//! The local filesystem backend (the default): see [`layout`] for the directory layout.
+
+mod cleanup;
+mod layout;
+mod multipart;
+mod read;
+mod writer;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use commonhold_types::Sha256;
+
+pub use cleanup::{TEMP_MAX_AGE, UPLOAD_MAX_AGE};
+use layout::Layout;
+pub use multipart::{MAX_PART_NUMBER, MAX_PART_SIZE};
+
+use crate::error::BlobError;
+use crate::key::{BlobKey, PartReceipt, UploadId};
+use crate::store::{BlobStore, BlobStream, BlobWriter};
+
+/// Blobs as files under one root directory. Cheap to clone (shares the layout).
+#[derive(Clone, Debug)]
+pub struct LocalBlobStore {
+    layout: Arc<Layout>,
+}
+
+impl LocalBlobStore {
+    /// Opens (creating if needed) a store rooted at `root`, and removes what interrupted work
+    /// left behind: temp files older than [`TEMP_MAX_AGE`] and uploads idle for
+    /// [`UPLOAD_MAX_AGE`].
+    pub async fn open(root: impl Into<PathBuf>) -> Result<Self, BlobError> {
+        let layout = Arc::new(Layout::new(root.into()));
+        let setup = layout.clone();
+        tokio::task::spawn_blocking(move || {
+            for dir in [setup.lfs_dir(), setup.tmp_dir(), setup.parts_dir()] {
+                std::fs::create_dir_all(&dir).map_err(BlobError::io("create directory", &dir))?;
+            }
+            let temps = cleanup::remove_stale(&setup.tmp_dir(), TEMP_MAX_AGE);
+            let uploads = cleanup::remove_stale(&setup.parts_dir(), UPLOAD_MAX_AGE);
+            if temps + uploads > 0 {
+                tracing::info!(temps, uploads, "removed leftovers of interrupted writes");
+            }
+            Ok::<_, BlobError>(())
+        })
+        .await??;
+        Ok(LocalBlobStore { layout })
+    }
+
+    /// Opens a stored blob, mapping absence to [`BlobError::NotFound`].
+    async fn open_blob(&self, key: &BlobKey) -> Result<(std::fs::File, u64), BlobError> {
+        let path = self.layout.blob_path(key);
+        let key = *key;
+        tokio::task::spawn_blocking(move || {
+            let file =
+                std::fs::File::open(&path).map_err(|err| not_found_or(err, key, "open", &path))?;
+            let len = file.metadata().map_err(BlobError::io("stat", &path))?.len();
+            Ok((file, len))
+        })
+        .await?
+    }
+}
+
+fn not_found_or(err: std::io::Error, key: BlobKey, action: &'static str, path: &Path) -> BlobError {
+    if err.kind() == std::io::ErrorKind::NotFound {
+        BlobError::NotFound(key)
+    } else {
+        BlobError::io(action, path)(err)
+    }
+}
+
+#[async_trait]
+impl BlobStore for LocalBlobStore {
+    async fn writer(&self) -> Result<Box<dyn BlobWriter>, BlobError> {
+        Ok(Box::new(
+            writer::LocalWriter::create(self.layout.clone()).await?,
+        ))
+    }
+
+    async fn stat(&self, key: &BlobKey) -> Result<Option<u64>, BlobError> {
+        let path = self.layout.blob_path(key);
+        match tokio::fs::metadata(&path).await {
+            Ok(meta) => Ok(Some(meta.len())),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(BlobError::io("stat", path)(err)),
+        }
+    }
+
+    async fn read(
+        &self,
+        key: &BlobKey,
+        range: Option<Range<u64>>,
+    ) -> Result<BlobStream, BlobError> {
+        let (file, size) = self.open_blob(key).await?;
+        let Range { start, end } = range.unwrap_or(0..size);
+        let whole_empty = start == 0 && end == 0 && size == 0;
+        if !whole_empty && (start >= end || end > size) {
+            return Err(BlobError::InvalidRange { start, end, size });
+        }
+        Ok(read::stream_file(file, start, end - start))
+    }
+
+    async fn delete(&self, key: &BlobKey) -> Result<(), BlobError> {
+        let path = self.layout.blob_path(key);
+        match tokio::fs::remove_file(&path).await {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                Err(BlobError::io("delete", path)(err))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn list(&self) -> Result<Vec<(BlobKey, u64)>, BlobError> {
+        let layout = self.layout.clone();
+        tokio::task::spawn_blocking(move || list_lfs(&layout)).await?
+    }
+
+    async fn verify(&self, key: &BlobKey) -> Result<bool, BlobError> {
+        let (file, _) = self.open_blob(key).await?;
+        let path = self.layout.blob_path(key);
+        let actual = tokio::task::spawn_blocking(move || read::sha256_file(file))
+            .await?
+            .map_err(BlobError::io("read", path))?;
+        Ok(actual == key.sha256())
+    }
+
+    async fn put_part(
+        &self,
+        upload: &UploadId,
+        part: u32,
+        body: BlobStream,
+    ) -> Result<PartReceipt, BlobError> {
+        multipart::put_part(&self.layout, upload, part, body).await
+    }
+
+    async fn complete_parts(
+        &self,
+        upload: &UploadId,
+        parts: &[(u32, String)],
+        expected: Sha256,
+        size: u64,
+    ) -> Result<(), BlobError> {
+        multipart::complete_parts(self.layout.clone(), upload, parts, expected, size).await
+    }
+
+    async fn abort_parts(&self, upload: &UploadId) -> Result<(), BlobError> {
+        multipart::abort_parts(&self.layout, upload).await
+    }
+}
+
+/// Walks `lfs/ab/cd/<hex>`, keeping only files whose names are digests filed where
+/// [`Layout::blob_path`] puts them; anything else (a stray file) is not a blob and is skipped.
+fn list_lfs(layout: &Layout) -> Result<Vec<(BlobKey, u64)>, BlobError> {
+    let mut out = Vec::new();
+    for first in subdirs(&layout.lfs_dir())? {
+        for second in subdirs(&first)? {
+            for entry in std::fs::read_dir(&second)
+                .map_err(BlobError::io("list", &second))?
+                .flatten()
+            {
+                let name = entry.file_name();
+                let Some(digest) = name.to_str().and_then(|n| Sha256::from_hex(n).ok()) else {
+                    continue;
+                };
+                let key = BlobKey::Lfs(digest);
+                let Ok(meta) = entry.metadata() else { continue };
+                if meta.is_file() && layout.blob_path(&key) == entry.path() {
+                    out.push((key, meta.len()));
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn subdirs(dir: &Path) -> Result<Vec<PathBuf>, BlobError> {
+    let entries = std::fs::read_dir(dir).map_err(BlobError::io("list", dir))?;
+    Ok(entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect())
+}
