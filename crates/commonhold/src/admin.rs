@@ -63,7 +63,10 @@ pub enum TokenCommand {
 }
 
 async fn hub(settings: &Settings) -> anyhow::Result<Hub> {
-    let url = settings.public_url.clone().unwrap_or_else(|| format!("http://{}", settings.listen));
+    let url = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", settings.listen));
     open_hub(settings, url).await
 }
 
@@ -79,7 +82,9 @@ pub async fn ensure_admin(hub: &Hub) -> anyhow::Result<Option<String>> {
         Err(e) => return Err(e.into()),
     };
     let token = generate_token();
-    hub.meta.create_token(admin.id, "initial", Role::Write, &hash_token(&token)).await?;
+    hub.meta
+        .create_token(admin.id, "initial", Role::Write, &hash_token(&token))
+        .await?;
     Ok(Some(token))
 }
 
@@ -96,8 +101,13 @@ pub async fn user(settings: Settings, cmd: UserCommand) -> anyhow::Result<ExitCo
     match cmd {
         UserCommand::Add { name, admin } => {
             validate_account_name(&name)?;
-            hub.meta.create_user(&name, admin).await.map_err(conflict_msg)?;
-            eprintln!("created user {name}; give it a token with `commonhold token create --user {name} --role write`");
+            hub.meta
+                .create_user(&name, admin)
+                .await
+                .map_err(conflict_msg)?;
+            eprintln!(
+                "created user {name}; give it a token with `commonhold token create --user {name} --role write`"
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -141,17 +151,22 @@ pub async fn token(settings: Settings, cmd: TokenCommand) -> anyhow::Result<Exit
     let hub = hub(&settings).await?;
     match cmd {
         TokenCommand::Create { user, role, name } => {
-            let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}: use read or write"))?;
+            let role = Role::parse(&role)
+                .with_context(|| format!("unknown role {role:?}: use read or write"))?;
             let uid = user_id(&hub, &user).await?;
             let token = generate_token();
-            hub.meta.create_token(uid, &name, role, &hash_token(&token)).await?;
+            hub.meta
+                .create_token(uid, &name, role, &hash_token(&token))
+                .await?;
             println!("{token}");
         }
         TokenCommand::Revoke { user, name } => {
             let uid = user_id(&hub, &user).await?;
             let n = hub.meta.revoke_token(uid, &name).await?;
             if n == 0 {
-                bail!("{user} has no active token named {name:?}; see `commonhold token list --user {user}`");
+                bail!(
+                    "{user} has no active token named {name:?}; see `commonhold token list --user {user}`"
+                );
             }
             eprintln!("revoked {n} token(s) named {name:?} of {user}");
         }
@@ -182,5 +197,9 @@ pub async fn fsck(settings: Settings) -> anyhow::Result<ExitCode> {
         report.refs,
         report.problems.len()
     );
-    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

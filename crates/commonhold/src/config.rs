@@ -59,7 +59,9 @@ pub fn parse_size(s: &str) -> anyhow::Result<u64> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let n: u64 = num.parse().with_context(|| format!("{s:?} is not a size (try 50GB or 500MB)"))?;
+    let n: u64 = num
+        .parse()
+        .with_context(|| format!("{s:?} is not a size (try 50GB or 500MB)"))?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "kb" => 1_000,
@@ -70,9 +72,12 @@ pub fn parse_size(s: &str) -> anyhow::Result<u64> {
         "mib" => 1 << 20,
         "gib" => 1 << 30,
         "tib" => 1 << 40,
-        other => bail!("unknown size unit {other:?} in {s:?} (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"),
+        other => bail!(
+            "unknown size unit {other:?} in {s:?} (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
+        ),
     };
-    n.checked_mul(mult).with_context(|| format!("{s:?} is too large"))
+    n.checked_mul(mult)
+        .with_context(|| format!("{s:?} is too large"))
 }
 
 fn env(name: &str) -> Option<String> {
@@ -81,7 +86,10 @@ fn env(name: &str) -> Option<String> {
 
 impl Settings {
     pub fn load(args: &GlobalArgs) -> anyhow::Result<Settings> {
-        let config_path = args.config.clone().or_else(|| env("COMMONHOLD_CONFIG").map(PathBuf::from));
+        let config_path = args
+            .config
+            .clone()
+            .or_else(|| env("COMMONHOLD_CONFIG").map(PathBuf::from));
         let file = match &config_path {
             Some(p) => read_file(p)?,
             None => FileConfig::default(),
@@ -101,7 +109,8 @@ impl Settings {
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("meta.db").display()));
         let signing_key = match env("COMMONHOLD_SIGNING_KEY").or(file.signing_key) {
             Some(k) => {
-                let key = hex::decode(k.trim()).context("signing_key must be hex (e.g. from `openssl rand -hex 32`)")?;
+                let key = hex::decode(k.trim())
+                    .context("signing_key must be hex (e.g. from `openssl rand -hex 32`)")?;
                 if key.len() < 16 {
                     bail!("signing_key must be at least 16 bytes (32 hex digits)");
                 }
@@ -114,13 +123,17 @@ impl Settings {
             None => 50_000_000_000,
         };
         let upload_url_ttl_secs = match env("COMMONHOLD_UPLOAD_URL_TTL_SECS") {
-            Some(s) => s.parse().context("COMMONHOLD_UPLOAD_URL_TTL_SECS must be a number of seconds")?,
+            Some(s) => s
+                .parse()
+                .context("COMMONHOLD_UPLOAD_URL_TTL_SECS must be a number of seconds")?,
             None => file.upload_url_ttl_secs.unwrap_or(3600),
         };
         Ok(Settings {
             data_dir,
             database_url,
-            listen: env("COMMONHOLD_LISTEN").or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into()),
+            listen: env("COMMONHOLD_LISTEN")
+                .or(file.listen)
+                .unwrap_or_else(|| "127.0.0.1:8080".into()),
             public_url: env("COMMONHOLD_PUBLIC_URL").or(file.public_url),
             signing_key,
             max_file_size,
@@ -134,7 +147,8 @@ impl Settings {
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
 }
 
@@ -156,14 +170,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("c.toml");
         std::fs::write(&cfg, "listen = \"127.0.0.1:9999\"\npublic_url = \"https://hub.example\"\nmax_file_size = \"1GB\"\n").unwrap();
-        let args = GlobalArgs { data: Some(dir.path().join("d")), config: Some(cfg), database_url: None };
+        let args = GlobalArgs {
+            data: Some(dir.path().join("d")),
+            config: Some(cfg),
+            database_url: None,
+        };
         let s = Settings::load(&args).unwrap();
         assert_eq!(s.listen, "127.0.0.1:9999");
         assert_eq!(s.public_url.as_deref(), Some("https://hub.example"));
         assert_eq!(s.max_file_size, 1_000_000_000);
         assert!(s.database_url.starts_with("sqlite://") && s.database_url.ends_with("d/meta.db"));
         std::fs::write(dir.path().join("bad.toml"), "nope = 1\n").unwrap();
-        let bad = GlobalArgs { config: Some(dir.path().join("bad.toml")), ..Default::default() };
+        let bad = GlobalArgs {
+            config: Some(dir.path().join("bad.toml")),
+            ..Default::default()
+        };
         assert!(Settings::load(&bad).is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! tokens, fsck) work on the same data directory or database, also while a server is running.
 
 mod admin;
+mod cmd_assess;
 mod config;
 mod serve;
 
@@ -37,13 +38,26 @@ enum Command {
     Token(admin::TokenCommand),
     /// Verify every stored object against its hash and every ref against the object graph.
     Fsck,
+    /// Assess the openness of a release directory (MOF class, OSAID, tier, findings).
+    Assess(cmd_assess::AssessArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `assess` is offline and needs no data directory, configuration or async runtime.
+    if let Command::Assess(args) = cli.command {
+        return match cmd_assess::run(args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -54,7 +68,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -68,6 +85,7 @@ fn main() -> ExitCode {
             Command::Org(cmd) => admin::org(settings, cmd).await,
             Command::Token(cmd) => admin::token(settings, cmd).await,
             Command::Fsck => admin::fsck(settings).await,
+            Command::Assess(_) => unreachable!("handled before the runtime starts"),
         }
     });
     match result {

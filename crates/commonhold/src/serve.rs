@@ -22,15 +22,29 @@ pub struct ServeArgs {
 /// Opens the stores and builds the hub; shared by every command.
 pub async fn open_hub(settings: &Settings, public_url: String) -> anyhow::Result<Hub> {
     if settings.database_url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&settings.data_dir)
-            .with_context(|| format!("cannot create data directory {}", settings.data_dir.display()))?;
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "cannot create data directory {}",
+                settings.data_dir.display()
+            )
+        })?;
     }
     let meta = commonhold_meta::MetaStore::open(&settings.database_url)
         .await
-        .with_context(|| format!("cannot open the metadata database {}", redact(&settings.database_url)))?;
+        .with_context(|| {
+            format!(
+                "cannot open the metadata database {}",
+                redact(&settings.database_url)
+            )
+        })?;
     let blobs = commonhold_blob::LocalBlobStore::open(settings.blob_dir())
         .await
-        .with_context(|| format!("cannot open the blob store in {}", settings.blob_dir().display()))?;
+        .with_context(|| {
+            format!(
+                "cannot open the blob store in {}",
+                settings.blob_dir().display()
+            )
+        })?;
     let config = HubConfig {
         public_url,
         max_file_size: settings.max_file_size,
@@ -54,7 +68,11 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
     let listen = args.listen.unwrap_or_else(|| settings.listen.clone());
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
-        .with_context(|| format!("cannot listen on {listen} (is another server using it? try --listen 127.0.0.1:0)"))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {listen} (is another server using it? try --listen 127.0.0.1:0)"
+            )
+        })?;
     let addr = listener.local_addr()?;
     let public_url = args
         .public_url
@@ -64,7 +82,12 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
     if let Some(token) = crate::admin::ensure_admin(&hub).await? {
         println!("Created user admin. Its write token, shown only this once:\n{token}");
     }
-    eprintln!("commonhold {} listening on http://{addr} (public URL {public_url}, data {})", env!("CARGO_PKG_VERSION"), settings.data_dir.display());
+    hub.spawn_assessor();
+    eprintln!(
+        "commonhold {} listening on http://{addr} (public URL {public_url}, data {})",
+        env!("CARGO_PKG_VERSION"),
+        settings.data_dir.display()
+    );
     commonhold_server::serve(hub, listener, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
@@ -75,7 +98,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -92,7 +116,10 @@ async fn shutdown_signal() {
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("sqlite:///x/meta.db"), "sqlite:///x/meta.db");
     }
 }

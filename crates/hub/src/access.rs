@@ -34,10 +34,9 @@ impl Principal {
     /// Whether the account may write into namespace `owner_id` (ignoring the token's role).
     fn may_write_namespace(&self, owner_id: i64) -> bool {
         owner_id == self.account.id
-            || self
-                .orgs
-                .iter()
-                .any(|(org, role)| org.id == owner_id && matches!(role, OrgRole::Admin | OrgRole::Write))
+            || self.orgs.iter().any(|(org, role)| {
+                org.id == owner_id && matches!(role, OrgRole::Admin | OrgRole::Write)
+            })
     }
 
     /// Checks that this caller may create or change repos owned by `owner_id`.
@@ -59,7 +58,11 @@ impl Principal {
 /// What `who` may do with `repo`.
 pub fn visibility(who: Option<&Principal>, repo: &Repo) -> Visibility {
     let Some(p) = who else {
-        return if repo.private { Visibility::Hidden } else { Visibility::Read };
+        return if repo.private {
+            Visibility::Hidden
+        } else {
+            Visibility::Read
+        };
     };
     let member = p.visible_owner_ids().contains(&repo.owner_id);
     if repo.private && !member && !p.account.is_admin {
@@ -80,7 +83,12 @@ impl Hub {
             return Ok(None);
         };
         let orgs = self.meta.orgs_of(account.id).await?;
-        Ok(Some(Principal { account, token_name: info.display_name, role: info.role, orgs }))
+        Ok(Some(Principal {
+            account,
+            token_name: info.display_name,
+            role: info.role,
+            orgs,
+        }))
     }
 
     /// Finds a repo the caller may read. Missing and hidden look exactly the same.
@@ -90,7 +98,11 @@ impl Hub {
         repo_type: commonhold_types::RepoType,
         name: &commonhold_types::RepoName,
     ) -> Result<Repo, HubError> {
-        let repo = self.meta.repo_by_name(repo_type, name).await?.ok_or(HubError::RepoNotFound)?;
+        let repo = self
+            .meta
+            .repo_by_name(repo_type, name)
+            .await?
+            .ok_or(HubError::RepoNotFound)?;
         match visibility(who, &repo) {
             Visibility::Hidden => Err(HubError::RepoNotFound),
             _ => Ok(repo),

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use commonhold_gitmodel::{Commit, EntryMode, LfsPointer, ObjectKind, Signature, build_trees, hash_object};
+use commonhold_gitmodel::{
+    Commit, EntryMode, LfsPointer, ObjectKind, Signature, build_trees, hash_object,
+};
 use commonhold_meta::{Account, Repo};
 use commonhold_types::{GitOid, RepoPath, Sha256};
 
@@ -18,11 +20,22 @@ const MAX_ATTEMPTS: u32 = 64;
 #[derive(Clone, Debug)]
 pub enum CommitOp {
     /// A file stored in git itself (small text files).
-    AddRegular { path: RepoPath, content: Vec<u8> },
+    AddRegular {
+        path: RepoPath,
+        content: Vec<u8>,
+    },
     /// A file whose content is an LFS object already uploaded to this repo.
-    AddLfs { path: RepoPath, oid: Sha256, size: u64 },
-    DeleteFile { path: RepoPath },
-    DeleteFolder { path: RepoPath },
+    AddLfs {
+        path: RepoPath,
+        oid: Sha256,
+        size: u64,
+    },
+    DeleteFile {
+        path: RepoPath,
+    },
+    DeleteFolder {
+        path: RepoPath,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -63,7 +76,12 @@ fn apply(
                 files.insert(path.clone(), (EntryMode::File, oid));
             }
             CommitOp::AddLfs { path, oid, size } => {
-                let pointer = LfsPointer { oid: *oid, size: *size }.encode().into_bytes();
+                let pointer = LfsPointer {
+                    oid: *oid,
+                    size: *size,
+                }
+                .encode()
+                .into_bytes();
                 let blob = hash_object(ObjectKind::Blob, &pointer);
                 blobs.push((blob, ObjectKind::Blob.as_u8(), pointer));
                 files.insert(path.clone(), (EntryMode::File, blob));
@@ -91,12 +109,12 @@ fn apply(
     for path in files.keys() {
         let s = path.as_str();
         for (i, _) in s.match_indices('/') {
-            if let Ok(parent) = RepoPath::new(&s[..i]) {
-                if files.contains_key(&parent) {
-                    return Err(HubError::BadRequest(format!(
-                        "{parent} is a file, so {s} cannot be created under it"
-                    )));
-                }
+            if let Ok(parent) = RepoPath::new(&s[..i])
+                && files.contains_key(&parent)
+            {
+                return Err(HubError::BadRequest(format!(
+                    "{parent} is a file, so {s} cannot be created under it"
+                )));
             }
         }
     }
@@ -106,7 +124,9 @@ fn apply(
 /// Whether a `parentCommit` value (5 to 40 hex digits) names `head`.
 fn parent_matches(parent: &str, head: &GitOid) -> bool {
     let p = parent.to_ascii_lowercase();
-    (5..=40).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_hexdigit()) && head.to_hex().starts_with(&p)
+    (5..=40).contains(&p.len())
+        && p.bytes().all(|b| b.is_ascii_hexdigit())
+        && head.to_hex().starts_with(&p)
 }
 
 impl Hub {
@@ -138,7 +158,11 @@ impl Hub {
         let message = if req.description.trim().is_empty() {
             format!("{}\n", req.summary.trim_end())
         } else {
-            format!("{}\n\n{}\n", req.summary.trim_end(), req.description.trim_end())
+            format!(
+                "{}\n\n{}\n",
+                req.summary.trim_end(),
+                req.description.trim_end()
+            )
         };
 
         for attempt in 0..MAX_ATTEMPTS {
@@ -146,19 +170,25 @@ impl Hub {
             let (old, parent) = match base {
                 Some(b) => (None, b),
                 None => {
-                    let head = self.meta.get_ref(repo.id, &ref_name).await?.ok_or_else(|| {
-                        HubError::RevisionNotFound(format!("{ref_name} was deleted during the commit"))
-                    })?;
+                    let head = self
+                        .meta
+                        .get_ref(repo.id, &ref_name)
+                        .await?
+                        .ok_or_else(|| {
+                            HubError::RevisionNotFound(format!(
+                                "{ref_name} was deleted during the commit"
+                            ))
+                        })?;
                     (Some(head), head)
                 }
             };
-            if let Some(p) = &req.parent_commit {
-                if !parent_matches(p, &parent) {
-                    return Err(HubError::PreconditionFailed(format!(
-                        "A commit has happened since {p}: the head of {ref_name} is now {parent}. \
+            if let Some(p) = &req.parent_commit
+                && !parent_matches(p, &parent)
+            {
+                return Err(HubError::PreconditionFailed(format!(
+                    "A commit has happened since {p}: the head of {ref_name} is now {parent}. \
                          Fetch the latest revision and retry."
-                    )));
-                }
+                )));
             }
             let parent_tree = self.root_tree(&parent).await?;
             let applied = apply(self.flat_files(&parent_tree).await?, &req.ops)?;
@@ -180,16 +210,28 @@ impl Hub {
             let body = commit.encode();
             let oid = commit.oid();
             let mut objects = applied.blobs;
-            objects.extend(trees.into_iter().map(|(o, b)| (o, ObjectKind::Tree.as_u8(), b)));
+            objects.extend(
+                trees
+                    .into_iter()
+                    .map(|(o, b)| (o, ObjectKind::Tree.as_u8(), b)),
+            );
             objects.push((oid, ObjectKind::Commit.as_u8(), body));
             self.meta.put_objects(&objects).await?;
 
-            match self.meta.update_ref(repo.id, &ref_name, old, Some(oid)).await? {
+            match self
+                .meta
+                .update_ref(repo.id, &ref_name, old, Some(oid))
+                .await?
+            {
                 Ok(_seq) => {
                     if ref_name == "refs/heads/main" {
                         self.refresh_summary(repo, &oid).await?;
                     }
-                    return Ok(CommitResult { commit: oid, ref_name, pr_num });
+                    return Ok(CommitResult {
+                        commit: oid,
+                        ref_name,
+                        pr_num,
+                    });
                 }
                 Err(conflict) => {
                     if req.parent_commit.is_some() || base.is_some() {
@@ -213,7 +255,9 @@ impl Hub {
     /// received it (an upload) or already references it.
     async fn check_lfs_ops(&self, repo: &Repo, ops: &[CommitOp]) -> Result<(), HubError> {
         for op in ops {
-            let CommitOp::AddLfs { path, oid, size } = op else { continue };
+            let CommitOp::AddLfs { path, oid, size } = op else {
+                continue;
+            };
             if *size > self.config.max_file_size {
                 return Err(HubError::TooLarge(format!(
                     "{path} is {size} bytes; this hub accepts files up to {} bytes",
@@ -247,7 +291,9 @@ impl Hub {
             Some((mode, oid)) if mode != EntryMode::Dir => {
                 let info = self.blob_info(&oid).await?;
                 if info.lfs.is_none() && info.size <= 1 << 20 {
-                    CardSummary::from_readme(&String::from_utf8_lossy(&self.blob_content(&oid).await?))
+                    CardSummary::from_readme(&String::from_utf8_lossy(
+                        &self.blob_content(&oid).await?,
+                    ))
                 } else {
                     CardSummary::default()
                 }
@@ -286,19 +332,41 @@ mod tests {
     #[test]
     fn apply_adds_deletes_and_refuses_file_dir_clashes() {
         let ops = vec![
-            CommitOp::AddRegular { path: p("a/b.txt"), content: b"x".to_vec() },
-            CommitOp::AddRegular { path: p("c.txt"), content: b"y".to_vec() },
+            CommitOp::AddRegular {
+                path: p("a/b.txt"),
+                content: b"x".to_vec(),
+            },
+            CommitOp::AddRegular {
+                path: p("c.txt"),
+                content: b"y".to_vec(),
+            },
         ];
         let applied = apply(BTreeMap::new(), &ops).unwrap();
         assert_eq!(applied.files.len(), 2);
-        let gone = apply(applied.files.clone(), &[CommitOp::DeleteFolder { path: p("a") }]).unwrap();
-        assert_eq!(gone.files.keys().map(|k| k.as_str()).collect::<Vec<_>>(), ["c.txt"]);
+        let gone = apply(
+            applied.files.clone(),
+            &[CommitOp::DeleteFolder { path: p("a") }],
+        )
+        .unwrap();
+        assert_eq!(
+            gone.files.keys().map(|k| k.as_str()).collect::<Vec<_>>(),
+            ["c.txt"]
+        );
         assert!(matches!(
-            apply(applied.files.clone(), &[CommitOp::DeleteFile { path: p("zz") }]),
+            apply(
+                applied.files.clone(),
+                &[CommitOp::DeleteFile { path: p("zz") }]
+            ),
             Err(HubError::EntryNotFound(_))
         ));
         assert!(matches!(
-            apply(applied.files, &[CommitOp::AddRegular { path: p("c.txt/d"), content: vec![] }]),
+            apply(
+                applied.files,
+                &[CommitOp::AddRegular {
+                    path: p("c.txt/d"),
+                    content: vec![]
+                }]
+            ),
             Err(HubError::BadRequest(_))
         ));
     }

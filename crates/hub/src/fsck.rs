@@ -17,19 +17,32 @@ pub enum FsckProblem {
     /// A stored LFS blob whose bytes no longer hash to its key.
     CorruptBlob { key: String },
     /// A file points at an LFS object the blob store lacks (or has with another size).
-    MissingBlob { sha256: String, referenced_by: String },
+    MissingBlob {
+        sha256: String,
+        referenced_by: String,
+    },
 }
 
 impl std::fmt::Display for FsckProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FsckProblem::CorruptObject { oid, detail } => write!(f, "corrupt git object {oid}: {detail}"),
+            FsckProblem::CorruptObject { oid, detail } => {
+                write!(f, "corrupt git object {oid}: {detail}")
+            }
             FsckProblem::MissingObject { oid, referenced_by } => {
                 write!(f, "missing git object {oid}, referenced by {referenced_by}")
             }
-            FsckProblem::CorruptBlob { key } => write!(f, "corrupt blob {key}: content does not match its sha256"),
-            FsckProblem::MissingBlob { sha256, referenced_by } => {
-                write!(f, "missing LFS blob {sha256}, referenced by {referenced_by}")
+            FsckProblem::CorruptBlob { key } => {
+                write!(f, "corrupt blob {key}: content does not match its sha256")
+            }
+            FsckProblem::MissingBlob {
+                sha256,
+                referenced_by,
+            } => {
+                write!(
+                    f,
+                    "missing LFS blob {sha256}, referenced by {referenced_by}"
+                )
             }
         }
     }
@@ -52,17 +65,27 @@ impl Hub {
         let mut valid = HashSet::new();
         loop {
             let page = self.meta.list_object_ids(after, 1000).await?;
-            let Some(last) = page.last().copied() else { break };
+            let Some(last) = page.last().copied() else {
+                break;
+            };
             for oid in page {
                 report.objects += 1;
-                let Some((kind, body)) = self.meta.get_object(&oid).await? else { continue };
+                let Some((kind, body)) = self.meta.get_object(&oid).await? else {
+                    continue;
+                };
                 let Some(kind) = ObjectKind::from_u8(kind) else {
-                    report.problems.push(FsckProblem::CorruptObject { oid, detail: format!("unknown kind {kind}") });
+                    report.problems.push(FsckProblem::CorruptObject {
+                        oid,
+                        detail: format!("unknown kind {kind}"),
+                    });
                     continue;
                 };
                 let actual = hash_object(kind, &body);
                 if actual != oid {
-                    report.problems.push(FsckProblem::CorruptObject { oid, detail: format!("content hashes to {actual}") });
+                    report.problems.push(FsckProblem::CorruptObject {
+                        oid,
+                        detail: format!("content hashes to {actual}"),
+                    });
                     continue;
                 }
                 valid.insert(oid);
@@ -75,7 +98,9 @@ impl Hub {
         for (key, size) in self.blobs.list().await? {
             report.blobs += 1;
             if !self.blobs.verify(&key).await? {
-                report.problems.push(FsckProblem::CorruptBlob { key: format!("{key:?}") });
+                report.problems.push(FsckProblem::CorruptBlob {
+                    key: format!("{key:?}"),
+                });
                 continue;
             }
             stored.insert(key, size);
@@ -87,8 +112,15 @@ impl Hub {
             for (name, commit) in self.meta.list_refs(repo.id).await? {
                 report.refs += 1;
                 let label = format!("{}/{} {name}", repo.repo_type.plural(), repo.name);
-                self.check_reachable(commit, &label, &valid, &stored, &mut reachable, &mut report.problems)
-                    .await?;
+                self.check_reachable(
+                    commit,
+                    &label,
+                    &valid,
+                    &stored,
+                    &mut reachable,
+                    &mut report.problems,
+                )
+                .await?;
             }
         }
         Ok(report)
@@ -110,16 +142,25 @@ impl Hub {
                 continue;
             }
             if !valid.contains(&oid) {
-                problems.push(FsckProblem::MissingObject { oid, referenced_by: by });
+                problems.push(FsckProblem::MissingObject {
+                    oid,
+                    referenced_by: by,
+                });
                 continue;
             }
-            let Some((_, body)) = self.meta.get_object(&oid).await? else { continue };
+            let Some((_, body)) = self.meta.get_object(&oid).await? else {
+                continue;
+            };
             let corrupt = |detail: String| FsckProblem::CorruptObject { oid, detail };
             match kind {
                 ObjectKind::Commit => match Commit::decode(&body) {
                     Ok(c) => {
                         stack.push((c.tree, ObjectKind::Tree, format!("commit {oid}")));
-                        stack.extend(c.parents.iter().map(|p| (*p, ObjectKind::Commit, format!("commit {oid}"))));
+                        stack.extend(
+                            c.parents
+                                .iter()
+                                .map(|p| (*p, ObjectKind::Commit, format!("commit {oid}"))),
+                        );
                     }
                     Err(e) => problems.push(corrupt(e.to_string())),
                 },
@@ -137,10 +178,13 @@ impl Hub {
                     Err(e) => problems.push(corrupt(e.to_string())),
                 },
                 ObjectKind::Blob => {
-                    if let Some(p) = LfsPointer::parse(&body) {
-                        if stored.get(&BlobKey::Lfs(p.oid)) != Some(&p.size) {
-                            problems.push(FsckProblem::MissingBlob { sha256: p.oid.to_hex(), referenced_by: by });
-                        }
+                    if let Some(p) = LfsPointer::parse(&body)
+                        && stored.get(&BlobKey::Lfs(p.oid)) != Some(&p.size)
+                    {
+                        problems.push(FsckProblem::MissingBlob {
+                            sha256: p.oid.to_hex(),
+                            referenced_by: by,
+                        });
                     }
                 }
                 ObjectKind::Tag => {}

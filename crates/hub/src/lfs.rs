@@ -48,20 +48,34 @@ pub enum BatchOutcome {
     Present,
     Basic(UploadTicket),
     Multipart(MultipartPlan),
-    Error { code: u16, message: String },
+    Error {
+        code: u16,
+        message: String,
+    },
 }
 
 impl Hub {
     fn signed_url(&self, a: &SignedAction, path_tail: &str) -> String {
         let sig = self.signer.sign(a);
-        let mut url = self.url(&format!("api/lfs/{}/{}{path_tail}?size={}&exp={}&sig={sig}", a.repo_id, a.oid, a.size, a.expires));
+        let mut url = self.url(&format!(
+            "api/lfs/{}/{}{path_tail}?size={}&exp={}&sig={sig}",
+            a.repo_id, a.oid, a.size, a.expires
+        ));
         if !a.upload.is_empty() {
             url.push_str(&format!("&upload={}", a.upload));
         }
         url
     }
 
-    fn action(&self, action: &str, repo: &Repo, oid: &str, size: u64, upload: &str, part: u32) -> SignedAction {
+    fn action(
+        &self,
+        action: &str,
+        repo: &Repo,
+        oid: &str,
+        size: u64,
+        upload: &str,
+        part: u32,
+    ) -> SignedAction {
         SignedAction {
             action: action.into(),
             repo_id: repo.id,
@@ -87,30 +101,58 @@ impl Hub {
         Ok(out)
     }
 
-    async fn batch_one(&self, repo: &Repo, obj: &BatchObject, multipart: bool) -> Result<BatchOutcome, HubError> {
+    async fn batch_one(
+        &self,
+        repo: &Repo,
+        obj: &BatchObject,
+        multipart: bool,
+    ) -> Result<BatchOutcome, HubError> {
         let Ok(sha) = Sha256::from_hex(&obj.oid) else {
-            return Ok(BatchOutcome::Error { code: 422, message: format!("{:?} is not a sha256 oid", obj.oid) });
+            return Ok(BatchOutcome::Error {
+                code: 422,
+                message: format!("{:?} is not a sha256 oid", obj.oid),
+            });
         };
         if obj.size > self.config.max_file_size {
             return Ok(BatchOutcome::Error {
                 code: 422,
-                message: format!("{} bytes is over this hub's per-file limit of {} bytes", obj.size, self.config.max_file_size),
+                message: format!(
+                    "{} bytes is over this hub's per-file limit of {} bytes",
+                    obj.size, self.config.max_file_size
+                ),
             });
         }
-        if self.meta.repo_has_lfs(repo.id, &sha).await? && self.meta.lfs_object_size(&sha).await? == Some(obj.size) {
+        if self.meta.repo_has_lfs(repo.id, &sha).await?
+            && self.meta.lfs_object_size(&sha).await? == Some(obj.size)
+        {
             return Ok(BatchOutcome::Present);
         }
         let oid = sha.to_hex();
-        let verify_href = self.signed_url(&self.action("verify", repo, &oid, obj.size, "", 0), "/verify");
+        let verify_href = self.signed_url(
+            &self.action("verify", repo, &oid, obj.size, "", 0),
+            "/verify",
+        );
         if multipart && obj.size >= MULTIPART_THRESHOLD {
             let upload = UploadId::new_random();
             let parts = obj.size.div_ceil(PART_SIZE) as u32;
             let part_hrefs = (1..=parts)
-                .map(|n| self.signed_url(&self.action("part", repo, &oid, obj.size, upload.as_str(), n), &format!("/part/{n}")))
+                .map(|n| {
+                    self.signed_url(
+                        &self.action("part", repo, &oid, obj.size, upload.as_str(), n),
+                        &format!("/part/{n}"),
+                    )
+                })
                 .collect();
-            let complete_href =
-                self.signed_url(&self.action("complete", repo, &oid, obj.size, upload.as_str(), 0), "/complete");
-            return Ok(BatchOutcome::Multipart(MultipartPlan { chunk_size: PART_SIZE, part_hrefs, complete_href, verify_href }));
+            let complete_href = self.signed_url(
+                &self.action("complete", repo, &oid, obj.size, upload.as_str(), 0),
+                "/complete",
+            );
+            return Ok(BatchOutcome::Multipart(MultipartPlan {
+                chunk_size: PART_SIZE,
+                part_hrefs,
+                complete_href,
+                verify_href,
+            }));
         }
         let href = self.signed_url(&self.action("put", repo, &oid, obj.size, "", 0), "");
         Ok(BatchOutcome::Basic(UploadTicket { href, verify_href }))
@@ -148,20 +190,34 @@ impl Hub {
             };
             if writer.written() + chunk.len() as u64 > a.size {
                 writer.abort().await;
-                return Err(HubError::BadRequest(format!("body is larger than the declared {} bytes", a.size)));
+                return Err(HubError::BadRequest(format!(
+                    "body is larger than the declared {} bytes",
+                    a.size
+                )));
             }
             writer.write(&chunk).await?;
         }
-        writer.commit(sha, a.size).await.map_err(|e| HubError::BadRequest(format!("upload refused: {e}")))?;
+        writer
+            .commit(sha, a.size)
+            .await
+            .map_err(|e| HubError::BadRequest(format!("upload refused: {e}")))?;
         self.grant(a, &sha).await
     }
 
     /// Receives one part of a multipart upload; returns its ETag.
-    pub async fn lfs_put_part(&self, a: &SignedAction, body: BlobStream) -> Result<String, HubError> {
-        let upload = UploadId::parse(&a.upload).map_err(|_| HubError::BadRequest("malformed upload id".into()))?;
+    pub async fn lfs_put_part(
+        &self,
+        a: &SignedAction,
+        body: BlobStream,
+    ) -> Result<String, HubError> {
+        let upload = UploadId::parse(&a.upload)
+            .map_err(|_| HubError::BadRequest("malformed upload id".into()))?;
         let parts = a.size.div_ceil(PART_SIZE);
         if a.part == 0 || u64::from(a.part) > parts {
-            return Err(HubError::BadRequest(format!("part {} is out of range 1..={parts}", a.part)));
+            return Err(HubError::BadRequest(format!(
+                "part {} is out of range 1..={parts}",
+                a.part
+            )));
         }
         let limit = PART_SIZE.min(a.size - (u64::from(a.part) - 1) * PART_SIZE);
         let mut seen = 0u64;
@@ -170,7 +226,9 @@ impl Hub {
                 let chunk = chunk?;
                 seen += chunk.len() as u64;
                 if seen > limit {
-                    return Err(std::io::Error::other(format!("part is larger than {limit} bytes")));
+                    return Err(std::io::Error::other(format!(
+                        "part is larger than {limit} bytes"
+                    )));
                 }
                 Ok(chunk)
             })
@@ -184,12 +242,19 @@ impl Hub {
     }
 
     /// Assembles a multipart upload, verifying the whole object's digest and size.
-    pub async fn lfs_complete(&self, a: &SignedAction, parts: &[(u32, String)]) -> Result<(), HubError> {
+    pub async fn lfs_complete(
+        &self,
+        a: &SignedAction,
+        parts: &[(u32, String)],
+    ) -> Result<(), HubError> {
         let sha = Self::sha_of(a)?;
-        let upload = UploadId::parse(&a.upload).map_err(|_| HubError::BadRequest("malformed upload id".into()))?;
+        let upload = UploadId::parse(&a.upload)
+            .map_err(|_| HubError::BadRequest("malformed upload id".into()))?;
         if let Err(e) = self.blobs.complete_parts(&upload, parts, sha, a.size).await {
             self.blobs.abort_parts(&upload).await.ok();
-            return Err(HubError::BadRequest(format!("multipart upload refused: {e}")));
+            return Err(HubError::BadRequest(format!(
+                "multipart upload refused: {e}"
+            )));
         }
         self.grant(a, &sha).await
     }
@@ -199,6 +264,12 @@ impl Hub {
         let sha = Self::sha_of(a)?;
         let ok = self.meta.repo_has_lfs(a.repo_id, &sha).await?
             && self.blobs.stat(&BlobKey::Lfs(sha)).await? == Some(a.size);
-        if ok { Ok(()) } else { Err(HubError::EntryNotFound(format!("object {sha} was not uploaded"))) }
+        if ok {
+            Ok(())
+        } else {
+            Err(HubError::EntryNotFound(format!(
+                "object {sha} was not uploaded"
+            )))
+        }
     }
 }

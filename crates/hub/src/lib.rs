@@ -11,6 +11,7 @@
 //! compares its old value, so two server processes sharing a database stay correct.
 
 mod access;
+mod assessor;
 mod card;
 mod commit;
 mod error;
@@ -26,12 +27,14 @@ mod tree;
 use std::sync::Arc;
 
 pub use access::{Principal, Visibility};
+pub use assessor::openness_summary;
 pub use card::{CardSummary, parse_front_matter};
 pub use commit::{CommitOp, CommitRequest, CommitResult};
 pub use error::HubError;
 pub use fsck::{FsckProblem, FsckReport};
 pub use lfs::{BatchObject, BatchOutcome, LFS_THRESHOLD, MultipartPlan, UploadTicket};
 pub use objects::{BlobInfo, ObjectCache};
+pub use repos::UploadMode;
 pub use revision::Resolved;
 pub use signing::{SignedAction, Signer};
 pub use tokens::{generate_token, hash_token};
@@ -86,7 +89,9 @@ impl Hub {
             Some(k) => k,
             None => {
                 let fresh = hex::encode(rand::random::<[u8; 32]>());
-                let winner = meta.set_setting_if_absent("url_signing_key", &fresh).await?;
+                let winner = meta
+                    .set_setting_if_absent("url_signing_key", &fresh)
+                    .await?;
                 hex::decode(winner.trim())
                     .map_err(|_| HubError::internal("stored url_signing_key is not hex"))?
             }
@@ -102,7 +107,11 @@ impl Hub {
 
     /// `{public_url}/{path}` with exactly one slash between.
     pub fn url(&self, path: &str) -> String {
-        format!("{}/{}", self.config.public_url.trim_end_matches('/'), path.trim_start_matches('/'))
+        format!(
+            "{}/{}",
+            self.config.public_url.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        )
     }
 }
 
@@ -132,6 +141,9 @@ mod tests {
     #[test]
     fn time_format_is_what_clients_parse() {
         assert_eq!(super::format_time_ms(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(super::format_time_ms(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+        assert_eq!(
+            super::format_time_ms(1_700_000_000_123),
+            "2023-11-14T22:13:20.123Z"
+        );
     }
 }

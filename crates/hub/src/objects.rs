@@ -43,7 +43,10 @@ pub struct ObjectCache {
 
 impl ObjectCache {
     pub fn new(capacity: usize) -> ObjectCache {
-        ObjectCache { map: Mutex::new(HashMap::new()), capacity }
+        ObjectCache {
+            map: Mutex::new(HashMap::new()),
+            capacity,
+        }
     }
 
     fn get(&self, oid: &GitOid) -> Option<Cached> {
@@ -68,7 +71,10 @@ impl Hub {
             .await?
             .ok_or_else(|| HubError::internal(format!("missing git object {oid}")))?;
         if kind != want.as_u8() {
-            return Err(HubError::internal(format!("object {oid} is not a {}", want.as_str())));
+            return Err(HubError::internal(format!(
+                "object {oid} is not a {}",
+                want.as_str()
+            )));
         }
         Ok(body)
     }
@@ -77,7 +83,9 @@ impl Hub {
         if let Some(Cached::Commit(c)) = self.cache.get(oid) {
             return Ok(c);
         }
-        let commit = Arc::new(Commit::decode(&self.raw_object(oid, ObjectKind::Commit).await?)?);
+        let commit = Arc::new(Commit::decode(
+            &self.raw_object(oid, ObjectKind::Commit).await?,
+        )?);
         self.cache.put(*oid, Cached::Commit(commit.clone()));
         Ok(commit)
     }
@@ -88,7 +96,9 @@ impl Hub {
             return Ok(Some(c));
         }
         match self.meta.get_object(oid).await? {
-            Some((kind, _)) if kind == ObjectKind::Commit.as_u8() => Ok(Some(self.commit(oid).await?)),
+            Some((kind, _)) if kind == ObjectKind::Commit.as_u8() => {
+                Ok(Some(self.commit(oid).await?))
+            }
             _ => Ok(None),
         }
     }
@@ -97,7 +107,9 @@ impl Hub {
         if let Some(Cached::Tree(t)) = self.cache.get(oid) {
             return Ok(t);
         }
-        let tree = Arc::new(Tree::decode(&self.raw_object(oid, ObjectKind::Tree).await?)?);
+        let tree = Arc::new(Tree::decode(
+            &self.raw_object(oid, ObjectKind::Tree).await?,
+        )?);
         self.cache.put(*oid, Cached::Tree(tree.clone()));
         Ok(tree)
     }
@@ -107,7 +119,10 @@ impl Hub {
             return Ok(b);
         }
         let body = self.raw_object(oid, ObjectKind::Blob).await?;
-        let info = Arc::new(BlobInfo { size: body.len() as u64, lfs: LfsPointer::parse(&body) });
+        let info = Arc::new(BlobInfo {
+            size: body.len() as u64,
+            lfs: LfsPointer::parse(&body),
+        });
         self.cache.put(*oid, Cached::Blob(info.clone()));
         Ok(info)
     }

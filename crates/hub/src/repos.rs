@@ -4,7 +4,8 @@
 use std::collections::{BinaryHeap, HashSet};
 
 use commonhold_gitmodel::{
-    Commit, DEFAULT_GITATTRIBUTES, EntryMode, GitAttributes, ObjectKind, Signature, build_trees, hash_object,
+    Commit, DEFAULT_GITATTRIBUTES, EntryMode, GitAttributes, ObjectKind, Signature, build_trees,
+    hash_object,
 };
 use commonhold_meta::{Account, Repo};
 use commonhold_types::{GitOid, RepoName, RepoPath, RepoType};
@@ -46,9 +47,17 @@ impl Hub {
             .meta
             .account_by_name(name.namespace())
             .await?
-            .ok_or_else(|| HubError::BadRequest(format!("there is no user or organisation {}", name.namespace())))?;
+            .ok_or_else(|| {
+                HubError::BadRequest(format!(
+                    "there is no user or organisation {}",
+                    name.namespace()
+                ))
+            })?;
         who.require_write_namespace(owner.id, name.namespace())?;
-        let repo = self.meta.create_repo(repo_type, name, owner.id, private).await?;
+        let repo = self
+            .meta
+            .create_repo(repo_type, name, owner.id, private)
+            .await?;
         let initial = self.initial_commit(&who.account).await?;
         self.meta
             .update_ref(repo.id, "refs/heads/main", None, Some(initial))
@@ -62,7 +71,10 @@ impl Hub {
         let content = DEFAULT_GITATTRIBUTES.as_bytes().to_vec();
         let blob = hash_object(ObjectKind::Blob, &content);
         let mut files = std::collections::BTreeMap::new();
-        files.insert(RepoPath::new(".gitattributes").map_err(|e| HubError::internal(e.to_string()))?, (EntryMode::File, blob));
+        files.insert(
+            RepoPath::new(".gitattributes").map_err(|e| HubError::internal(e.to_string()))?,
+            (EntryMode::File, blob),
+        );
         let (tree, trees) = build_trees(&files)?;
         let sig = Signature {
             name: author.name.clone(),
@@ -70,19 +82,36 @@ impl Hub {
             time: now_ms() / 1000,
             tz_minutes: 0,
         };
-        let commit = Commit { tree, parents: vec![], author: sig.clone(), committer: sig, message: "initial commit\n".into() };
+        let commit = Commit {
+            tree,
+            parents: vec![],
+            author: sig.clone(),
+            committer: sig,
+            message: "initial commit\n".into(),
+        };
         let oid = commit.oid();
         let mut objects = vec![(blob, ObjectKind::Blob.as_u8(), content)];
-        objects.extend(trees.into_iter().map(|(o, b)| (o, ObjectKind::Tree.as_u8(), b)));
+        objects.extend(
+            trees
+                .into_iter()
+                .map(|(o, b)| (o, ObjectKind::Tree.as_u8(), b)),
+        );
         objects.push((oid, ObjectKind::Commit.as_u8(), commit.encode()));
         self.meta.put_objects(&objects).await?;
         Ok(oid)
     }
 
     /// Creates `refs/heads/{branch}` at `start` (default: main's head).
-    pub async fn create_branch(&self, repo: &Repo, branch: &str, start: Option<&str>) -> Result<GitOid, HubError> {
+    pub async fn create_branch(
+        &self,
+        repo: &Repo,
+        branch: &str,
+        start: Option<&str>,
+    ) -> Result<GitOid, HubError> {
         if !valid_ref_component(branch) {
-            return Err(HubError::BadRequest(format!("{branch:?} is not a valid branch name")));
+            return Err(HubError::BadRequest(format!(
+                "{branch:?} is not a valid branch name"
+            )));
         }
         let at = self.resolve(repo, start.unwrap_or("main")).await?.commit;
         self.meta
@@ -94,14 +123,19 @@ impl Hub {
 
     pub async fn delete_branch(&self, repo: &Repo, branch: &str) -> Result<(), HubError> {
         if branch == "main" {
-            return Err(HubError::Forbidden("the default branch main cannot be deleted".into()));
+            return Err(HubError::Forbidden(
+                "the default branch main cannot be deleted".into(),
+            ));
         }
-        self.delete_ref(repo, &format!("refs/heads/{branch}"), "branch", branch).await
+        self.delete_ref(repo, &format!("refs/heads/{branch}"), "branch", branch)
+            .await
     }
 
     pub async fn create_tag(&self, repo: &Repo, tag: &str, rev: &str) -> Result<GitOid, HubError> {
         if !valid_ref_component(tag) {
-            return Err(HubError::BadRequest(format!("{tag:?} is not a valid tag name")));
+            return Err(HubError::BadRequest(format!(
+                "{tag:?} is not a valid tag name"
+            )));
         }
         let at = self.resolve(repo, rev).await?.commit;
         self.meta
@@ -112,19 +146,27 @@ impl Hub {
     }
 
     pub async fn delete_tag(&self, repo: &Repo, tag: &str) -> Result<(), HubError> {
-        self.delete_ref(repo, &format!("refs/tags/{tag}"), "tag", tag).await
+        self.delete_ref(repo, &format!("refs/tags/{tag}"), "tag", tag)
+            .await
     }
 
-    async fn delete_ref(&self, repo: &Repo, full: &str, what: &str, short: &str) -> Result<(), HubError> {
-        let current = self
-            .meta
-            .get_ref(repo.id, full)
-            .await?
-            .ok_or_else(|| HubError::RevisionNotFound(format!("{what} {short} does not exist")))?;
+    async fn delete_ref(
+        &self,
+        repo: &Repo,
+        full: &str,
+        what: &str,
+        short: &str,
+    ) -> Result<(), HubError> {
+        let current =
+            self.meta.get_ref(repo.id, full).await?.ok_or_else(|| {
+                HubError::RevisionNotFound(format!("{what} {short} does not exist"))
+            })?;
         self.meta
             .update_ref(repo.id, full, Some(current), None)
             .await?
-            .map_err(|_| HubError::Conflict(format!("{what} {short} changed while deleting it; retry")))?;
+            .map_err(|_| {
+                HubError::Conflict(format!("{what} {short} changed while deleting it; retry"))
+            })?;
         Ok(())
     }
 
@@ -175,7 +217,12 @@ impl Hub {
     }
 
     /// The preupload decision for one file, given its first bytes and size.
-    pub fn upload_mode(attrs: &GitAttributes, path: &RepoPath, sample: &[u8], size: u64) -> UploadMode {
+    pub fn upload_mode(
+        attrs: &GitAttributes,
+        path: &RepoPath,
+        sample: &[u8],
+        size: u64,
+    ) -> UploadMode {
         if size == 0 {
             UploadMode::Regular
         } else if attrs.is_lfs(path) || size >= LFS_THRESHOLD || looks_binary(sample) {
@@ -203,10 +250,25 @@ mod tests {
     fn upload_modes() {
         let attrs = GitAttributes::parse("*.bin filter=lfs diff=lfs merge=lfs -text\n");
         let p = |s: &str| RepoPath::new(s).unwrap();
-        assert_eq!(Hub::upload_mode(&attrs, &p("a.bin"), b"text", 4), UploadMode::Lfs);
-        assert_eq!(Hub::upload_mode(&attrs, &p("a.bin"), b"", 0), UploadMode::Regular);
-        assert_eq!(Hub::upload_mode(&attrs, &p("a.txt"), b"text", 4), UploadMode::Regular);
-        assert_eq!(Hub::upload_mode(&attrs, &p("a.txt"), b"text", LFS_THRESHOLD), UploadMode::Lfs);
-        assert_eq!(Hub::upload_mode(&attrs, &p("a.dat"), b"\0\0", 2), UploadMode::Lfs);
+        assert_eq!(
+            Hub::upload_mode(&attrs, &p("a.bin"), b"text", 4),
+            UploadMode::Lfs
+        );
+        assert_eq!(
+            Hub::upload_mode(&attrs, &p("a.bin"), b"", 0),
+            UploadMode::Regular
+        );
+        assert_eq!(
+            Hub::upload_mode(&attrs, &p("a.txt"), b"text", 4),
+            UploadMode::Regular
+        );
+        assert_eq!(
+            Hub::upload_mode(&attrs, &p("a.txt"), b"text", LFS_THRESHOLD),
+            UploadMode::Lfs
+        );
+        assert_eq!(
+            Hub::upload_mode(&attrs, &p("a.dat"), b"\0\0", 2),
+            UploadMode::Lfs
+        );
     }
 }

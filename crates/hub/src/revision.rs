@@ -36,20 +36,28 @@ pub fn valid_ref_component(name: &str) -> bool {
         && !name.contains("//")
         && !name.contains("@{")
         && !name.starts_with("refs/")
-        && !name.chars().any(|c| c.is_control() || " ~^:?*[\\".contains(c))
+        && !name
+            .chars()
+            .any(|c| c.is_control() || " ~^:?*[\\".contains(c))
 }
 
 impl Hub {
     pub async fn resolve(&self, repo: &Repo, rev: &str) -> Result<Resolved, HubError> {
         for name in candidate_refs(rev) {
             if let Some(commit) = self.meta.get_ref(repo.id, &name).await? {
-                return Ok(Resolved { commit, ref_name: Some(name) });
+                return Ok(Resolved {
+                    commit,
+                    ref_name: Some(name),
+                });
             }
         }
-        if let Ok(oid) = GitOid::from_hex(rev) {
-            if self.commit_in_repo(repo, &oid).await? {
-                return Ok(Resolved { commit: oid, ref_name: None });
-            }
+        if let Ok(oid) = GitOid::from_hex(rev)
+            && self.commit_in_repo(repo, &oid).await?
+        {
+            return Ok(Resolved {
+                commit: oid,
+                ref_name: None,
+            });
         }
         Err(HubError::RevisionNotFound(rev.to_string()))
     }
@@ -61,8 +69,13 @@ impl Hub {
         if self.try_commit(oid).await?.is_none() {
             return Ok(false);
         }
-        let mut queue: VecDeque<GitOid> =
-            self.meta.list_refs(repo.id).await?.into_iter().map(|(_, c)| c).collect();
+        let mut queue: VecDeque<GitOid> = self
+            .meta
+            .list_refs(repo.id)
+            .await?
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
         let mut seen = HashSet::new();
         while let Some(c) = queue.pop_front() {
             if c == *oid {
@@ -85,12 +98,26 @@ mod tests {
 
     #[test]
     fn ref_names() {
-        assert_eq!(candidate_refs("main"), ["refs/heads/main", "refs/tags/main"]);
+        assert_eq!(
+            candidate_refs("main"),
+            ["refs/heads/main", "refs/tags/main"]
+        );
         assert_eq!(candidate_refs("refs/pr/1"), ["refs/pr/1"]);
         for ok in ["main", "v1.0", "feature/x", "dev_2"] {
             assert!(valid_ref_component(ok), "{ok}");
         }
-        for bad in ["", "-x", "a..b", "a b", "x.lock", "a:b", "refs/heads/x", "/a", "a/", "a\0"] {
+        for bad in [
+            "",
+            "-x",
+            "a..b",
+            "a b",
+            "x.lock",
+            "a:b",
+            "refs/heads/x",
+            "/a",
+            "a/",
+            "a\0",
+        ] {
             assert!(!valid_ref_component(bad), "{bad:?}");
         }
     }

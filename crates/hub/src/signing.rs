@@ -52,9 +52,16 @@ impl Signer {
     }
 
     /// Checks the signature in constant time, then the expiry.
-    pub fn verify(&self, a: &SignedAction, sig_hex: &str, now_secs: i64) -> Result<(), &'static str> {
+    pub fn verify(
+        &self,
+        a: &SignedAction,
+        sig_hex: &str,
+        now_secs: i64,
+    ) -> Result<(), &'static str> {
         let sig = hex::decode(sig_hex).map_err(|_| "malformed signature")?;
-        self.mac(a).verify_slice(&sig).map_err(|_| "invalid signature")?;
+        self.mac(a)
+            .verify_slice(&sig)
+            .map_err(|_| "invalid signature")?;
         if now_secs > a.expires {
             return Err("this upload URL has expired; ask for a new one with the LFS batch API");
         }

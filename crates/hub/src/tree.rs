@@ -28,7 +28,11 @@ pub struct TreeItem {
 }
 
 fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") }
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}/{name}")
+    }
 }
 
 impl Hub {
@@ -61,9 +65,21 @@ impl Hub {
     }
 
     /// A listing item for an entry found at `path`.
-    pub async fn item(&self, path: String, mode: EntryMode, oid: GitOid) -> Result<TreeItem, HubError> {
+    pub async fn item(
+        &self,
+        path: String,
+        mode: EntryMode,
+        oid: GitOid,
+    ) -> Result<TreeItem, HubError> {
         if mode == EntryMode::Dir {
-            return Ok(TreeItem { path, kind: EntryKind::Directory, oid, size: 0, lfs: None, blob_size: 0 });
+            return Ok(TreeItem {
+                path,
+                kind: EntryKind::Directory,
+                oid,
+                size: 0,
+                lfs: None,
+                blob_size: 0,
+            });
         }
         let info = self.blob_info(&oid).await?;
         Ok(TreeItem {
@@ -71,7 +87,7 @@ impl Hub {
             kind: EntryKind::File,
             oid,
             size: info.file_size(),
-            lfs: info.lfs.clone(),
+            lfs: info.lfs,
             blob_size: info.size,
         })
     }
@@ -139,12 +155,17 @@ impl Hub {
         &self,
         start: &GitOid,
         paths: &[String],
-    ) -> Result<std::collections::HashMap<String, (GitOid, std::sync::Arc<commonhold_gitmodel::Commit>)>, HubError> {
+    ) -> Result<
+        std::collections::HashMap<String, (GitOid, std::sync::Arc<commonhold_gitmodel::Commit>)>,
+        HubError,
+    > {
         let mut found = std::collections::HashMap::new();
         let mut current = *start;
         for _ in 0..LAST_COMMIT_DEPTH {
             let commit = self.commit(&current).await?;
-            let Some(parent) = commit.parents.first().copied() else { break };
+            let Some(parent) = commit.parents.first().copied() else {
+                break;
+            };
             let parent_root = self.root_tree(&parent).await?;
             for path in paths {
                 if found.contains_key(path) {
@@ -163,7 +184,9 @@ impl Hub {
         }
         let oldest = self.commit(&current).await?;
         for path in paths {
-            found.entry(path.clone()).or_insert_with(|| (current, oldest.clone()));
+            found
+                .entry(path.clone())
+                .or_insert_with(|| (current, oldest.clone()));
         }
         Ok(found)
     }

@@ -19,7 +19,12 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError { status, code: None, message: message.into(), headers: Vec::new() }
+        ApiError {
+            status,
+            code: None,
+            message: message.into(),
+            headers: Vec::new(),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -39,7 +44,11 @@ impl ApiError {
     /// A missing or invisible repo: 401 for anonymous callers, 404 for authenticated ones,
     /// exactly as the Hub does, so that existence never leaks.
     pub fn repo_not_found(authenticated: bool) -> ApiError {
-        let status = if authenticated { StatusCode::NOT_FOUND } else { StatusCode::UNAUTHORIZED };
+        let status = if authenticated {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
         ApiError::new(status, "Repository not found").with_code("RepoNotFound")
     }
 
@@ -52,9 +61,12 @@ impl ApiError {
         match e {
             HubError::RepoNotFound => ApiError::repo_not_found(authenticated),
             HubError::RevisionNotFound(m) => {
-                ApiError::new(StatusCode::NOT_FOUND, format!("Invalid rev id: {m}")).with_code("RevisionNotFound")
+                ApiError::new(StatusCode::NOT_FOUND, format!("Invalid rev id: {m}"))
+                    .with_code("RevisionNotFound")
             }
-            HubError::EntryNotFound(m) => ApiError::new(StatusCode::NOT_FOUND, m).with_code("EntryNotFound"),
+            HubError::EntryNotFound(m) => {
+                ApiError::new(StatusCode::NOT_FOUND, m).with_code("EntryNotFound")
+            }
             HubError::BadRequest(m) => ApiError::new(StatusCode::BAD_REQUEST, m),
             HubError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
             HubError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
@@ -70,8 +82,17 @@ impl ApiError {
 
 /// Header values must be visible ASCII; anything else in a message is replaced.
 fn header_safe(s: &str) -> HeaderValue {
-    let cleaned: String =
-        s.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).take(1000).collect();
+    let cleaned: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .take(1000)
+        .collect();
     HeaderValue::from_str(&cleaned).unwrap_or_else(|_| HeaderValue::from_static("error"))
 }
 
@@ -80,7 +101,10 @@ impl IntoResponse for ApiError {
         let body = serde_json::json!({ "error": self.message }).to_string();
         let mut resp = (self.status, body).into_response();
         let h = resp.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         h.insert("x-error-message", header_safe(&self.message));
         if let Some(code) = self.code {
             h.insert("x-error-code", HeaderValue::from_static(code));

@@ -31,7 +31,7 @@ pub struct AppState {
 
 /// Every route the server answers.
 pub fn router(hub: Hub) -> Router {
-    use routes::{download, info, lfs, repos, upload, user};
+    use routes::{download, info, lfs, openness, repos, upload, user};
     let state = AppState { hub };
     let repo = |tail: &str| format!("/api/{{kind}}/{{ns}}/{{name}}{tail}");
     Router::new()
@@ -49,19 +49,39 @@ pub fn router(hub: Hub) -> Router {
         .route(&repo("/paths-info/{rev}"), post(info::paths_info))
         .route(&repo("/refs"), get(info::refs))
         .route(&repo("/commits/{rev}"), get(info::commits))
-        .route(&repo("/branch/{branch}"), post(repos::create_branch).delete(repos::delete_branch))
-        .route(&repo("/tag/{tag}"), post(repos::create_tag).delete(repos::delete_tag))
+        .route(
+            &repo("/branch/{branch}"),
+            post(repos::create_branch).delete(repos::delete_branch),
+        )
+        .route(
+            &repo("/tag/{tag}"),
+            post(repos::create_tag).delete(repos::delete_tag),
+        )
         .route(&repo("/settings"), put(repos::settings))
+        .route(&repo("/openness"), get(openness::latest))
+        .route(&repo("/openness/{rev}"), get(openness::at))
         .route(&repo("/preupload/{rev}"), post(upload::preupload))
         .route(&repo("/commit/{rev}"), post(upload::commit))
         .route("/api/lfs/{repo_id}/{oid}", put(lfs::put_object))
         .route("/api/lfs/{repo_id}/{oid}/part/{part}", put(lfs::put_part))
         .route("/api/lfs/{repo_id}/{oid}/complete", post(lfs::complete))
         .route("/api/lfs/{repo_id}/{oid}/verify", post(lfs::verify))
-        .route("/{ns}/{name}/resolve/{rev}/{*path}", get(download::resolve_model))
-        .route("/datasets/{ns}/{name}/resolve/{rev}/{*path}", get(download::resolve_dataset))
-        .route("/{ns}/{name}/info/lfs/objects/batch", post(lfs::batch_model))
-        .route("/datasets/{ns}/{name}/info/lfs/objects/batch", post(lfs::batch_dataset))
+        .route(
+            "/{ns}/{name}/resolve/{rev}/{*path}",
+            get(download::resolve_model),
+        )
+        .route(
+            "/datasets/{ns}/{name}/resolve/{rev}/{*path}",
+            get(download::resolve_dataset),
+        )
+        .route(
+            "/{ns}/{name}/info/lfs/objects/batch",
+            post(lfs::batch_model),
+        )
+        .route(
+            "/datasets/{ns}/{name}/info/lfs/objects/batch",
+            post(lfs::batch_dataset),
+        )
         .fallback(routes::not_found)
         // Handlers bound their own bodies (commits, uploads stream); no blanket limit.
         .layer(DefaultBodyLimit::disable())
@@ -95,5 +115,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(hub).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

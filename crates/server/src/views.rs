@@ -21,7 +21,10 @@ pub fn repo_summary(repo: &Repo) -> Map<String, Value> {
     }
     m.insert("author".into(), json!(repo.name.namespace()));
     m.insert("sha".into(), json!(s.sha.map(|c| c.to_hex())));
-    m.insert("lastModified".into(), json!(format_time_ms(s.last_modified)));
+    m.insert(
+        "lastModified".into(),
+        json!(format_time_ms(s.last_modified)),
+    );
     m.insert("createdAt".into(), json!(format_time_ms(repo.created_at)));
     m.insert("private".into(), json!(repo.private));
     let gated: Value = s.gated.as_deref().map_or(json!(false), |g| json!(g));
@@ -51,7 +54,8 @@ pub fn sibling(item: &TreeItem, blobs: bool) -> Value {
     }
     let mut v = json!({ "rfilename": item.path, "size": item.size, "blobId": item.oid.to_hex() });
     if let Some(lfs) = &item.lfs {
-        v["lfs"] = json!({ "sha256": lfs.oid.to_hex(), "size": lfs.size, "pointerSize": item.blob_size });
+        v["lfs"] =
+            json!({ "sha256": lfs.oid.to_hex(), "size": lfs.size, "pointerSize": item.blob_size });
     }
     v
 }
@@ -59,11 +63,16 @@ pub fn sibling(item: &TreeItem, blobs: bool) -> Value {
 /// An entry of the tree and paths-info endpoints.
 pub fn tree_entry(item: &TreeItem, last_commit: Option<Value>) -> Value {
     let mut v = match item.kind {
-        EntryKind::Directory => json!({ "type": "directory", "oid": item.oid.to_hex(), "size": 0, "path": item.path }),
-        EntryKind::File => json!({ "type": "file", "oid": item.oid.to_hex(), "size": item.size, "path": item.path }),
+        EntryKind::Directory => {
+            json!({ "type": "directory", "oid": item.oid.to_hex(), "size": 0, "path": item.path })
+        }
+        EntryKind::File => {
+            json!({ "type": "file", "oid": item.oid.to_hex(), "size": item.size, "path": item.path })
+        }
     };
     if let Some(lfs) = &item.lfs {
-        v["lfs"] = json!({ "oid": lfs.oid.to_hex(), "size": lfs.size, "pointerSize": item.blob_size });
+        v["lfs"] =
+            json!({ "oid": lfs.oid.to_hex(), "size": lfs.size, "pointerSize": item.blob_size });
     }
     if let Some(c) = last_commit {
         v["lastCommit"] = c;

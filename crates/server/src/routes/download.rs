@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 
+use axum::Extension;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -26,22 +27,40 @@ pub async fn resolve_model(
     state: State<AppState>,
     caller: Caller,
     method: Method,
-    peer: Option<ConnectInfo<SocketAddr>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Path((ns, name, rev, path)): ResolvePath,
 ) -> ApiResult<Response> {
-    resolve(state, caller, method, peer, headers, RepoType::Model, (ns, name, rev, path)).await
+    resolve(
+        state,
+        caller,
+        method,
+        peer,
+        headers,
+        RepoType::Model,
+        (ns, name, rev, path),
+    )
+    .await
 }
 
 pub async fn resolve_dataset(
     state: State<AppState>,
     caller: Caller,
     method: Method,
-    peer: Option<ConnectInfo<SocketAddr>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Path((ns, name, rev, path)): ResolvePath,
 ) -> ApiResult<Response> {
-    resolve(state, caller, method, peer, headers, RepoType::Dataset, (ns, name, rev, path)).await
+    resolve(
+        state,
+        caller,
+        method,
+        peer,
+        headers,
+        RepoType::Dataset,
+        (ns, name, rev, path),
+    )
+    .await
 }
 
 /// A byte range request, resolved against the file size: `start..end` (end exclusive).
@@ -61,7 +80,9 @@ pub fn parse_range(value: Option<&str>, size: u64) -> RangeSpec {
     if spec.contains(',') {
         return RangeSpec::Full;
     }
-    let Some((a, b)) = spec.split_once('-') else { return RangeSpec::Full };
+    let Some((a, b)) = spec.split_once('-') else {
+        return RangeSpec::Full;
+    };
     let (a, b) = (a.trim(), b.trim());
     let range = match (a.is_empty(), b.is_empty()) {
         (true, true) => return RangeSpec::Full,
@@ -71,7 +92,9 @@ pub fn parse_range(value: Option<&str>, size: u64) -> RangeSpec {
             Err(_) => return RangeSpec::Full,
         },
         (false, _) => {
-            let Ok(start) = a.parse::<u64>() else { return RangeSpec::Full };
+            let Ok(start) = a.parse::<u64>() else {
+                return RangeSpec::Full;
+            };
             let end = if b.is_empty() {
                 size
             } else {
@@ -101,7 +124,7 @@ async fn resolve(
     State(state): State<AppState>,
     caller: Caller,
     method: Method,
-    peer: Option<ConnectInfo<SocketAddr>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     kind: RepoType,
     (ns, name, rev, path): (String, String, String, String),
@@ -111,11 +134,17 @@ async fn resolve(
     let resolved = hub.resolve(&repo, &rev).await.map_err(|e| caller.err(e))?;
     let commit = resolved.commit.to_hex();
     let missing = || {
-        ApiError::new(StatusCode::NOT_FOUND, format!("Entry not found: {path} does not exist at {rev}"))
-            .with_code("EntryNotFound")
-            .with_header("x-repo-commit", commit.clone())
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("Entry not found: {path} does not exist at {rev}"),
+        )
+        .with_code("EntryNotFound")
+        .with_header("x-repo-commit", commit.clone())
     };
-    let root = hub.root_tree(&resolved.commit).await.map_err(|e| caller.err(e))?;
+    let root = hub
+        .root_tree(&resolved.commit)
+        .await
+        .map_err(|e| caller.err(e))?;
     let (mode, oid) = match hub.lookup(&root, &path).await.map_err(|e| caller.err(e))? {
         Some((mode, oid)) if mode != EntryMode::Dir && !path.is_empty() => (mode, oid),
         _ => return Err(missing()),
@@ -123,15 +152,24 @@ async fn resolve(
     let _ = mode;
     let info = hub.blob_info(&oid).await.map_err(|e| caller.err(e))?;
     let size = info.file_size();
-    let etag = info.lfs.as_ref().map_or_else(|| oid.to_hex(), |p| p.oid.to_hex());
+    let etag = info
+        .lfs
+        .as_ref()
+        .map_or_else(|| oid.to_hex(), |p| p.oid.to_hex());
 
-    let range = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), size);
+    let range = parse_range(
+        headers.get(header::RANGE).and_then(|v| v.to_str().ok()),
+        size,
+    );
     let mut resp = Response::new(Body::empty());
     let h = resp.headers_mut();
     set(h, "x-repo-commit", commit.clone());
     set(h, "etag", format!("\"{etag}\""));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
     if let Some(p) = &info.lfs {
         set(h, "x-linked-size", p.size.to_string());
         set(h, "x-linked-etag", format!("\"{}\"", p.oid.to_hex()));
@@ -140,15 +178,26 @@ async fn resolve(
         RangeSpec::Full => (0, size),
         RangeSpec::Partial(a, b) => {
             *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
-            set(resp.headers_mut(), "content-range", format!("bytes {a}-{}/{size}", b - 1));
+            set(
+                resp.headers_mut(),
+                "content-range",
+                format!("bytes {a}-{}/{size}", b - 1),
+            );
             (a, b)
         }
         RangeSpec::Unsatisfiable => {
-            return Err(ApiError::new(StatusCode::RANGE_NOT_SATISFIABLE, "Requested range not satisfiable")
-                .with_header("content-range", format!("bytes */{size}")));
+            return Err(ApiError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "Requested range not satisfiable",
+            )
+            .with_header("content-range", format!("bytes */{size}")));
         }
     };
-    set(resp.headers_mut(), "content-length", (end - start).to_string());
+    set(
+        resp.headers_mut(),
+        "content-length",
+        (end - start).to_string(),
+    );
     if method == Method::HEAD {
         return Ok(resp);
     }
@@ -172,10 +221,15 @@ async fn resolve(
 }
 
 /// One download per (repo, caller, UTC day), counted off the request path.
-fn count_download(state: &AppState, caller: &Caller, peer: Option<ConnectInfo<SocketAddr>>, repo: &Repo) {
+fn count_download(
+    state: &AppState,
+    caller: &Caller,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    repo: &Repo,
+) {
     let who = match (caller.principal(), peer) {
         (Some(p), _) => format!("user:{}", p.account.id),
-        (None, Some(ConnectInfo(addr))) => format!("ip:{}", addr.ip()),
+        (None, Some(Extension(ConnectInfo(addr)))) => format!("ip:{}", addr.ip()),
         (None, None) => "anonymous".to_string(),
     };
     let day = commonhold_hub::now_ms() / 86_400_000;
@@ -197,9 +251,15 @@ mod tests {
         assert_eq!(parse_range(None, 10), RangeSpec::Full);
         assert_eq!(parse_range(Some("bytes=0-0"), 10), RangeSpec::Partial(0, 1));
         assert_eq!(parse_range(Some("bytes=2-"), 10), RangeSpec::Partial(2, 10));
-        assert_eq!(parse_range(Some("bytes=2-100"), 10), RangeSpec::Partial(2, 10));
+        assert_eq!(
+            parse_range(Some("bytes=2-100"), 10),
+            RangeSpec::Partial(2, 10)
+        );
         assert_eq!(parse_range(Some("bytes=-3"), 10), RangeSpec::Partial(7, 10));
-        assert_eq!(parse_range(Some("bytes=-30"), 10), RangeSpec::Partial(0, 10));
+        assert_eq!(
+            parse_range(Some("bytes=-30"), 10),
+            RangeSpec::Partial(0, 10)
+        );
         assert_eq!(parse_range(Some("bytes=10-"), 10), RangeSpec::Unsatisfiable);
         assert_eq!(parse_range(Some("bytes=0-"), 0), RangeSpec::Unsatisfiable);
         assert_eq!(parse_range(Some("bytes=5-2"), 10), RangeSpec::Full);

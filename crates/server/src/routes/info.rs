@@ -24,10 +24,10 @@ const LIST_PAGE_MAX: u64 = 1000;
 /// A JSON array response with `Link: <next>; rel="next"` when there is more.
 fn paged(items: Vec<Value>, next: Option<String>) -> Response {
     let mut resp = Json(Value::Array(items)).into_response();
-    if let Some(url) = next {
-        if let Ok(v) = HeaderValue::from_str(&format!("<{url}>; rel=\"next\"")) {
-            resp.headers_mut().insert(header::LINK, v);
-        }
+    if let Some(url) = next
+        && let Ok(v) = HeaderValue::from_str(&format!("<{url}>; rel=\"next\""))
+    {
+        resp.headers_mut().insert(header::LINK, v);
     }
     resp
 }
@@ -65,9 +65,17 @@ pub async fn list(
     };
     // The Hub sorts descending unless told `direction=1`; 0.x clients send `direction=-1`.
     let descending = p.get("sort").is_some() && p.get("direction") != Some("1");
-    let page = p.number("limit").unwrap_or(LIST_PAGE_MAX).clamp(1, LIST_PAGE_MAX);
+    let page = p
+        .number("limit")
+        .unwrap_or(LIST_PAGE_MAX)
+        .clamp(1, LIST_PAGE_MAX);
     let offset = p.number("cursor").unwrap_or(0);
-    let mut tags: Vec<String> = p.all("filter").iter().flat_map(|f| f.split(',')).map(str::to_string).collect();
+    let mut tags: Vec<String> = p
+        .all("filter")
+        .iter()
+        .flat_map(|f| f.split(','))
+        .map(str::to_string)
+        .collect();
     for key in ["pipeline_tag", "library", "language", "license"] {
         if let Some(v) = p.get(key) {
             tags.push(match key {
@@ -79,16 +87,30 @@ pub async fn list(
     tags.retain(|t| !t.is_empty());
     let query = RepoQuery {
         repo_type: kind,
-        search: p.get("search").filter(|s| !s.is_empty()).map(str::to_string),
-        author: p.get("author").filter(|s| !s.is_empty()).map(str::to_string),
+        search: p
+            .get("search")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        author: p
+            .get("author")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
         tags,
-        viewer_account_ids: caller.principal().map(|p| p.visible_owner_ids()).unwrap_or_default(),
+        viewer_account_ids: caller
+            .principal()
+            .map(|p| p.visible_owner_ids())
+            .unwrap_or_default(),
         sort,
         descending,
         offset,
         limit: page + 1,
     };
-    let mut repos = state.hub.meta.list_repos(&query).await.map_err(|e| caller.err(e.into()))?;
+    let mut repos = state
+        .hub
+        .meta
+        .list_repos(&query)
+        .await
+        .map_err(|e| caller.err(e.into()))?;
     let more = repos.len() as u64 > page;
     repos.truncate(page as usize);
     let full = p.flag("full");
@@ -96,24 +118,42 @@ pub async fn list(
     let mut items = Vec::with_capacity(repos.len());
     for repo in &repos {
         let mut m = repo_summary(repo);
-        if full {
-            if let Some(sha) = repo.summary.sha {
-                let files = files_at(&state, &caller, sha).await?;
-                m.insert("siblings".into(), Value::Array(files.iter().map(|f| sibling(f, false)).collect()));
-            }
+        if full && let Some(sha) = repo.summary.sha {
+            let files = files_at(&state, &caller, sha).await?;
+            m.insert(
+                "siblings".into(),
+                Value::Array(files.iter().map(|f| sibling(f, false)).collect()),
+            );
         }
         items.push(Value::Object(apply_expand(m, &expand)));
     }
-    let next = more.then(|| state.hub.url(&format!("api/{}?{}", kind.plural(), with_cursor(&p, (offset + page) as usize))));
+    let next = more.then(|| {
+        state.hub.url(&format!(
+            "api/{}?{}",
+            kind.plural(),
+            with_cursor(&p, (offset + page) as usize)
+        ))
+    });
     Ok(paged(items, next))
 }
 
 /// Every file (not directory) at a commit, in listing order.
-async fn files_at(state: &AppState, caller: &Caller, commit: commonhold_types::GitOid) -> ApiResult<Vec<TreeItem>> {
+async fn files_at(
+    state: &AppState,
+    caller: &Caller,
+    commit: commonhold_types::GitOid,
+) -> ApiResult<Vec<TreeItem>> {
     let hub = &state.hub;
     let root = hub.root_tree(&commit).await.map_err(|e| caller.err(e))?;
-    let items = hub.list(&root, "", true).await.map_err(|e| caller.err(e))?.unwrap_or_default();
-    Ok(items.into_iter().filter(|i| i.kind == EntryKind::File).collect())
+    let items = hub
+        .list(&root, "", true)
+        .await
+        .map_err(|e| caller.err(e))?
+        .unwrap_or_default();
+    Ok(items
+        .into_iter()
+        .filter(|i| i.kind == EntryKind::File)
+        .collect())
 }
 
 pub async fn repo_info(
@@ -142,12 +182,19 @@ async fn info_at(
 ) -> ApiResult<Response> {
     let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let p = Params::parse(q.as_deref());
-    let resolved = state.hub.resolve(&repo, &rev).await.map_err(|e| caller.err(e))?;
+    let resolved = state
+        .hub
+        .resolve(&repo, &rev)
+        .await
+        .map_err(|e| caller.err(e))?;
     let files = files_at(&state, &caller, resolved.commit).await?;
     let mut m = repo_summary(&repo);
     m.insert("sha".into(), json!(resolved.commit.to_hex()));
     let blobs = p.flag("blobs");
-    m.insert("siblings".into(), Value::Array(files.iter().map(|f| sibling(f, blobs)).collect()));
+    m.insert(
+        "siblings".into(),
+        Value::Array(files.iter().map(|f| sibling(f, blobs)).collect()),
+    );
     if blobs {
         let used: u64 = files.iter().map(|f| f.size).sum();
         m.insert("usedStorage".into(), json!(used));
@@ -161,9 +208,13 @@ async fn info_at(
 
 /// A small regular JSON file at the root, parsed, for repo info's `config`.
 async fn small_json_file(state: &AppState, files: &[TreeItem], path: &str) -> Option<Value> {
-    let item = files.iter().find(|f| f.path == path && f.lfs.is_none() && f.size <= 256 * 1024)?;
+    let item = files
+        .iter()
+        .find(|f| f.path == path && f.lfs.is_none() && f.size <= 256 * 1024)?;
     let body = state.hub.blob_content(&item.oid).await.ok()?;
-    serde_json::from_slice::<Value>(&body).ok().filter(Value::is_object)
+    serde_json::from_slice::<Value>(&body)
+        .ok()
+        .filter(Value::is_object)
 }
 
 pub async fn tree_root(
@@ -191,7 +242,11 @@ async fn last_commit_views(
     items: &[TreeItem],
 ) -> ApiResult<Vec<Option<Value>>> {
     let paths: Vec<String> = items.iter().map(|i| i.path.clone()).collect();
-    let found = state.hub.last_commits(&resolved.commit, &paths).await.map_err(|e| caller.err(e))?;
+    let found = state
+        .hub
+        .last_commits(&resolved.commit, &paths)
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(paths
         .iter()
         .map(|p| {
@@ -212,24 +267,53 @@ async fn tree(
     let repo = readable(&state, &caller, kind, &ns, &name).await?;
     let p = Params::parse(q.as_deref());
     let path = path.trim_matches('/').to_string();
-    let resolved = state.hub.resolve(&repo, &rev).await.map_err(|e| caller.err(e))?;
-    let root = state.hub.root_tree(&resolved.commit).await.map_err(|e| caller.err(e))?;
-    let items = state.hub.list(&root, &path, p.flag("recursive")).await.map_err(|e| caller.err(e))?.ok_or_else(|| {
-        ApiError::new(axum::http::StatusCode::NOT_FOUND, format!("Entry not found: no directory {path:?} at {rev}"))
+    let resolved = state
+        .hub
+        .resolve(&repo, &rev)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let root = state
+        .hub
+        .root_tree(&resolved.commit)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let items = state
+        .hub
+        .list(&root, &path, p.flag("recursive"))
+        .await
+        .map_err(|e| caller.err(e))?
+        .ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                format!("Entry not found: no directory {path:?} at {rev}"),
+            )
             .with_code("EntryNotFound")
             .with_header("x-repo-commit", resolved.commit.to_hex())
-    })?;
+        })?;
     let offset = p.number("cursor").unwrap_or(0) as usize;
-    let page = p.number("limit").map_or(TREE_PAGE, |l| (l as usize).clamp(1, TREE_PAGE));
+    let page = p
+        .number("limit")
+        .map_or(TREE_PAGE, |l| (l as usize).clamp(1, TREE_PAGE));
     let slice: Vec<TreeItem> = items.iter().skip(offset).take(page).cloned().collect();
     let last = if p.flag("expand") {
         last_commit_views(&state, &caller, &resolved, &slice).await?
     } else {
         vec![None; slice.len()]
     };
-    let out = slice.iter().zip(last).map(|(i, c)| tree_entry(i, c)).collect();
+    let out = slice
+        .iter()
+        .zip(last)
+        .map(|(i, c)| tree_entry(i, c))
+        .collect();
     let next = (offset + page < items.len()).then(|| {
-        let tail = if path.is_empty() { String::new() } else { format!("/{}", path.split('/').map(enc).collect::<Vec<_>>().join("/")) };
+        let tail = if path.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "/{}",
+                path.split('/').map(enc).collect::<Vec<_>>().join("/")
+            )
+        };
         state.hub.url(&format!(
             "api/{}/{}/tree/{}{tail}?{}",
             kind.plural(),
@@ -250,20 +334,42 @@ pub async fn paths_info(
 ) -> ApiResult<Response> {
     let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     if body.len() > 4 << 20 {
-        return Err(ApiError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "too many paths in one request"));
+        return Err(ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "too many paths in one request",
+        ));
     }
     let form = Params::parse(std::str::from_utf8(&body).ok());
     let query = Params::parse(q.as_deref());
-    let resolved = state.hub.resolve(&repo, &rev).await.map_err(|e| caller.err(e))?;
-    let root = state.hub.root_tree(&resolved.commit).await.map_err(|e| caller.err(e))?;
+    let resolved = state
+        .hub
+        .resolve(&repo, &rev)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let root = state
+        .hub
+        .root_tree(&resolved.commit)
+        .await
+        .map_err(|e| caller.err(e))?;
     let mut items = Vec::new();
     for path in form.all("paths") {
         let path = path.trim_matches('/');
-        if let Some((mode, oid)) = state.hub.lookup(&root, path).await.map_err(|e| caller.err(e))? {
+        if let Some((mode, oid)) = state
+            .hub
+            .lookup(&root, path)
+            .await
+            .map_err(|e| caller.err(e))?
+        {
             if path.is_empty() {
                 continue;
             }
-            items.push(state.hub.item(path.to_string(), mode, oid).await.map_err(|e| caller.err(e))?);
+            items.push(
+                state
+                    .hub
+                    .item(path.to_string(), mode, oid)
+                    .await
+                    .map_err(|e| caller.err(e))?,
+            );
         }
     }
     let last = if form.flag("expand") || query.flag("expand") {
@@ -271,7 +377,14 @@ pub async fn paths_info(
     } else {
         vec![None; items.len()]
     };
-    Ok(Json(Value::Array(items.iter().zip(last).map(|(i, c)| tree_entry(i, c)).collect())).into_response())
+    Ok(Json(Value::Array(
+        items
+            .iter()
+            .zip(last)
+            .map(|(i, c)| tree_entry(i, c))
+            .collect(),
+    ))
+    .into_response())
 }
 
 fn ref_view(full: &str, short: &str, target: &commonhold_types::GitOid) -> Value {
@@ -286,7 +399,12 @@ pub async fn refs(
 ) -> ApiResult<Json<Value>> {
     let repo: Repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let p = Params::parse(q.as_deref());
-    let refs = state.hub.meta.list_refs(repo.id).await.map_err(|e| caller.err(e.into()))?;
+    let refs = state
+        .hub
+        .meta
+        .list_refs(repo.id)
+        .await
+        .map_err(|e| caller.err(e.into()))?;
     let (mut branches, mut tags, mut prs) = (Vec::new(), Vec::new(), Vec::new());
     for (full, target) in &refs {
         if let Some(b) = full.strip_prefix("refs/heads/") {
@@ -316,9 +434,17 @@ pub async fn commits(
     let kind = repo_type(&kind)?;
     let repo = readable(&state, &caller, kind, &ns, &name).await?;
     let p = Params::parse(q.as_deref());
-    let resolved = state.hub.resolve(&repo, &rev).await.map_err(|e| caller.err(e))?;
+    let resolved = state
+        .hub
+        .resolve(&repo, &rev)
+        .await
+        .map_err(|e| caller.err(e))?;
     let offset = p.number("cursor").unwrap_or(0) as usize;
-    let (list, more) = state.hub.history(&resolved.commit, offset, COMMITS_PAGE).await.map_err(|e| caller.err(e))?;
+    let (list, more) = state
+        .hub
+        .history(&resolved.commit, offset, COMMITS_PAGE)
+        .await
+        .map_err(|e| caller.err(e))?;
     let items = list
         .iter()
         .map(|(oid, c)| {

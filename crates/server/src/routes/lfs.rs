@@ -37,7 +37,8 @@ struct BatchObjectIn {
 
 fn lfs_json(status: StatusCode, v: Value) -> Response {
     let mut resp = (status, v.to_string()).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(LFS_JSON));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(LFS_JSON));
     resp
 }
 
@@ -71,8 +72,8 @@ async fn batch(
         return Err(super::not_found().await);
     };
     let repo = writable(&state, &caller, kind, &ns, name).await?;
-    let req: BatchRequest =
-        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid LFS batch request: {e}")))?;
+    let req: BatchRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("invalid LFS batch request: {e}")))?;
     if req.operation != "upload" {
         return Ok(lfs_json(
             StatusCode::NOT_IMPLEMENTED,
@@ -80,12 +81,27 @@ async fn batch(
         ));
     }
     if req.objects.len() > MAX_BATCH_OBJECTS {
-        return Err(ApiError::bad_request(format!("at most {MAX_BATCH_OBJECTS} objects per batch")));
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_BATCH_OBJECTS} objects per batch"
+        )));
     }
-    let objects: Vec<BatchObject> = req.objects.into_iter().map(|o| BatchObject { oid: o.oid, size: o.size }).collect();
+    let objects: Vec<BatchObject> = req
+        .objects
+        .into_iter()
+        .map(|o| BatchObject {
+            oid: o.oid,
+            size: o.size,
+        })
+        .collect();
     let multipart = req.transfers.iter().any(|t| t == "multipart");
-    let outcomes = state.hub.lfs_batch_upload(&repo, &objects, multipart).await.map_err(|e| caller.err(e))?;
-    let uses_multipart = outcomes.iter().any(|o| matches!(o, BatchOutcome::Multipart(_)));
+    let outcomes = state
+        .hub
+        .lfs_batch_upload(&repo, &objects, multipart)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let uses_multipart = outcomes
+        .iter()
+        .any(|o| matches!(o, BatchOutcome::Multipart(_)));
     let out: Vec<Value> = objects
         .iter()
         .zip(outcomes)
@@ -112,15 +128,32 @@ async fn batch(
     // The client runs one transfer adapter per batch: multipart if any object needs it. A
     // multipart answer for an object with a single part works as well as basic.
     let transfer = if uses_multipart { "multipart" } else { "basic" };
-    Ok(lfs_json(StatusCode::OK, json!({ "transfer": transfer, "objects": out, "hash_algo": "sha256" })))
+    Ok(lfs_json(
+        StatusCode::OK,
+        json!({ "transfer": transfer, "objects": out, "hash_algo": "sha256" }),
+    ))
 }
 
 /// Rebuilds what a signed URL claims to authorise from its path and query.
-fn signed(action: &str, repo_id: i64, oid: &str, part: u32, q: Option<&str>) -> ApiResult<(SignedAction, String)> {
+fn signed(
+    action: &str,
+    repo_id: i64,
+    oid: &str,
+    part: u32,
+    q: Option<&str>,
+) -> ApiResult<(SignedAction, String)> {
     let p = Params::parse(q);
-    let bad = || ApiError::new(StatusCode::FORBIDDEN, "upload URL refused: it is incomplete; ask the batch API for a new one");
+    let bad = || {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "upload URL refused: it is incomplete; ask the batch API for a new one",
+        )
+    };
     let size = p.number("size").ok_or_else(bad)?;
-    let expires = p.get("exp").and_then(|e| e.parse::<i64>().ok()).ok_or_else(bad)?;
+    let expires = p
+        .get("exp")
+        .and_then(|e| e.parse::<i64>().ok())
+        .ok_or_else(bad)?;
     let sig = p.get("sig").ok_or_else(bad)?.to_string();
     let a = SignedAction {
         action: action.into(),
@@ -145,8 +178,15 @@ pub async fn put_object(
     body: Body,
 ) -> ApiResult<Json<Value>> {
     let (a, sig) = signed("put", repo_id, &oid, 0, q.as_deref())?;
-    state.hub.check_signed(&a, &sig).map_err(|e| ApiError::from_hub(e, true))?;
-    state.hub.lfs_put(&a, stream_of(body)).await.map_err(|e| ApiError::from_hub(e, true))?;
+    state
+        .hub
+        .check_signed(&a, &sig)
+        .map_err(|e| ApiError::from_hub(e, true))?;
+    state
+        .hub
+        .lfs_put(&a, stream_of(body))
+        .await
+        .map_err(|e| ApiError::from_hub(e, true))?;
     Ok(Json(json!({})))
 }
 
@@ -157,8 +197,15 @@ pub async fn put_part(
     body: Body,
 ) -> ApiResult<Response> {
     let (a, sig) = signed("part", repo_id, &oid, part, q.as_deref())?;
-    state.hub.check_signed(&a, &sig).map_err(|e| ApiError::from_hub(e, true))?;
-    let etag = state.hub.lfs_put_part(&a, stream_of(body)).await.map_err(|e| ApiError::from_hub(e, true))?;
+    state
+        .hub
+        .check_signed(&a, &sig)
+        .map_err(|e| ApiError::from_hub(e, true))?;
+    let etag = state
+        .hub
+        .lfs_put_part(&a, stream_of(body))
+        .await
+        .map_err(|e| ApiError::from_hub(e, true))?;
     let mut resp = Json(json!({})).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("\"{etag}\"")) {
         resp.headers_mut().insert(header::ETAG, v);
@@ -186,12 +233,22 @@ pub async fn complete(
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let (a, sig) = signed("complete", repo_id, &oid, 0, q.as_deref())?;
-    state.hub.check_signed(&a, &sig).map_err(|e| ApiError::from_hub(e, true))?;
-    let req: CompleteBody =
-        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid completion body: {e}")))?;
-    let parts: Vec<(u32, String)> =
-        req.parts.into_iter().map(|p| (p.part_number, p.etag.trim_matches('"').to_string())).collect();
-    state.hub.lfs_complete(&a, &parts).await.map_err(|e| ApiError::from_hub(e, true))?;
+    state
+        .hub
+        .check_signed(&a, &sig)
+        .map_err(|e| ApiError::from_hub(e, true))?;
+    let req: CompleteBody = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("invalid completion body: {e}")))?;
+    let parts: Vec<(u32, String)> = req
+        .parts
+        .into_iter()
+        .map(|p| (p.part_number, p.etag.trim_matches('"').to_string()))
+        .collect();
+    state
+        .hub
+        .lfs_complete(&a, &parts)
+        .await
+        .map_err(|e| ApiError::from_hub(e, true))?;
     Ok(Json(json!({})))
 }
 
@@ -201,7 +258,14 @@ pub async fn verify(
     RawQuery(q): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let (a, sig) = signed("verify", repo_id, &oid, 0, q.as_deref())?;
-    state.hub.check_signed(&a, &sig).map_err(|e| ApiError::from_hub(e, true))?;
-    state.hub.lfs_verify(&a).await.map_err(|e| ApiError::from_hub(e, true))?;
+    state
+        .hub
+        .check_signed(&a, &sig)
+        .map_err(|e| ApiError::from_hub(e, true))?;
+    state
+        .hub
+        .lfs_verify(&a)
+        .await
+        .map_err(|e| ApiError::from_hub(e, true))?;
     Ok(Json(json!({ "oid": oid, "size": a.size })))
 }

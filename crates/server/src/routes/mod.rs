@@ -3,6 +3,7 @@
 pub mod download;
 pub mod info;
 pub mod lfs;
+pub mod openness;
 pub mod repos;
 pub mod upload;
 pub mod user;
@@ -13,16 +14,23 @@ use commonhold_types::{RepoName, RepoType};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::{AppState, ApiResult};
+use crate::{ApiResult, AppState};
 
 pub async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "Not Found: no such endpoint on this hub")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "Not Found: no such endpoint on this hub",
+    )
 }
 
 /// The `{kind}` segment of `/api/{kind}/...`.
 pub fn repo_type(kind: &str) -> ApiResult<RepoType> {
-    RepoType::from_plural(kind)
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("unknown repo type {kind:?}: use models or datasets")))
+    RepoType::from_plural(kind).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("unknown repo type {kind:?}: use models or datasets"),
+        )
+    })
 }
 
 /// A repo named in a URL. A malformed name is treated as a missing repo.
@@ -31,16 +39,36 @@ pub fn repo_name(caller: &Caller, ns: &str, name: &str) -> ApiResult<RepoName> {
 }
 
 /// The repo at `/api/{kind}/{ns}/{name}`, if the caller may read it.
-pub async fn readable(state: &AppState, caller: &Caller, kind: RepoType, ns: &str, name: &str) -> ApiResult<Repo> {
+pub async fn readable(
+    state: &AppState,
+    caller: &Caller,
+    kind: RepoType,
+    ns: &str,
+    name: &str,
+) -> ApiResult<Repo> {
     let name = repo_name(caller, ns, name)?;
-    state.hub.readable_repo(caller.principal(), kind, &name).await.map_err(|e| caller.err(e))
+    state
+        .hub
+        .readable_repo(caller.principal(), kind, &name)
+        .await
+        .map_err(|e| caller.err(e))
 }
 
 /// The repo at `/api/{kind}/{ns}/{name}`, if the caller may write it.
-pub async fn writable(state: &AppState, caller: &Caller, kind: RepoType, ns: &str, name: &str) -> ApiResult<Repo> {
+pub async fn writable(
+    state: &AppState,
+    caller: &Caller,
+    kind: RepoType,
+    ns: &str,
+    name: &str,
+) -> ApiResult<Repo> {
     caller.require()?;
     let name = repo_name(caller, ns, name)?;
-    state.hub.writable_repo(caller.principal(), kind, &name).await.map_err(|e| caller.err(e))
+    state
+        .hub
+        .writable_repo(caller.principal(), kind, &name)
+        .await
+        .map_err(|e| caller.err(e))
 }
 
 /// The URL path of a repo's web page: `ns/name` or `datasets/ns/name`.

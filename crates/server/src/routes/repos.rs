@@ -19,7 +19,10 @@ fn json_body<T: for<'de> Deserialize<'de> + Default>(body: &Bytes) -> ApiResult<
         return Ok(T::default());
     }
     if body.len() > 1 << 20 {
-        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"));
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large",
+        ));
     }
     match serde_json::from_slice::<Option<T>>(body) {
         Ok(v) => Ok(v.unwrap_or_default()),
@@ -31,7 +34,9 @@ fn type_of(t: Option<&str>) -> ApiResult<RepoType> {
     match t {
         None => Ok(RepoType::Model),
         Some(t) => RepoType::parse(t).ok_or_else(|| {
-            ApiError::bad_request(format!("repo type {t:?} is not supported here: use model or dataset"))
+            ApiError::bad_request(format!(
+                "repo type {t:?} is not supported here: use model or dataset"
+            ))
         }),
     }
 }
@@ -57,7 +62,11 @@ pub struct CreateBody {
     visibility: Option<String>,
 }
 
-pub async fn create(State(state): State<AppState>, caller: Caller, body: Bytes) -> ApiResult<Json<Value>> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let p = caller.require()?;
     let b: CreateBody = json_body(&body)?;
     let kind = type_of(b.repo_type.as_deref())?;
@@ -65,16 +74,26 @@ pub async fn create(State(state): State<AppState>, caller: Caller, body: Bytes) 
     let private = match b.visibility.as_deref() {
         Some("private") => true,
         Some("public") | None => b.private.unwrap_or(false),
-        Some(other) => return Err(ApiError::bad_request(format!("unknown visibility {other:?}"))),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "unknown visibility {other:?}"
+            )));
+        }
     };
-    let repo = state.hub.create_repo(p, kind, &name, private).await.map_err(|e| match e {
-        commonhold_hub::HubError::Conflict(_) => ApiError::new(
-            StatusCode::CONFLICT,
-            format!("You already created this {} repo: {name}", kind.as_str()),
-        ),
-        other => caller.err(other),
-    })?;
-    Ok(Json(json!({ "url": state.hub.url(&repo_url_path(&repo)), "name": repo.name.to_string(), "id": crate::views::object_id(&repo) })))
+    let repo = state
+        .hub
+        .create_repo(p, kind, &name, private)
+        .await
+        .map_err(|e| match e {
+            commonhold_hub::HubError::Conflict(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                format!("You already created this {} repo: {name}", kind.as_str()),
+            ),
+            other => caller.err(other),
+        })?;
+    Ok(Json(
+        json!({ "url": state.hub.url(&repo_url_path(&repo)), "name": repo.name.to_string(), "id": crate::views::object_id(&repo) }),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -86,13 +105,22 @@ pub struct DeleteBody {
     repo_type: Option<String>,
 }
 
-pub async fn delete(State(state): State<AppState>, caller: Caller, body: Bytes) -> ApiResult<Json<Value>> {
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let p = caller.require()?;
     let b: DeleteBody = json_body(&body)?;
     let kind = type_of(b.repo_type.as_deref())?;
     let name = full_name(&b.name, b.organization.as_deref(), &p.account.name)?;
     let repo = writable(&state, &caller, kind, name.namespace(), name.name()).await?;
-    state.hub.meta.delete_repo(repo.id).await.map_err(|e| caller.err(e.into()))?;
+    state
+        .hub
+        .meta
+        .delete_repo(repo.id)
+        .await
+        .map_err(|e| caller.err(e.into()))?;
     Ok(Json(json!({})))
 }
 
@@ -107,12 +135,19 @@ pub struct MoveBody {
     repo_type: Option<String>,
 }
 
-pub async fn move_repo(State(state): State<AppState>, caller: Caller, body: Bytes) -> ApiResult<Json<Value>> {
+pub async fn move_repo(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let p = caller.require()?;
     let b: MoveBody = json_body(&body)?;
     let kind = type_of(b.repo_type.as_deref())?;
     let from = full_name(&b.from_repo, None, &p.account.name)?;
-    let to: RepoName = b.to_repo.parse().map_err(|e: commonhold_types::NameError| ApiError::bad_request(e.to_string()))?;
+    let to: RepoName = b
+        .to_repo
+        .parse()
+        .map_err(|e: commonhold_types::NameError| ApiError::bad_request(e.to_string()))?;
     let repo = writable(&state, &caller, kind, from.namespace(), from.name()).await?;
     let owner = state
         .hub
@@ -120,10 +155,23 @@ pub async fn move_repo(State(state): State<AppState>, caller: Caller, body: Byte
         .account_by_name(to.namespace())
         .await
         .map_err(|e| caller.err(e.into()))?
-        .ok_or_else(|| ApiError::bad_request(format!("there is no user or organisation {}", to.namespace())))?;
-    p.require_write_namespace(owner.id, to.namespace()).map_err(|e| caller.err(e))?;
-    state.hub.meta.move_repo(repo.id, &to, owner.id).await.map_err(|e| caller.err(e.into()))?;
-    Ok(Json(json!({ "url": state.hub.url(&format!("{}{to}", kind.url_prefix())) })))
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "there is no user or organisation {}",
+                to.namespace()
+            ))
+        })?;
+    p.require_write_namespace(owner.id, to.namespace())
+        .map_err(|e| caller.err(e))?;
+    state
+        .hub
+        .meta
+        .move_repo(repo.id, &to, owner.id)
+        .await
+        .map_err(|e| caller.err(e.into()))?;
+    Ok(Json(
+        json!({ "url": state.hub.url(&format!("{}{to}", kind.url_prefix())) }),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -146,7 +194,12 @@ pub async fn settings(
         _ => None,
     });
     if let Some(private) = private {
-        state.hub.meta.set_private(repo.id, private).await.map_err(|e| caller.err(e.into()))?;
+        state
+            .hub
+            .meta
+            .set_private(repo.id, private)
+            .await
+            .map_err(|e| caller.err(e.into()))?;
     }
     Ok(Json(json!({ "private": private.unwrap_or(repo.private) })))
 }
@@ -165,7 +218,11 @@ pub async fn create_branch(
 ) -> ApiResult<Json<Value>> {
     let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let b: BranchBody = json_body(&body)?;
-    state.hub.create_branch(&repo, &branch, b.starting_point.as_deref()).await.map_err(|e| caller.err(e))?;
+    state
+        .hub
+        .create_branch(&repo, &branch, b.starting_point.as_deref())
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(Json(json!({})))
 }
 
@@ -175,7 +232,11 @@ pub async fn delete_branch(
     Path((kind, ns, name, branch)): Path<(String, String, String, String)>,
 ) -> ApiResult<Json<Value>> {
     let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
-    state.hub.delete_branch(&repo, &branch).await.map_err(|e| caller.err(e))?;
+    state
+        .hub
+        .delete_branch(&repo, &branch)
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(Json(json!({})))
 }
 
@@ -193,8 +254,14 @@ pub async fn create_tag(
 ) -> ApiResult<Json<Value>> {
     let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let b: TagBody = json_body(&body)?;
-    let tag = b.tag.ok_or_else(|| ApiError::bad_request("the body must name the tag: {\"tag\": \"v1.0\"}"))?;
-    state.hub.create_tag(&repo, &tag, &rev).await.map_err(|e| caller.err(e))?;
+    let tag = b
+        .tag
+        .ok_or_else(|| ApiError::bad_request("the body must name the tag: {\"tag\": \"v1.0\"}"))?;
+    state
+        .hub
+        .create_tag(&repo, &tag, &rev)
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(Json(json!({})))
 }
 
@@ -205,6 +272,10 @@ pub async fn delete_tag(
     Path((kind, ns, name, tag)): Path<(String, String, String, String)>,
 ) -> ApiResult<Json<Value>> {
     let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
-    state.hub.delete_tag(&repo, &tag).await.map_err(|e| caller.err(e))?;
+    state
+        .hub
+        .delete_tag(&repo, &tag)
+        .await
+        .map_err(|e| caller.err(e))?;
     Ok(Json(json!({})))
 }

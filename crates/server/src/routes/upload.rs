@@ -32,12 +32,20 @@ pub async fn validate_yaml(body: Bytes) -> Response {
         Ok(r) => r,
         Err(e) => {
             let msg = format!("invalid request body: {e}");
-            return (StatusCode::BAD_REQUEST, Json(json!({ "errors": [{ "message": msg }], "warnings": [] }))).into_response();
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "errors": [{ "message": msg }], "warnings": [] })),
+            )
+                .into_response();
         }
     };
     match parse_front_matter(&req.content) {
         Ok(_) => Json(json!({ "errors": [], "warnings": [] })).into_response(),
-        Err(msg) => (StatusCode::BAD_REQUEST, Json(json!({ "errors": [{ "message": msg }], "warnings": [] }))).into_response(),
+        Err(msg) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "errors": [{ "message": msg }], "warnings": [] })),
+        )
+            .into_response(),
     }
 }
 
@@ -66,31 +74,52 @@ pub async fn preupload(
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
-    let req: PreuploadBody =
-        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid preupload body: {e}")))?;
+    let req: PreuploadBody = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("invalid preupload body: {e}")))?;
     if req.files.len() > MAX_PREUPLOAD_FILES {
-        return Err(ApiError::bad_request(format!("at most {MAX_PREUPLOAD_FILES} files per preupload call")));
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_PREUPLOAD_FILES} files per preupload call"
+        )));
     }
     let hub = &state.hub;
     let resolved = hub.resolve(&repo, &rev).await.map_err(|e| caller.err(e))?;
-    let attrs = hub.gitattributes(&resolved.commit).await.map_err(|e| caller.err(e))?;
-    let root = hub.root_tree(&resolved.commit).await.map_err(|e| caller.err(e))?;
+    let attrs = hub
+        .gitattributes(&resolved.commit)
+        .await
+        .map_err(|e| caller.err(e))?;
+    let root = hub
+        .root_tree(&resolved.commit)
+        .await
+        .map_err(|e| caller.err(e))?;
     let mut files = Vec::with_capacity(req.files.len());
     for f in req.files {
         let path = repo_path(&f.path)?;
         if f.size > hub.config.max_file_size {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!("{path} is {} bytes; this hub accepts files up to {} bytes", f.size, hub.config.max_file_size),
+                format!(
+                    "{path} is {} bytes; this hub accepts files up to {} bytes",
+                    f.size, hub.config.max_file_size
+                ),
             ));
         }
-        let sample = base64::engine::general_purpose::STANDARD.decode(f.sample.as_bytes()).unwrap_or_default();
+        let sample = base64::engine::general_purpose::STANDARD
+            .decode(f.sample.as_bytes())
+            .unwrap_or_default();
         let mode = Hub::upload_mode(&attrs, &path, &sample, f.size);
         // The remote oid lets the client skip files that are already there unchanged.
-        let remote = match hub.lookup(&root, path.as_str()).await.map_err(|e| caller.err(e))? {
+        let remote = match hub
+            .lookup(&root, path.as_str())
+            .await
+            .map_err(|e| caller.err(e))?
+        {
             Some((m, oid)) if m != commonhold_gitmodel::EntryMode::Dir => {
                 let info = hub.blob_info(&oid).await.map_err(|e| caller.err(e))?;
-                Some(info.lfs.as_ref().map_or_else(|| oid.to_hex(), |p| p.oid.to_hex()))
+                Some(
+                    info.lfs
+                        .as_ref()
+                        .map_or_else(|| oid.to_hex(), |p| p.oid.to_hex()),
+                )
             }
             _ => None,
         };
@@ -101,7 +130,9 @@ pub async fn preupload(
             "oid": remote,
         }));
     }
-    Ok(Json(json!({ "files": files, "commitOid": resolved.commit.to_hex() })))
+    Ok(Json(
+        json!({ "files": files, "commitOid": resolved.commit.to_hex() }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -144,7 +175,8 @@ struct PathLine {
 }
 
 fn field<T: for<'de> Deserialize<'de>>(v: Value, line: usize, what: &str) -> ApiResult<T> {
-    serde_json::from_value(v).map_err(|e| ApiError::bad_request(format!("line {line}: invalid {what}: {e}")))
+    serde_json::from_value(v)
+        .map_err(|e| ApiError::bad_request(format!("line {line}: invalid {what}: {e}")))
 }
 
 /// Parses the NDJSON commit payload into a header and operations.
@@ -156,8 +188,8 @@ async fn parse_commit(hub: &Hub, body: &[u8]) -> ApiResult<(Header, Vec<CommitOp
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let line: Line =
-            serde_json::from_slice(raw).map_err(|e| ApiError::bad_request(format!("line {n}: not a JSON object: {e}")))?;
+        let line: Line = serde_json::from_slice(raw)
+            .map_err(|e| ApiError::bad_request(format!("line {n}: not a JSON object: {e}")))?;
         match line.key.as_str() {
             "header" => header = Some(field::<Header>(line.value, n, "header")?),
             "file" => {
@@ -165,18 +197,33 @@ async fn parse_commit(hub: &Hub, body: &[u8]) -> ApiResult<(Header, Vec<CommitOp
                 let content = match f.encoding.as_deref() {
                     Some("base64") | None => base64::engine::general_purpose::STANDARD
                         .decode(f.content.as_bytes())
-                        .map_err(|e| ApiError::bad_request(format!("line {n}: {}: invalid base64: {e}", f.path)))?,
+                        .map_err(|e| {
+                            ApiError::bad_request(format!(
+                                "line {n}: {}: invalid base64: {e}",
+                                f.path
+                            ))
+                        })?,
                     Some("utf-8" | "utf8") => f.content.into_bytes(),
-                    Some(other) => return Err(ApiError::bad_request(format!("line {n}: unknown encoding {other:?}"))),
+                    Some(other) => {
+                        return Err(ApiError::bad_request(format!(
+                            "line {n}: unknown encoding {other:?}"
+                        )));
+                    }
                 };
-                ops.push(CommitOp::AddRegular { path: repo_path(&f.path)?, content });
+                ops.push(CommitOp::AddRegular {
+                    path: repo_path(&f.path)?,
+                    content,
+                });
             }
             "lfsFile" => {
                 let f: LfsLine = field(line.value, n, "lfsFile")?;
                 if f.algo.as_deref().is_some_and(|a| a != "sha256") {
-                    return Err(ApiError::bad_request(format!("line {n}: only sha256 LFS oids are supported")));
+                    return Err(ApiError::bad_request(format!(
+                        "line {n}: only sha256 LFS oids are supported"
+                    )));
                 }
-                let oid = Sha256::from_hex(&f.oid).map_err(|e| ApiError::bad_request(format!("line {n}: {e}")))?;
+                let oid = Sha256::from_hex(&f.oid)
+                    .map_err(|e| ApiError::bad_request(format!("line {n}: {e}")))?;
                 // Copies of LFS files arrive without a size: it is the stored object's.
                 let size = match f.size {
                     Some(s) => s,
@@ -185,19 +232,36 @@ async fn parse_commit(hub: &Hub, body: &[u8]) -> ApiResult<(Header, Vec<CommitOp
                         .lfs_object_size(&oid)
                         .await
                         .map_err(|e| ApiError::from_hub(e.into(), true))?
-                        .ok_or_else(|| ApiError::bad_request(format!("line {n}: LFS object {oid} is not stored here")))?,
+                        .ok_or_else(|| {
+                            ApiError::bad_request(format!(
+                                "line {n}: LFS object {oid} is not stored here"
+                            ))
+                        })?,
                 };
-                ops.push(CommitOp::AddLfs { path: repo_path(&f.path)?, oid, size });
+                ops.push(CommitOp::AddLfs {
+                    path: repo_path(&f.path)?,
+                    oid,
+                    size,
+                });
             }
-            "deletedFile" => ops.push(CommitOp::DeleteFile { path: repo_path(&field::<PathLine>(line.value, n, "deletedFile")?.path)? }),
+            "deletedFile" => ops.push(CommitOp::DeleteFile {
+                path: repo_path(&field::<PathLine>(line.value, n, "deletedFile")?.path)?,
+            }),
             "deletedFolder" => {
                 let p = field::<PathLine>(line.value, n, "deletedFolder")?.path;
-                ops.push(CommitOp::DeleteFolder { path: repo_path(p.trim_end_matches('/'))? });
+                ops.push(CommitOp::DeleteFolder {
+                    path: repo_path(p.trim_end_matches('/'))?,
+                });
             }
-            other => return Err(ApiError::bad_request(format!("line {n}: unknown key {other:?}"))),
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "line {n}: unknown key {other:?}"
+                )));
+            }
         }
     }
-    let header = header.ok_or_else(|| ApiError::bad_request("the commit payload has no header line"))?;
+    let header =
+        header.ok_or_else(|| ApiError::bad_request("the commit payload has no header line"))?;
     Ok((header, ops))
 }
 
@@ -211,22 +275,32 @@ pub async fn commit(
     let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let author = caller.require()?.account.clone();
     let p = Params::parse(q.as_deref());
-    let body = axum::body::to_bytes(body, MAX_COMMIT_BODY).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "commit payload too large or interrupted: large files must go through LFS",
-        )
-    })?;
+    let body = axum::body::to_bytes(body, MAX_COMMIT_BODY)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "commit payload too large or interrupted: large files must go through LFS",
+            )
+        })?;
     let (header, ops) = parse_commit(&state.hub, &body).await?;
     let req = CommitRequest {
         revision: rev,
-        summary: if header.summary.trim().is_empty() { "Upload files".into() } else { header.summary },
+        summary: if header.summary.trim().is_empty() {
+            "Upload files".into()
+        } else {
+            header.summary
+        },
         description: header.description,
         parent_commit: header.parent_commit,
         create_pr: p.flag("create_pr"),
         ops,
     };
-    let result = state.hub.create_commit(&repo, &author, req).await.map_err(|e| caller.err(e))?;
+    let result = state
+        .hub
+        .create_commit(&repo, &author, req)
+        .await
+        .map_err(|e| caller.err(e))?;
     let base = state.hub.url(&repo_url_path(&repo));
     Ok(Json(json!({
         "commitUrl": format!("{base}/commit/{}", result.commit.to_hex()),
