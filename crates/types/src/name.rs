@@ -6,7 +6,7 @@ use std::str::FromStr;
 /// Namespaces that would collide with our own routes or the Hub's, refused for users,
 /// organisations and repos alike.
 pub const RESERVED_NAMESPACES: &[&str] = &[
-    "admin", "api", "assets", "blog", "collections", "compare", "datasets", "docs", "funders",
+    "api", "assets", "blog", "collections", "compare", "datasets", "docs", "funders",
     "join", "login", "logout", "models", "new", "oauth", "organizations", "pricing", "providers",
     "search", "settings", "spaces", "static", "user", "users", "v1", "v2", "xet-cas",
 ];
