@@ -129,9 +129,11 @@ async fn concurrent_updates_from_two_pools_lose_nothing(fx: Fixture) {
             tokio::spawn(push_until_landed(store, repo, w))
         })
         .collect();
+    let mut tries = 0;
     for writer in writers {
-        writer.await.expect("writer task");
+        tries += writer.await.expect("writer task");
     }
+    eprintln!("20 writers needed {tries} compare-and-swap attempts");
 
     let log: Vec<_> = first
         .log_since(0, 1000)
