@@ -13,6 +13,8 @@ pub struct ApiError {
     pub message: String,
     /// Extra headers (e.g. `X-Repo-Commit` on a missing entry).
     pub headers: Vec<(&'static str, String)>,
+    /// Extra fields of the JSON body (e.g. the existing repo's `url` on a 409).
+    pub fields: Vec<(&'static str, serde_json::Value)>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -24,6 +26,7 @@ impl ApiError {
             code: None,
             message: message.into(),
             headers: Vec::new(),
+            fields: Vec::new(),
         }
     }
 
@@ -33,6 +36,11 @@ impl ApiError {
 
     pub fn with_code(mut self, code: &'static str) -> ApiError {
         self.code = Some(code);
+        self
+    }
+
+    pub fn with_field(mut self, name: &'static str, value: serde_json::Value) -> ApiError {
+        self.fields.push((name, value));
         self
     }
 
@@ -98,7 +106,11 @@ fn header_safe(s: &str) -> HeaderValue {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": self.message }).to_string();
+        let mut body = serde_json::json!({ "error": self.message });
+        for (k, v) in self.fields {
+            body[k] = v;
+        }
+        let body = body.to_string();
         let mut resp = (self.status, body).into_response();
         let h = resp.headers_mut();
         h.insert(

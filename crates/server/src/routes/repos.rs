@@ -85,9 +85,14 @@ pub async fn create(
         .create_repo(p, kind, &name, private)
         .await
         .map_err(|e| match e {
+            // Clients with `exist_ok` read the existing repo's URL from the 409 body.
             commonhold_hub::HubError::Conflict(_) => ApiError::new(
                 StatusCode::CONFLICT,
                 format!("You already created this {} repo: {name}", kind.as_str()),
+            )
+            .with_field(
+                "url",
+                json!(state.hub.url(&format!("{}{name}", kind.url_prefix()))),
             ),
             other => caller.err(other),
         })?;
