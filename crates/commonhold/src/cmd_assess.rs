@@ -89,7 +89,11 @@ pub fn run(args: AssessArgs) -> anyhow::Result<ExitCode> {
         OutputFormat::Markdown => Format::Markdown,
     };
     let colour = format == Format::Text && commonhold_assess::render::colour_wanted();
-    print!("{}", render(&assessment, format, colour));
+    let out = render(&assessment, format, colour);
+    print!("{out}");
+    if !out.ends_with('\n') {
+        println!();
+    }
     match required {
         Some(tier) if !assessment.tier.meets(tier) => {
             eprintln!(
