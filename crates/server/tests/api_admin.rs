@@ -230,3 +230,94 @@ async fn every_commit_is_assessed_from_the_log_and_served() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn base_model_on_the_same_hub_is_inherited() {
+    let h = TestHub::new().await;
+    let alice = h.user("alice", Role::Write).await;
+    h.create_repo(&alice, "base", "model", false).await;
+    h.commit(
+        &alice,
+        "alice/base",
+        &[
+            header_line("b"),
+            file_line("README.md", b"---\nlicense: llama3.1\n---\n# Base\n"),
+        ],
+    )
+    .await;
+    h.hub.assess_pending().await.unwrap();
+    h.create_repo(&alice, "tuned", "model", false).await;
+    let card = b"---\nlicense: apache-2.0\nbase_model: alice/base\n---\n# Tuned\n";
+    let r = h
+        .commit(
+            &alice,
+            "alice/tuned",
+            &[header_line("t"), file_line("README.md", card)],
+        )
+        .await;
+    let commit = r.json()["commitOid"].as_str().unwrap().to_string();
+    h.hub.assess_pending().await.unwrap();
+    let a = h
+        .get(&format!("/api/models/alice/tuned/openness/{commit}"), None)
+        .await
+        .json();
+    let ids: Vec<&str> = a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"OW006"),
+        "restriction inherited from the base model: {ids:?}"
+    );
+    assert!(
+        !ids.contains(&"OW014"),
+        "the base model is on this hub, so it is assessed: {ids:?}"
+    );
+}
+
+#[tokio::test]
+async fn per_file_size_limit_is_enforced() {
+    let dir = tempfile::tempdir().unwrap();
+    let meta =
+        commonhold_meta::MetaStore::open(&format!("sqlite://{}/meta.db", dir.path().display()))
+            .await
+            .unwrap();
+    let blobs = commonhold_blob::LocalBlobStore::open(dir.path().join("blobs"))
+        .await
+        .unwrap();
+    let config = commonhold_hub::HubConfig {
+        public_url: PUBLIC.into(),
+        max_file_size: 1000,
+        ..Default::default()
+    };
+    let hub = commonhold_hub::Hub::new(meta, std::sync::Arc::new(blobs), config, None)
+        .await
+        .unwrap();
+    let h = TestHub {
+        app: commonhold_server::router(hub.clone()),
+        hub,
+        dir,
+    };
+    let alice = h.user("alice", Role::Write).await;
+    h.create_repo(&alice, "m", "model", false).await;
+    let batch = h
+        .post_json(
+            "/alice/m.git/info/lfs/objects/batch",
+            Some(&alice),
+            json!({ "operation": "upload", "objects": [{ "oid": "a".repeat(64), "size": 1001 }] }),
+        )
+        .await;
+    let err = &batch.json()["objects"][0]["error"];
+    assert_eq!(err["code"], 422);
+    assert!(err["message"].as_str().unwrap().contains("limit"));
+    let pre = h
+        .post_json(
+            "/api/models/alice/m/preupload/main",
+            Some(&alice),
+            json!({ "files": [{ "path": "big.bin", "sample": "", "size": 1001 }] }),
+        )
+        .await;
+    assert_eq!(pre.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
