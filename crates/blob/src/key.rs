@@ -13,13 +13,18 @@ use crate::error::BlobError;
 pub enum BlobKey {
     /// The content of a Git LFS object, addressed by its sha256 (the LFS oid).
     Lfs(Sha256),
+    /// A Xet xorb, addressed by its Xet hash (raw bytes). Its content is checked by the Xet layer
+    /// (a Merkle hash of its chunks), not by this store.
+    Xorb([u8; 32]),
 }
 
 impl BlobKey {
-    /// The digest the object's content must hash to.
+    /// The digest the object's content must hash to. A xorb has no sha256: its raw Xet hash
+    /// is returned, which names it but which this store cannot check.
     pub fn sha256(&self) -> Sha256 {
         match self {
             BlobKey::Lfs(digest) => *digest,
+            BlobKey::Xorb(hash) => Sha256(*hash),
         }
     }
 }
@@ -28,6 +33,7 @@ impl fmt::Display for BlobKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BlobKey::Lfs(digest) => write!(f, "lfs:{digest}"),
+            BlobKey::Xorb(hash) => write!(f, "xorb:{}", hex::encode(hash)),
         }
     }
 }

@@ -1,22 +1,21 @@
 //! The streaming machinery behind writes: incoming chunks are coalesced into large buffers,
-//! and each buffer goes to two threads at once, one hashing and one writing the file, so that
-//! ingest costs about max(hash, write) rather than their sum.
+//! and each full buffer is hashed and written to the file at the same time, on two blocking
+//! threads, while the caller fills the next buffer. Ingest so costs about the slower of
+//! hashing and writing rather than their sum.
+//!
+//! Threads are borrowed from tokio's blocking pool per buffer, not held for the life of a
+//! write, so a slow or idle upload ties up no thread between buffers.
 
 use std::io::Write;
 
 use bytes::{Bytes, BytesMut};
 use commonhold_types::Sha256;
 use sha2::Digest;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-/// Size of the buffers handed to the hashing and writing threads. Large enough that channel
-/// and syscall overhead vanish against the work done per buffer.
+/// Size of the buffers handed to the hashing and writing threads. Large enough that task and
+/// syscall overhead vanish against the work done per buffer.
 pub(crate) const CHUNK: usize = 1 << 20;
-
-/// Buffers in flight per thread: enough to keep both threads busy while the producer waits
-/// on the network, small enough to bound memory per upload (a few MiB).
-const IN_FLIGHT: usize = 4;
 
 /// Coalesces small incoming chunks into [`CHUNK`]-sized buffers.
 pub(crate) struct ChunkBuffer {
@@ -46,35 +45,82 @@ impl ChunkBuffer {
     }
 }
 
-/// A thread that writes every buffer it receives to `file` and hands the file back when the
-/// channel closes (or the first error).
-pub(crate) fn spawn_file_sink(
-    mut file: std::fs::File,
-) -> (
-    mpsc::Sender<Bytes>,
-    JoinHandle<std::io::Result<std::fs::File>>,
-) {
-    let (tx, mut rx) = mpsc::channel::<Bytes>(IN_FLIGHT);
-    let task = tokio::task::spawn_blocking(move || {
-        while let Some(buf) = rx.blocking_recv() {
-            file.write_all(&buf)?;
-        }
-        Ok(file)
-    });
-    (tx, task)
+/// Writes buffers to a file and, optionally, hashes them, one buffer in flight at a time.
+pub(crate) struct Sink {
+    file: Option<std::fs::File>,
+    hasher: Option<sha2::Sha256>,
+    hashing: bool,
+    len: u64,
+    in_flight: Option<InFlight>,
 }
 
-/// A thread that hashes every buffer it receives and returns (sha256, length) at the end.
-pub(crate) fn spawn_hash_sink() -> (mpsc::Sender<Bytes>, JoinHandle<(Sha256, u64)>) {
-    let (tx, mut rx) = mpsc::channel::<Bytes>(IN_FLIGHT);
-    let task = tokio::task::spawn_blocking(move || {
-        let mut hasher = sha2::Sha256::new();
-        let mut len = 0u64;
-        while let Some(buf) = rx.blocking_recv() {
-            hasher.update(&buf);
-            len += buf.len() as u64;
+/// The work on one buffer: the file write and the hash, each returning its state.
+struct InFlight {
+    write: JoinHandle<std::io::Result<std::fs::File>>,
+    hash: Option<JoinHandle<sha2::Sha256>>,
+}
+
+impl Sink {
+    /// A sink that writes to `file` and, if `hashing`, computes the sha256 of what it wrote.
+    pub(crate) fn new(file: std::fs::File, hashing: bool) -> Sink {
+        let hasher = hashing.then(sha2::Sha256::new);
+        Sink {
+            file: Some(file),
+            hasher,
+            hashing,
+            len: 0,
+            in_flight: None,
         }
-        (Sha256(hasher.finalize().into()), len)
-    });
-    (tx, task)
+    }
+
+    /// Waits for the previous buffer, then starts writing and hashing `buf`.
+    pub(crate) async fn push(&mut self, buf: Bytes) -> std::io::Result<()> {
+        self.settle().await?;
+        let mut file = self
+            .file
+            .take()
+            .ok_or_else(|| std::io::Error::other("file already failed"))?;
+        self.len += buf.len() as u64;
+        let hash = self.hasher.take().map(|mut hasher| {
+            let buf = buf.clone();
+            tokio::task::spawn_blocking(move || {
+                hasher.update(&buf);
+                hasher
+            })
+        });
+        let write = tokio::task::spawn_blocking(move || file.write_all(&buf).map(|()| file));
+        self.in_flight = Some(InFlight { write, hash });
+        Ok(())
+    }
+
+    /// Waits for the buffer in flight, if any, and takes back the file and hasher.
+    async fn settle(&mut self) -> std::io::Result<()> {
+        let Some(InFlight { write, hash }) = self.in_flight.take() else {
+            return Ok(());
+        };
+        if let Some(hash) = hash {
+            self.hasher = Some(hash.await.map_err(std::io::Error::other)?);
+        }
+        self.file = Some(write.await.map_err(std::io::Error::other)??);
+        Ok(())
+    }
+
+    /// Bytes pushed so far.
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Waits for all work; returns the file and, for a hashing sink, the sha256 of its content.
+    pub(crate) async fn finish(mut self) -> std::io::Result<(std::fs::File, Option<Sha256>)> {
+        self.settle().await?;
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| std::io::Error::other("file already failed"))?;
+        let digest = match (self.hashing, self.hasher.take()) {
+            (true, Some(hasher)) => Some(Sha256(hasher.finalize().into())),
+            _ => None,
+        };
+        Ok((file, digest))
+    }
 }

@@ -59,6 +59,11 @@ pub trait BlobStore: Send + Sync + 'static {
 
     /// Removes every part of an upload. Aborting an unknown upload succeeds.
     async fn abort_parts(&self, upload: &UploadId) -> Result<(), BlobError>;
+
+    /// Stores small content (a xorb, at most tens of MiB) under a key whose content the caller
+    /// has already verified, durably and create-only: if the key exists it is kept and `false`
+    /// is returned, otherwise `true`. For Xet objects, whose hashes only the Xet layer computes.
+    async fn put_verified(&self, key: &BlobKey, data: bytes::Bytes) -> Result<bool, BlobError>;
 }
 
 /// A write in progress. Dropping it (or [`BlobWriter::abort`]) leaves no visible blob.

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! <root>/lfs/ab/cd/abcd…(64 hex)     committed blobs, fanned out by the first two bytes
+//! <root>/xorbs/ab/cd/abcd…(64 hex)   Xet xorbs by their raw hash bytes, fanned out the same way
 //! <root>/tmp/<random>                writes in progress (same filesystem, so rename is atomic)
 //! <root>/parts/<upload id>/<n>.<etag> multipart parts, one file per accepted attempt
 //! ```
@@ -41,6 +42,14 @@ impl Layout {
                     hex.get(2..4).unwrap_or_default(),
                 );
                 self.lfs_dir().join(a).join(b).join(&hex)
+            }
+            BlobKey::Xorb(hash) => {
+                let hex = hex::encode(hash);
+                let (a, b) = (
+                    hex.get(0..2).unwrap_or_default(),
+                    hex.get(2..4).unwrap_or_default(),
+                );
+                self.root.join("xorbs").join(a).join(b).join(&hex)
             }
         }
     }

@@ -119,10 +119,14 @@ impl BlobStore for LocalBlobStore {
 
     async fn verify(&self, key: &BlobKey) -> Result<bool, BlobError> {
         let (file, _) = self.open_blob(key).await?;
+        if !matches!(key, BlobKey::Lfs(_)) {
+            return Ok(true);
+        }
         let path = self.layout.blob_path(key);
         let actual = tokio::task::spawn_blocking(move || read::sha256_file(file))
             .await?
             .map_err(BlobError::io("read", path))?;
+        // Only LFS keys reach here; Xet objects are checked by the Xet layer (commonhold fsck).
         Ok(actual == key.sha256())
     }
 
@@ -148,6 +152,35 @@ impl BlobStore for LocalBlobStore {
     async fn abort_parts(&self, upload: &UploadId) -> Result<(), BlobError> {
         multipart::abort_parts(&self.layout, upload).await
     }
+
+    async fn put_verified(&self, key: &BlobKey, data: bytes::Bytes) -> Result<bool, BlobError> {
+        let layout = self.layout.clone();
+        let key = *key;
+        tokio::task::spawn_blocking(move || put_file(&layout, &key, &data)).await?
+    }
+}
+
+/// Writes `data` to a temp file, fsyncs it and renames it to `key`'s path unless that exists
+/// (create-only: identical content under the same key is kept, never rewritten).
+fn put_file(layout: &Layout, key: &BlobKey, data: &[u8]) -> Result<bool, BlobError> {
+    use std::io::Write;
+    let dest = layout.blob_path(key);
+    if dest.exists() {
+        return Ok(false);
+    }
+    let temp = layout::TempFile::new(layout.temp_path());
+    let mut file =
+        std::fs::File::create(temp.path()).map_err(BlobError::io("create", temp.path()))?;
+    file.write_all(data)
+        .map_err(BlobError::io("write", temp.path()))?;
+    file.sync_all()
+        .map_err(BlobError::io("sync", temp.path()))?;
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(BlobError::io("create directory", dir))?;
+    std::fs::rename(temp.path(), &dest).map_err(BlobError::io("rename into", &dest))?;
+    temp.disarm();
+    layout::sync_dir(dir).map_err(BlobError::io("sync", dir))?;
+    Ok(true)
 }
 
 /// Walks `lfs/ab/cd/<hex>`, keeping only files whose names are digests filed where
@@ -183,4 +216,41 @@ fn subdirs(dir: &Path) -> Result<Vec<PathBuf>, BlobError> {
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.path())
         .collect())
+}
+
+#[cfg(test)]
+mod xorb_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn xorbs_are_stored_create_only_under_their_own_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalBlobStore::open(dir.path()).await.unwrap();
+        let key = BlobKey::Xorb([0xab; 32]);
+        assert!(
+            store
+                .put_verified(&key, bytes::Bytes::from_static(b"first"))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .put_verified(&key, bytes::Bytes::from_static(b"other"))
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            crate::read_to_vec(&store, &key, 100).await.unwrap(),
+            b"first"
+        );
+        assert!(
+            dir.path()
+                .join("xorbs/ab/ab")
+                .join("ab".repeat(32))
+                .is_file()
+        );
+        assert!(store.verify(&key).await.unwrap());
+        // Xorbs are not LFS blobs: the LFS listing (fsck's) does not show them.
+        assert!(store.list().await.unwrap().is_empty());
+    }
 }

@@ -12,7 +12,7 @@ use super::read::stream_file;
 use super::writer::LocalWriter;
 use crate::error::BlobError;
 use crate::key::{PartReceipt, UploadId};
-use crate::pipeline::{ChunkBuffer, spawn_file_sink};
+use crate::pipeline::{ChunkBuffer, Sink};
 use crate::store::{BlobStream, BlobWriter};
 
 /// S3's limits, which LFS multipart clients already respect.
@@ -36,10 +36,10 @@ pub(crate) async fn put_part(
     let file = tokio::task::spawn_blocking(move || std::fs::File::create_new(&path))
         .await?
         .map_err(BlobError::io("create temp file", temp.path()))?;
-    let (tx, task) = spawn_file_sink(file);
+    let mut sink = Sink::new(file, false);
     let mut buffer = ChunkBuffer::new();
     let mut size = 0u64;
-    'body: while let Some(chunk) = body.next().await {
+    while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(BlobError::Body)?;
         size += chunk.len() as u64;
         if size > MAX_PART_SIZE {
@@ -50,19 +50,22 @@ pub(crate) async fn put_part(
         }
         let mut data = chunk.as_ref();
         while !data.is_empty() {
-            if let Some(full) = buffer.fill(&mut data)
-                && tx.send(full).await.is_err()
-            {
-                break 'body; // The sink failed; its error is reported below.
+            if let Some(full) = buffer.fill(&mut data) {
+                sink.push(full)
+                    .await
+                    .map_err(BlobError::io("write", temp.path()))?;
             }
         }
     }
     let rest = buffer.take();
     if !rest.is_empty() {
-        let _ = tx.send(rest).await;
+        sink.push(rest)
+            .await
+            .map_err(BlobError::io("write", temp.path()))?;
     }
-    drop(tx);
-    task.await?.map_err(BlobError::io("write", temp.path()))?;
+    sink.finish()
+        .await
+        .map_err(BlobError::io("write", temp.path()))?;
     let etag = new_etag();
     let dir = layout.upload_dir(upload);
     let dest = layout.part_path(upload, part, &etag);
