@@ -41,12 +41,14 @@ mod refs;
 mod repos;
 mod settings;
 mod tokens;
+mod xet;
 
 pub use error::MetaError;
 pub use model::{
     Account, AccountKind, Backend, LogEntry, OrgRole, RefConflict, Repo, RepoQuery, RepoSort,
     RepoSummary, TokenInfo,
 };
+pub use xet::XetFileRow;
 
 /// A handle on the metadata database. Cloning is cheap: clones share one connection pool.
 #[derive(Clone, Debug)]
