@@ -6,14 +6,39 @@ use std::str::FromStr;
 /// Namespaces that would collide with our own routes or the Hub's, refused for users,
 /// organisations and repos alike.
 pub const RESERVED_NAMESPACES: &[&str] = &[
-    "api", "assets", "blog", "collections", "compare", "datasets", "docs", "funders",
-    "join", "login", "logout", "models", "new", "oauth", "organizations", "pricing", "providers",
-    "search", "settings", "spaces", "static", "user", "users", "v1", "v2", "xet-cas",
+    "api",
+    "assets",
+    "blog",
+    "collections",
+    "compare",
+    "datasets",
+    "docs",
+    "funders",
+    "join",
+    "login",
+    "logout",
+    "models",
+    "new",
+    "oauth",
+    "organizations",
+    "pricing",
+    "providers",
+    "search",
+    "settings",
+    "spaces",
+    "static",
+    "user",
+    "users",
+    "v1",
+    "v2",
+    "xet-cas",
 ];
 
 const MAX_NAME_LEN: usize = 96;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum RepoType {
     Model,
@@ -83,7 +108,9 @@ pub fn validate_account_name(s: &str) -> Result<(), NameError> {
     let edge_ok = |b: u8| b.is_ascii_alphanumeric();
     let valid = !s.is_empty()
         && s.len() <= MAX_NAME_LEN
-        && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
         && edge_ok(bytes[0])
         && edge_ok(bytes[bytes.len() - 1])
         && !s.contains("--")
@@ -117,7 +144,10 @@ impl RepoName {
     pub fn new(namespace: &str, name: &str) -> Result<RepoName, NameError> {
         validate_namespace(namespace)?;
         validate_account_name(name)?;
-        Ok(RepoName { namespace: namespace.to_string(), name: name.to_string() })
+        Ok(RepoName {
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        })
     }
 
     pub fn namespace(&self) -> &str {
@@ -149,7 +179,9 @@ impl fmt::Debug for RepoName {
 impl FromStr for RepoName {
     type Err = NameError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (ns, name) = s.split_once('/').ok_or_else(|| NameError::Shape(s.to_string()))?;
+        let (ns, name) = s
+            .split_once('/')
+            .ok_or_else(|| NameError::Shape(s.to_string()))?;
         if name.contains('/') {
             return Err(NameError::Shape(s.to_string()));
         }
@@ -184,8 +216,23 @@ mod tests {
     #[test]
     fn refuses_bad_names() {
         for bad in [
-            "noslash", "a/b/c", "/b", "a/", "a/-x", "a/x-", "a/x--y", "a/x..y", "a/.x", "a/x.git",
-            "a/X.GIT", "api/x", "Datasets/x", "xet-cas/x", "a/x y", "a/é", "a/\0",
+            "noslash",
+            "a/b/c",
+            "/b",
+            "a/",
+            "a/-x",
+            "a/x-",
+            "a/x--y",
+            "a/x..y",
+            "a/.x",
+            "a/x.git",
+            "a/X.GIT",
+            "api/x",
+            "Datasets/x",
+            "xet-cas/x",
+            "a/x y",
+            "a/é",
+            "a/\0",
         ] {
             assert!(bad.parse::<RepoName>().is_err(), "{bad}");
         }

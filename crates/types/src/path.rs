@@ -95,7 +95,13 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_paths() {
-        for ok in ["README.md", "a/b/c.safetensors", "données/é.txt", ".gitattributes", "a.git.x/y"] {
+        for ok in [
+            "README.md",
+            "a/b/c.safetensors",
+            "données/é.txt",
+            ".gitattributes",
+            "a.git.x/y",
+        ] {
             assert_eq!(RepoPath::new(ok).unwrap().as_str(), ok);
         }
     }
@@ -104,8 +110,20 @@ mod tests {
     fn refuses_hostile_paths() {
         let long = "a".repeat(1025);
         for bad in [
-            "", "/etc/passwd", "../x", "a/../b", "a/./b", "a//b", "a/", "a\\b", "a\0b", "a\nb",
-            "a\u{7f}b", ".git/config", "x/.GIT/y", long.as_str(),
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../b",
+            "a/./b",
+            "a//b",
+            "a/",
+            "a\\b",
+            "a\0b",
+            "a\nb",
+            "a\u{7f}b",
+            ".git/config",
+            "x/.GIT/y",
+            long.as_str(),
         ] {
             assert!(RepoPath::new(bad).is_err(), "{bad:?}");
         }
