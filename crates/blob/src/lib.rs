@@ -16,8 +16,10 @@
 //!
 //! **Speed.** Incoming chunks are coalesced into 1 MiB buffers, each handed at once to a
 //! hashing thread and a file-writing thread (sha2 uses the CPU's SHA extensions when present),
-//! so ingest costs about the slower of hashing and writing rather than their sum. Reads stream
-//! 1 MiB chunks with read-ahead on a blocking thread.
+//! while the next buffer fills, so ingest costs about the slower of hashing and writing rather
+//! than their sum (measured on 2 cores: faster than `tee file | openssl dgst -sha256; sync`).
+//! Threads come from tokio's blocking pool per buffer, so an idle upload holds none. Reads
+//! stream 1 MiB chunks with read-ahead on a blocking thread.
 //!
 //! **Multipart.** Parts are stored as `<root>/parts/<upload id>/<n>.<etag>`, one file per
 //! accepted attempt with a random etag, so parallel and retried parts never clobber each other.
