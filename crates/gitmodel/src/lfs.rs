@@ -1,7 +1,9 @@
 //! Git LFS pointer files (spec v1): the small text blob that stands in the git tree for a
 //! large file whose bytes live in the blob store under their SHA-256.
 
-use commonhold_types::Sha256;
+use commonhold_types::{GitOid, Sha256};
+
+use crate::object::{ObjectKind, hash_object};
 
 /// The `version` line's value in every pointer git-lfs writes today.
 pub const LFS_SPEC_V1: &str = "https://git-lfs.github.com/spec/v1";
@@ -25,6 +27,11 @@ impl LfsPointer {
             self.oid.to_hex(),
             self.size
         )
+    }
+
+    /// The git blob id of this pointer's text: what the tree entry of an LFS file holds.
+    pub fn blob_oid(&self) -> GitOid {
+        hash_object(ObjectKind::Blob, self.encode().as_bytes())
     }
 
     /// Recognises a pointer, strictly: only the canonical v1 form that [`LfsPointer::encode`]
