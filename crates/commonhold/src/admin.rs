@@ -14,6 +14,7 @@ use crate::serve::open_hub;
 pub enum UserCommand {
     /// Create a user (then give it a token with `commonhold token create --user NAME`).
     Add {
+        /// The user name (letters, digits, '-', '_', '.').
         name: String,
         /// Make the user a hub administrator (sees and manages every repo).
         #[arg(long)]
@@ -25,6 +26,7 @@ pub enum UserCommand {
 pub enum OrgCommand {
     /// Create an organisation, or add members to an existing one.
     Add {
+        /// The organisation name; created if it does not exist.
         name: String,
         /// A user to add as a member (repeatable).
         #[arg(long, value_name = "USER")]
@@ -39,6 +41,7 @@ pub enum OrgCommand {
 pub enum TokenCommand {
     /// Create a token for a user; prints only the token on stdout.
     Create {
+        /// The user the token acts as.
         #[arg(long)]
         user: String,
         /// read or write
@@ -50,13 +53,16 @@ pub enum TokenCommand {
     },
     /// Revoke a user's tokens with the given label.
     Revoke {
+        /// The user whose token to revoke.
         #[arg(long)]
         user: String,
+        /// The label given at creation (`token list` shows them).
         #[arg(long)]
         name: String,
     },
     /// List a user's tokens (labels and roles; tokens themselves are never stored).
     List {
+        /// The user whose tokens to list.
         #[arg(long)]
         user: String,
     },
