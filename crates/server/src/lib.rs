@@ -32,6 +32,7 @@ pub struct AppState {
 /// Every route the server answers.
 pub fn router(hub: Hub) -> Router {
     use routes::{download, info, lfs, openness, repos, upload, user};
+    let web = routes::web::router(hub.clone());
     let state = AppState { hub };
     let repo = |tail: &str| format!("/api/{{kind}}/{{ns}}/{{name}}{tail}");
     Router::new()
@@ -82,6 +83,7 @@ pub fn router(hub: Hub) -> Router {
             "/datasets/{ns}/{name}/info/lfs/objects/batch",
             post(lfs::batch_dataset),
         )
+        .merge(web)
         .fallback(routes::not_found)
         // Handlers bound their own bodies (commits, uploads stream); no blanket limit.
         .layer(DefaultBodyLimit::disable())

@@ -1,12 +1,14 @@
 //! Request handlers, one module per resource.
 
 pub mod download;
+pub mod exports;
 pub mod info;
 pub mod lfs;
 pub mod openness;
 pub mod repos;
 pub mod upload;
 pub mod user;
+pub mod web;
 
 use axum::http::StatusCode;
 use commonhold_meta::Repo;

@@ -1,0 +1,197 @@
+//! Open-standard exports of the catalogue: the DCAT-AP catalogue (`GET /api/catalog/dcat`,
+//! paginated), Croissant per dataset (`GET /api/datasets/{ns}/{name}/croissant`, the Hub's own
+//! path) and a CycloneDX ML-BOM per model revision (`GET /api/models/{ns}/{name}/mlbom[/{rev}]`).
+//!
+//! The DCAT catalogue lists only public repos (gated ones with restricted access rights);
+//! the per-repo exports answer like the rest of the API (401/404 for a hidden repo).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use commonhold_catalogue::RepoEntry;
+use commonhold_catalogue::export::{
+    CroissantInput, DcatPage, ExportFile, MlBomInput, croissant, dcat_catalog, mlbom, sha256_hex,
+};
+use commonhold_gitmodel::EntryMode;
+use commonhold_types::{GitOid, RepoType};
+use serde::Deserialize;
+
+use super::readable;
+use super::web::{WebState, entry_of, still_visible};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::{ApiResult, AppState};
+
+/// Largest DCAT page.
+const MAX_PER_PAGE: u64 = 1000;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/api/catalog/dcat", get(dcat))
+        .route("/api/datasets/{ns}/{name}/croissant", get(croissant_doc))
+        .route("/api/models/{ns}/{name}/mlbom", get(mlbom_main))
+        .route("/api/models/{ns}/{name}/mlbom/{rev}", get(mlbom_at))
+}
+
+fn json_ld(v: serde_json::Value, media: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, media)], Json(v)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct PageParams {
+    page: Option<u64>,
+    per_page: Option<u64>,
+}
+
+async fn dcat(State(s): State<WebState>, Query(p): Query<PageParams>) -> ApiResult<Response> {
+    let index = s
+        .index
+        .get(&s.hub)
+        .await
+        .map_err(|e| ApiError::from_hub(e, false))?;
+    let mut public: Vec<&RepoEntry> = index.entries().iter().filter(|e| !e.private).collect();
+    public.sort_by_key(|e| (e.kind.as_str(), e.id().to_lowercase()));
+    let per_page = p.per_page.unwrap_or(100).clamp(1, MAX_PER_PAGE);
+    let page = p.page.unwrap_or(1).max(1);
+    let total = public.len() as u64;
+    let start = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+    let slice: Vec<&RepoEntry> = public
+        .into_iter()
+        .skip(start)
+        .take(usize::try_from(per_page).unwrap_or(100))
+        .collect();
+    let entries = still_visible(&s.hub, &[], slice).await;
+    let base = s.hub.config.public_url.clone();
+    let doc = dcat_catalog(&DcatPage {
+        base_url: &base,
+        title: &format!("{} catalogue", s.site.name),
+        description: "Open AI models and datasets held on this hub, with their openness assessment.",
+        publisher: &format!("{} operator", s.site.name),
+        entries,
+        page,
+        per_page,
+        total,
+    });
+    Ok(json_ld(doc, "application/ld+json"))
+}
+
+/// What a per-revision export needs: the repo as the catalogue sees it, the commit, its files
+/// and its assessment (if made yet).
+struct Revision {
+    entry: RepoEntry,
+    commit: GitOid,
+    /// Unix milliseconds of the commit.
+    time_ms: i64,
+    files: Vec<ExportFile>,
+    assessment: Option<commonhold_assess::Assessment>,
+}
+
+/// Loads `rev` of a repo the caller may read, answering like the API for hidden ones.
+async fn revision(
+    s: &WebState,
+    caller: &Caller,
+    kind: RepoType,
+    (ns, name): (&str, &str),
+    rev: &str,
+) -> ApiResult<Revision> {
+    let app = AppState { hub: s.hub.clone() };
+    let repo = readable(&app, caller, kind, ns, name).await?;
+    let hub = &s.hub;
+    let commit = hub
+        .resolve(&repo, rev)
+        .await
+        .map_err(|e| caller.err(e))?
+        .commit;
+    let time = hub
+        .commit(&commit)
+        .await
+        .map_err(|e| caller.err(e))?
+        .committer
+        .time;
+    let files = files_at(s, caller, &commit).await?;
+    let assessment = hub
+        .assessment(&repo, &commit)
+        .await
+        .map_err(|e| caller.err(e))?
+        .and_then(|v| serde_json::from_value(v).ok());
+    Ok(Revision {
+        entry: entry_of(&repo, String::new()),
+        commit,
+        time_ms: time.saturating_mul(1000),
+        files,
+        assessment,
+    })
+}
+
+/// Every file at `commit` with its content hash (LFS oid, or hashed here for git-stored files).
+async fn files_at(s: &WebState, caller: &Caller, commit: &GitOid) -> ApiResult<Vec<ExportFile>> {
+    let hub = &s.hub;
+    let root = hub.root_tree(commit).await.map_err(|e| caller.err(e))?;
+    let flat = hub.flat_files(&root).await.map_err(|e| caller.err(e))?;
+    let mut out = Vec::with_capacity(flat.len());
+    for (path, (mode, oid)) in flat {
+        if mode == EntryMode::Submodule {
+            continue;
+        }
+        let info = hub.blob_info(&oid).await.map_err(|e| caller.err(e))?;
+        let sha256 = match &info.lfs {
+            Some(p) => p.oid.to_hex(),
+            None => sha256_hex(&hub.blob_content(&oid).await.map_err(|e| caller.err(e))?),
+        };
+        out.push(ExportFile {
+            path: path.as_str().to_string(),
+            size: info.file_size(),
+            sha256,
+            lfs: info.lfs.is_some(),
+        });
+    }
+    Ok(out)
+}
+
+async fn croissant_doc(
+    State(s): State<WebState>,
+    caller: Caller,
+    Path((ns, name)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let r = revision(&s, &caller, RepoType::Dataset, (&ns, &name), "main").await?;
+    let base = s.hub.config.public_url.clone();
+    let hex = r.commit.to_hex();
+    let doc = croissant(&CroissantInput {
+        base_url: &base,
+        entry: &r.entry,
+        commit: &hex,
+        files: &r.files,
+        assessment: r.assessment.as_ref(),
+    });
+    Ok(json_ld(doc, "application/ld+json"))
+}
+
+async fn mlbom_main(
+    state: State<WebState>,
+    caller: Caller,
+    Path((ns, name)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    mlbom_at(state, caller, Path((ns, name, "main".to_string()))).await
+}
+
+async fn mlbom_at(
+    State(s): State<WebState>,
+    caller: Caller,
+    Path((ns, name, rev)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    let r = revision(&s, &caller, RepoType::Model, (&ns, &name), &rev).await?;
+    let base = s.hub.config.public_url.clone();
+    let hex = r.commit.to_hex();
+    let doc = mlbom(&MlBomInput {
+        base_url: &base,
+        entry: &r.entry,
+        commit: &hex,
+        commit_time_ms: r.time_ms,
+        files: &r.files,
+        assessment: r.assessment.as_ref(),
+    });
+    Ok(json_ld(doc, "application/vnd.cyclonedx+json"))
+}

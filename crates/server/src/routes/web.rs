@@ -1,0 +1,596 @@
+//! The public web catalogue: server-rendered pages over the hub (home, search, repository,
+//! file view, provider, compare, funders) and the stylesheet.
+//!
+//! Handlers gather plain data from [`Hub`] and render it with `commonhold_catalogue::pages`.
+//! Visibility is decided here: private repos appear only to callers who may read them, and
+//! search hits are re-checked against the database so that a repo made private since the index
+//! was built does not show. The index is rebuilt when the commit log moves (and at most every
+//! [`MAX_INDEX_AGE`] otherwise, to pick up visibility changes that the log does not record).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use commonhold_catalogue::pages::{self, BlobView, CommitRow, FileRow, RefRow, RepoView, Site};
+use commonhold_catalogue::{Facet, OpennessBrief, RepoEntry, SearchIndex, SearchQuery, Sort};
+use commonhold_gitmodel::EntryMode;
+use commonhold_hub::{EntryKind, Hub, Principal};
+use commonhold_meta::Repo;
+use commonhold_types::{GitOid, RepoName, RepoType};
+use tokio::sync::Mutex;
+
+use super::exports;
+use crate::AppState;
+use crate::auth::Caller;
+
+/// How long an index is trusted when the commit log has not moved.
+pub const MAX_INDEX_AGE: Duration = Duration::from_secs(30);
+/// Card text kept per repo for full-text search.
+const CARD_TEXT_MAX: usize = 64 * 1024;
+
+/// State of the web routes: the hub, the site description and the search index.
+#[derive(Clone)]
+pub struct WebState {
+    pub hub: Hub,
+    pub site: Site,
+    pub index: Arc<IndexCache>,
+}
+
+/// The search index and what it was built from.
+#[derive(Default)]
+pub struct IndexCache {
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Default)]
+struct CacheInner {
+    index: Option<Arc<SearchIndex>>,
+    log_seq: i64,
+    built_at: Option<Instant>,
+    /// Card text by (repo id, head), so a rebuild reads only READMEs that changed.
+    cards: HashMap<(i64, GitOid), String>,
+}
+
+impl IndexCache {
+    /// The current index, rebuilt first if the commit log moved or it is too old.
+    pub async fn get(&self, hub: &Hub) -> Result<Arc<SearchIndex>, commonhold_hub::HubError> {
+        let mut inner = self.inner.lock().await;
+        let mut seq = inner.log_seq;
+        loop {
+            let batch = hub.meta.log_since(seq, 1000).await?;
+            match batch.last() {
+                Some(last) => seq = last.seq,
+                None => break,
+            }
+        }
+        let fresh = inner.built_at.is_some_and(|t| t.elapsed() < MAX_INDEX_AGE);
+        if let Some(index) = &inner.index
+            && seq == inner.log_seq
+            && fresh
+        {
+            return Ok(index.clone());
+        }
+        let repos = hub.meta.all_repos().await?;
+        let mut entries = Vec::with_capacity(repos.len());
+        let mut cards = HashMap::with_capacity(repos.len());
+        for repo in repos {
+            let text = match repo.summary.sha {
+                Some(sha) => match inner.cards.remove(&(repo.id, sha)) {
+                    Some(t) => t,
+                    None => card_text(hub, &sha).await.unwrap_or_default(),
+                },
+                None => String::new(),
+            };
+            if let Some(sha) = repo.summary.sha {
+                cards.insert((repo.id, sha), text.clone());
+            }
+            entries.push(entry_of(&repo, text));
+        }
+        let index = Arc::new(SearchIndex::build(entries));
+        inner.cards = cards;
+        inner.index = Some(index.clone());
+        inner.log_seq = seq;
+        inner.built_at = Some(Instant::now());
+        Ok(index)
+    }
+}
+
+/// The README at `commit`, cut for indexing; `None` when absent, in LFS or not text.
+async fn card_text(hub: &Hub, commit: &GitOid) -> Option<String> {
+    let text = readme(hub, commit).await.ok()??;
+    let mut cut = text.len().min(CARD_TEXT_MAX);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Some(text.get(..cut).unwrap_or_default().to_string())
+}
+
+/// The README.md at a commit, when it is a regular (non-LFS) UTF-8 file.
+async fn readme(hub: &Hub, commit: &GitOid) -> Result<Option<String>, commonhold_hub::HubError> {
+    let root = hub.root_tree(commit).await?;
+    let Some((EntryMode::File | EntryMode::Executable, oid)) =
+        hub.lookup(&root, "README.md").await?
+    else {
+        return Ok(None);
+    };
+    if hub.blob_info(&oid).await?.lfs.is_some() {
+        return Ok(None);
+    }
+    Ok(String::from_utf8(hub.blob_content(&oid).await?).ok())
+}
+
+/// A repo as the catalogue sees it.
+pub fn entry_of(repo: &Repo, card_text: String) -> RepoEntry {
+    let s = &repo.summary;
+    RepoEntry {
+        repo_id: repo.id,
+        kind: repo.repo_type,
+        namespace: repo.name.namespace().to_string(),
+        name: repo.name.name().to_string(),
+        owner_id: repo.owner_id,
+        private: repo.private,
+        gated: s.gated.clone(),
+        created_at: repo.created_at,
+        last_modified: s.last_modified,
+        downloads: repo.downloads,
+        sha: s.sha.map(|o| o.to_hex()),
+        card_data: s.card_data.clone(),
+        tags: s.tags.clone(),
+        pipeline_tag: s.pipeline_tag.clone(),
+        openness: s.openness.as_ref().and_then(OpennessBrief::from_summary),
+        card_text,
+    }
+}
+
+/// The web routes, with their own state, ready to merge into the main router.
+pub fn router(hub: Hub) -> Router<AppState> {
+    let state = WebState {
+        site: Site {
+            name: "commonhold".into(),
+        },
+        hub,
+        index: Arc::new(IndexCache::default()),
+    };
+    Router::new()
+        .route("/", get(home))
+        .route("/search", get(search))
+        .route("/compare", get(compare))
+        .route("/funders", get(funders))
+        .route("/funders/{slug}", get(funder))
+        .route("/organizations/{name}", get(organization))
+        .route(commonhold_catalogue::html::CSS_PATH, get(css))
+        .route("/{ns}/{name}", get(model_page))
+        .route("/datasets/{ns}/{name}", get(dataset_page))
+        .route("/{ns}/{name}/blob/{rev}/{*path}", get(model_blob))
+        .route(
+            "/datasets/{ns}/{name}/blob/{rev}/{*path}",
+            get(dataset_blob),
+        )
+        .merge(exports::routes())
+        .with_state(state)
+}
+
+/// An HTML error page with its status.
+pub struct PageError {
+    status: StatusCode,
+    html: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        (self.status, Html(self.html)).into_response()
+    }
+}
+
+impl WebState {
+    fn not_found(&self, what: &str) -> PageError {
+        PageError {
+            status: StatusCode::NOT_FOUND,
+            html: pages::error_page(
+                &self.site,
+                "Not found",
+                &format!("{what} was not found, or you may not see it."),
+            ),
+        }
+    }
+
+    fn internal(&self, e: impl std::fmt::Display) -> PageError {
+        tracing::error!(error = %e, "catalogue page failed");
+        PageError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            html: pages::error_page(
+                &self.site,
+                "Internal Server Error",
+                "Something went wrong on our side; try again shortly.",
+            ),
+        }
+    }
+
+    pub(crate) async fn index(&self) -> Result<Arc<SearchIndex>, PageError> {
+        self.index
+            .get(&self.hub)
+            .await
+            .map_err(|e| self.internal(e))
+    }
+}
+
+type PageResult = Result<Response, PageError>;
+
+fn page(html: String) -> PageResult {
+    Ok(Html(html).into_response())
+}
+
+fn viewer_ids(caller: &Caller) -> Vec<i64> {
+    caller
+        .principal()
+        .map(Principal::visible_owner_ids)
+        .unwrap_or_default()
+}
+
+/// Drops entries that are no longer visible to the viewer (made private since indexing).
+pub(crate) async fn still_visible<'a>(
+    hub: &Hub,
+    viewer: &[i64],
+    hits: Vec<&'a RepoEntry>,
+) -> Vec<&'a RepoEntry> {
+    let mut out = Vec::with_capacity(hits.len());
+    for e in hits {
+        if let Ok(Some(repo)) = hub.meta.repo_by_id(e.repo_id).await
+            && (!repo.private || viewer.contains(&repo.owner_id))
+        {
+            out.push(e);
+        }
+    }
+    out
+}
+
+fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .take(64)
+        .collect()
+}
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        commonhold_catalogue::html::CSS,
+    )
+        .into_response()
+}
+
+async fn home(State(s): State<WebState>, caller: Caller) -> PageResult {
+    let index = s.index().await?;
+    page(pages::home_page(&s.site, &index, &viewer_ids(&caller)))
+}
+
+async fn search(State(s): State<WebState>, caller: Caller, RawQuery(raw): RawQuery) -> PageResult {
+    let mut q = SearchQuery {
+        limit: 20,
+        viewer_owner_ids: viewer_ids(&caller),
+        ..SearchQuery::default()
+    };
+    for (k, v) in query_pairs(raw.as_deref()) {
+        match k.as_str() {
+            "q" => q.text = v.chars().take(200).collect(),
+            "sort" => q.sort = Sort::parse(&v),
+            "offset" => q.offset = v.parse::<usize>().unwrap_or(0).min(100_000),
+            key => {
+                if let Some(f) = Facet::from_key(key)
+                    && !v.is_empty()
+                {
+                    q.filters.push((f, v));
+                }
+            }
+        }
+    }
+    let index = s.index().await?;
+    let mut results = index.search(&q);
+    results.hits = still_visible(&s.hub, &q.viewer_owner_ids, results.hits).await;
+    page(pages::search_page(&s.site, &q, &results))
+}
+
+/// A readable repo, or the not-found page.
+async fn readable(
+    s: &WebState,
+    caller: &Caller,
+    kind: RepoType,
+    ns: &str,
+    name: &str,
+) -> Result<Repo, PageError> {
+    let what = format!("{}{ns}/{name}", kind.url_prefix());
+    let name = RepoName::new(ns, name).map_err(|_| s.not_found(&what))?;
+    s.hub
+        .readable_repo(caller.principal(), kind, &name)
+        .await
+        .map_err(|_| s.not_found(&what))
+}
+
+async fn model_page(
+    state: State<WebState>,
+    caller: Caller,
+    Path((ns, name)): Path<(String, String)>,
+) -> PageResult {
+    repo_page(state, caller, RepoType::Model, ns, name).await
+}
+
+async fn dataset_page(
+    state: State<WebState>,
+    caller: Caller,
+    Path((ns, name)): Path<(String, String)>,
+) -> PageResult {
+    repo_page(state, caller, RepoType::Dataset, ns, name).await
+}
+
+async fn repo_page(
+    State(s): State<WebState>,
+    caller: Caller,
+    kind: RepoType,
+    ns: String,
+    name: String,
+) -> PageResult {
+    let repo = readable(&s, &caller, kind, &ns, &name).await?;
+    let hub = &s.hub;
+    let head = hub.resolve(&repo, "main").await.ok().map(|r| r.commit);
+    let mut view = RepoView {
+        entry: entry_of(&repo, String::new()),
+        readme: None,
+        commit: head.map(|h| h.to_hex()),
+        files: Vec::new(),
+        commits: Vec::new(),
+        branches: Vec::new(),
+        tags: Vec::new(),
+        assessment: None,
+    };
+    if let Some(head) = head {
+        view.readme = readme(hub, &head).await.map_err(|e| s.internal(e))?;
+        let root = hub.root_tree(&head).await.map_err(|e| s.internal(e))?;
+        let items = hub
+            .list(&root, "", false)
+            .await
+            .map_err(|e| s.internal(e))?;
+        view.files = items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| FileRow {
+                is_dir: i.kind == EntryKind::Directory,
+                path: i.path,
+                size: i.size,
+                lfs: i.lfs.is_some(),
+            })
+            .collect();
+        let (history, _) = hub.history(&head, 0, 20).await.map_err(|e| s.internal(e))?;
+        view.commits = history
+            .into_iter()
+            .map(|(oid, c)| CommitRow {
+                id: oid.to_hex(),
+                title: c.title().to_string(),
+                author: c.author.name.clone(),
+                at_ms: c.committer.time.saturating_mul(1000),
+            })
+            .collect();
+        view.assessment = hub
+            .assessment(&repo, &head)
+            .await
+            .map_err(|e| s.internal(e))?
+            .and_then(|v| serde_json::from_value(v).ok());
+    }
+    for (name, target) in hub
+        .meta
+        .list_refs(repo.id)
+        .await
+        .map_err(|e| s.internal(e))?
+    {
+        let row = |n: &str| RefRow {
+            name: n.to_string(),
+            target: target.to_hex(),
+        };
+        if let Some(b) = name.strip_prefix("refs/heads/") {
+            view.branches.push(row(b));
+        } else if let Some(t) = name.strip_prefix("refs/tags/") {
+            view.tags.push(row(t));
+        }
+    }
+    page(pages::repo_page(&s.site, &view))
+}
+
+async fn model_blob(
+    state: State<WebState>,
+    caller: Caller,
+    Path((ns, name, rev, path)): Path<(String, String, String, String)>,
+) -> PageResult {
+    blob_page(state, caller, RepoType::Model, ns, name, rev, path).await
+}
+
+async fn dataset_blob(
+    state: State<WebState>,
+    caller: Caller,
+    Path((ns, name, rev, path)): Path<(String, String, String, String)>,
+) -> PageResult {
+    blob_page(state, caller, RepoType::Dataset, ns, name, rev, path).await
+}
+
+async fn blob_page(
+    State(s): State<WebState>,
+    caller: Caller,
+    kind: RepoType,
+    ns: String,
+    name: String,
+    rev: String,
+    path: String,
+) -> PageResult {
+    let repo = readable(&s, &caller, kind, &ns, &name).await?;
+    let hub = &s.hub;
+    let what = format!("{path} at {rev}");
+    let resolved = hub
+        .resolve(&repo, &rev)
+        .await
+        .map_err(|_| s.not_found(&what))?;
+    let root = hub
+        .root_tree(&resolved.commit)
+        .await
+        .map_err(|e| s.internal(e))?;
+    let Some((EntryMode::File | EntryMode::Executable, oid)) =
+        hub.lookup(&root, &path).await.map_err(|e| s.internal(e))?
+    else {
+        return Err(s.not_found(&what));
+    };
+    let info = hub.blob_info(&oid).await.map_err(|e| s.internal(e))?;
+    let size = info.file_size();
+    let text = if info.lfs.is_none() && size as usize <= pages::MAX_INLINE_BYTES {
+        String::from_utf8(hub.blob_content(&oid).await.map_err(|e| s.internal(e))?).ok()
+    } else {
+        None
+    };
+    let entry = entry_of(&repo, String::new());
+    page(pages::blob_page(
+        &s.site,
+        &BlobView {
+            repo_id: entry.id(),
+            repo_path: entry.web_path(),
+            commit: resolved.commit.to_hex(),
+            path,
+            size,
+            lfs: info.lfs.is_some(),
+            text,
+        },
+    ))
+}
+
+async fn organization(
+    State(s): State<WebState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> PageResult {
+    let account = s
+        .hub
+        .meta
+        .account_by_name(&name)
+        .await
+        .map_err(|e| s.internal(e))?
+        .ok_or_else(|| s.not_found(&name))?;
+    let index = s.index().await?;
+    let viewer = viewer_ids(&caller);
+    let mine: Vec<&RepoEntry> = index
+        .entries()
+        .iter()
+        .filter(|e| e.owner_id == account.id && (!e.private || viewer.contains(&e.owner_id)))
+        .collect();
+    let assets = still_visible(&s.hub, &viewer, mine)
+        .await
+        .into_iter()
+        .cloned()
+        .collect();
+    page(pages::org_page(
+        &s.site,
+        &pages::OrgView {
+            name: account.name.clone(),
+            is_org: account.kind == commonhold_meta::AccountKind::Org,
+            created_at: account.created_at,
+            assets,
+            members: Vec::new(),
+            due_diligence: pages::DueDiligence::default(),
+        },
+    ))
+}
+
+async fn compare(State(s): State<WebState>, caller: Caller, RawQuery(raw): RawQuery) -> PageResult {
+    let asked: Vec<String> = query_pairs(raw.as_deref())
+        .into_iter()
+        .filter(|(k, v)| k == "models" && !v.trim().is_empty())
+        .flat_map(|(_, v)| {
+            v.split(',')
+                .map(|m| m.trim().to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|m| !m.is_empty())
+        .collect();
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    if asked.len() > 4 {
+        problems.push("Compare at most four models at a time.".to_string());
+    }
+    for id in asked.iter().take(4) {
+        let Some((ns, name)) = id.split_once('/') else {
+            problems.push(format!("“{id}” is not of the form namespace/name."));
+            continue;
+        };
+        let Ok(repo) = readable(&s, &caller, RepoType::Model, ns, name).await else {
+            problems.push(format!("No model “{id}” was found."));
+            continue;
+        };
+        let assessment = match repo.summary.sha {
+            Some(head) => s
+                .hub
+                .assessment(&repo, &head)
+                .await
+                .map_err(|e| s.internal(e))?
+                .and_then(|v| serde_json::from_value(v).ok()),
+            None => None,
+        };
+        items.push(pages::CompareItem {
+            entry: entry_of(&repo, String::new()),
+            assessment,
+        });
+    }
+    if asked.len() == 1 {
+        problems.push("Name at least two models to compare.".to_string());
+    }
+    page(pages::compare_page(&s.site, &items, &asked, &problems))
+}
+
+async fn visible_entries(
+    s: &WebState,
+    caller: &Caller,
+) -> Result<(Arc<SearchIndex>, Vec<i64>), PageError> {
+    Ok((s.index().await?, viewer_ids(caller)))
+}
+
+async fn funders(State(s): State<WebState>, caller: Caller) -> PageResult {
+    let (index, viewer) = visible_entries(&s, &caller).await?;
+    let list: Vec<&RepoEntry> = index
+        .entries()
+        .iter()
+        .filter(|e| !e.private || viewer.contains(&e.owner_id))
+        .collect();
+    page(pages::funders_index(&s.site, &list))
+}
+
+async fn funder(State(s): State<WebState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
+    let (index, viewer) = visible_entries(&s, &caller).await?;
+    let list: Vec<&RepoEntry> = index
+        .entries()
+        .iter()
+        .filter(|e| !e.private || viewer.contains(&e.owner_id))
+        .filter(|e| {
+            e.funding()
+                .iter()
+                .any(|f| commonhold_catalogue::funding::funder_slug(&f.funder) == slug)
+        })
+        .collect();
+    let list = still_visible(&s.hub, &viewer, list).await;
+    page(pages::funder_page(&s.site, &slug, &list))
+}
+
+/// The web routes carry their own state; the caller is found exactly as for the API.
+impl axum::extract::FromRequestParts<WebState> for Caller {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        let app = AppState {
+            hub: state.hub.clone(),
+        };
+        <Caller as axum::extract::FromRequestParts<AppState>>::from_request_parts(parts, &app).await
+    }
+}

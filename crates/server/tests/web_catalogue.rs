@@ -1,0 +1,432 @@
+//! The web catalogue and its exports, through the router with `oneshot`: pages for each route,
+//! privacy, an inert hostile card, evidence links that land on a line, and exports checked by
+//! the offline validators of `shared/reference/catalogue-standards` when they are installed.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{TestHub, file_line, header_line};
+use commonhold_types::Role;
+
+const GOOD_README: &str = "---\nlicense: apache-2.0\npipeline_tag: text-classification\nlanguage: en\n\
+tags:\n- sentiment\ndatasets:\n- alice/reviews\nfunding:\n- funder: European Commission\n  grant_id: \"101070000\"\n  programme: Horizon Europe\n---\n\
+# Good model\n\nA zebra-striped sentiment classifier.\n\n<script>alert('card')</script>\n\n\
+[click me](javascript:alert(1)) <a href=\"javascript:alert(2)\" onclick=\"x()\">raw</a>\n";
+
+const APACHE: &str = "                                 Apache License\n                           Version 2.0, January 2004\n                        http://www.apache.org/licenses/\n";
+
+/// A hub holding a public model with a hostile card, a llama3-licensed model, a private
+/// model, a gated model and a dataset, all assessed.
+async fn seeded() -> (TestHub, String) {
+    let h = TestHub::new().await;
+    let token = h.user("alice", Role::Write).await;
+    for (name, kind, private) in [
+        ("alice/good", "model", false),
+        ("alice/llama-ft", "model", false),
+        ("alice/secret", "model", true),
+        ("alice/gated", "model", false),
+        ("alice/reviews", "dataset", false),
+    ] {
+        let r = h.create_repo(&token, name, kind, private).await;
+        assert!(
+            r.status.is_success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    let commit = |repo: &'static str, files: Vec<(&'static str, String)>| {
+        let mut lines = vec![header_line("add files")];
+        lines.extend(files.iter().map(|(p, c)| file_line(p, c.as_bytes())));
+        (repo, lines)
+    };
+    let commits = [
+        commit(
+            "alice/good",
+            vec![
+                ("README.md", GOOD_README.into()),
+                ("LICENSE", APACHE.into()),
+                ("config.json", "{\"model_type\": \"bert\"}".into()),
+            ],
+        ),
+        commit(
+            "alice/llama-ft",
+            vec![(
+                "README.md",
+                "---\nlicense: llama3\n---\n# Llama fine-tune\n".into(),
+            )],
+        ),
+        commit(
+            "alice/secret",
+            vec![(
+                "README.md",
+                "---\nlicense: mit\n---\n# zebra secret\n".into(),
+            )],
+        ),
+        commit(
+            "alice/gated",
+            vec![("README.md", "---\nlicense: mit\n---\n# Gated\n".into())],
+        ),
+    ];
+    for (repo, lines) in commits {
+        let r = h.commit(&token, repo, &lines).await;
+        assert!(
+            r.status.is_success(),
+            "{repo}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    let ds = vec![
+        header_line("data"),
+        file_line(
+            "README.md",
+            b"---\nlicense: cc-by-4.0\nlanguage: en\n---\n# Reviews\n\nShort product reviews.\n",
+        ),
+        file_line("train.csv", b"text,label\ngood,1\nbad,0\n"),
+    ];
+    let r = h
+        .commit_to(&token, "/api/datasets/alice/reviews/commit/main", &ds)
+        .await;
+    assert!(
+        r.status.is_success(),
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    while h.hub.assess_pending().await.unwrap() > 0 {}
+    // Gate one repo (as the settings would).
+    let gated = h
+        .hub
+        .meta
+        .repo_by_name(
+            commonhold_types::RepoType::Model,
+            &"alice/gated".parse().unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let mut summary = gated.summary.clone();
+    summary.gated = Some("auto".into());
+    h.hub
+        .meta
+        .update_repo_summary(gated.id, &summary)
+        .await
+        .unwrap();
+    (h, token)
+}
+
+fn text(r: &common::Reply) -> String {
+    String::from_utf8_lossy(&r.body).into_owned()
+}
+
+#[tokio::test]
+async fn home_search_and_facets_hide_private_repos() {
+    let (h, token) = seeded().await;
+    let home = h.get("/", None).await;
+    assert_eq!(home.status, 200);
+    assert!(
+        home.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let body = text(&home);
+    assert!(
+        body.contains("alice/good") && !body.contains("alice/secret"),
+        "{body}"
+    );
+    assert!(body.contains("<html lang=\"en\">") && body.contains("Skip to content"));
+
+    let r = h.get("/search?q=zebra", None).await;
+    let body = text(&r);
+    assert!(body.contains("alice/good"), "{body}");
+    assert!(
+        !body.contains("alice/secret"),
+        "private repo leaked: {body}"
+    );
+    assert!(body.contains("1 result<"), "{body}");
+    // The owner finds it.
+    let r = h.get("/search?q=zebra", Some(&token)).await;
+    assert!(text(&r).contains("alice/secret"));
+
+    let r = h.get("/search?kind=dataset", None).await;
+    let body = text(&r);
+    assert!(
+        body.contains("alice/reviews") && !body.contains("alice/good\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("Licence: cc-by-4.0"),
+        "datasets show their licence: {body}"
+    );
+
+    let r = h
+        .get("/search?license=apache-2.0&sort=downloads", None)
+        .await;
+    let body = text(&r);
+    assert!(
+        body.contains("alice/good") && !body.contains("alice/llama-ft"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Remove filter"),
+        "selected facet is shown: {body}"
+    );
+    // Every result carries a tier badge.
+    assert!(
+        body.contains("<span class=\"visually-hidden\">Tier: </span>"),
+        "{body}"
+    );
+    // Prefix search on the last word.
+    assert!(text(&h.get("/search?q=zeb", None).await).contains("alice/good"));
+}
+
+#[tokio::test]
+async fn repo_page_renders_card_inert_with_openness_and_evidence_links() {
+    let (h, _) = seeded().await;
+    let r = h.get("/alice/good", None).await;
+    assert_eq!(r.status, 200);
+    let body = text(&r);
+    assert!(body.contains("<h1>Good model</h1>"), "{body}");
+    assert!(!body.contains("<script>alert"), "script survived: {body}");
+    assert!(
+        !body.to_lowercase().contains("<a href=\"javascript:"),
+        "javascript link survived"
+    );
+    assert!(body.contains("<a href=\"#\">click me</a>"), "{body}");
+    assert!(
+        !body.contains("x()\">raw"),
+        "raw anchor with handler survived"
+    );
+    assert!(body.contains("&lt;script&gt;"));
+    assert!(
+        body.contains("Openness") && body.contains("MOF progress"),
+        "{body}"
+    );
+    assert!(body.contains("LICENSE") && body.contains("config.json"));
+    assert!(body.contains("European Commission") && body.contains("grant 101070000"));
+    // Evidence links go to the file view at the assessed commit, with a line anchor.
+    let href = body
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .find(|h| h.starts_with("/alice/good/blob/") && h.contains("#L"))
+        .unwrap_or_else(|| panic!("no evidence link to a line: {body}"))
+        .to_string();
+    let (path, anchor) = href.split_once('#').unwrap();
+    let blob = h.get(path, None).await;
+    assert_eq!(blob.status, 200, "{href}");
+    assert!(
+        text(&blob).contains(&format!("id=\"{anchor}\"")),
+        "{}",
+        text(&blob)
+    );
+
+    let ds = h.get("/datasets/alice/reviews", None).await;
+    assert_eq!(ds.status, 200);
+    assert!(
+        text(&ds).contains("Data card completeness"),
+        "{}",
+        text(&ds)
+    );
+    let blob = h
+        .get("/datasets/alice/reviews/blob/main/train.csv", None)
+        .await;
+    assert!(text(&blob).contains("id=\"L2\""));
+}
+
+#[tokio::test]
+async fn private_repo_pages_are_hidden_from_others() {
+    let (h, token) = seeded().await;
+    assert_eq!(h.get("/alice/secret", None).await.status, 404);
+    assert_eq!(
+        h.get("/alice/secret/blob/main/README.md", None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(h.get("/alice/secret", Some(&token)).await.status, 200);
+    let org = text(&h.get("/organizations/alice", None).await);
+    assert!(
+        org.contains("alice/good") && !org.contains("alice/secret"),
+        "{org}"
+    );
+    assert!(org.contains("Provider register"));
+    assert_eq!(h.get("/organizations/nobody", None).await.status, 404);
+}
+
+#[tokio::test]
+async fn compare_funders_and_static() {
+    let (h, _) = seeded().await;
+    let r = h
+        .get("/compare?models=alice/good&models=alice/llama-ft", None)
+        .await;
+    let body = text(&r);
+    assert!(
+        body.contains("Side by side") && body.contains("llama3"),
+        "{body}"
+    );
+    let r = h
+        .get("/compare?models=alice/good&models=alice/secret", None)
+        .await;
+    assert!(text(&r).contains("No model “alice/secret” was found"));
+    let f = text(&h.get("/funders", None).await);
+    assert!(f.contains("/funders/european-commission"), "{f}");
+    let f = text(&h.get("/funders/european-commission", None).await);
+    assert!(
+        f.contains("alice/good") && f.contains("Horizon Europe"),
+        "{f}"
+    );
+    let css = h.get(commonhold_catalogue::html::CSS_PATH, None).await;
+    assert_eq!(css.status, 200);
+    assert!(css.header("cache-control").unwrap().contains("immutable"));
+}
+
+#[tokio::test]
+async fn api_routes_still_answer_next_to_web_routes() {
+    let (h, _) = seeded().await;
+    let r = h.get("/api/models/alice/good", None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["id"], "alice/good");
+    let r = h.get("/api/datasets/alice/reviews/refs", None).await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let r = h.get("/alice/good/resolve/main/config.json", None).await;
+    assert_eq!(r.status, 200);
+}
+
+/// Writes a document for the validators and returns its path.
+fn write(dir: &std::path::Path, name: &str, v: &serde_json::Value) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_vec_pretty(v).unwrap()).unwrap();
+    p
+}
+
+/// The validators' python, from `crates/catalogue/scripts/standards-venv.sh`'s venv. In CI
+/// (`CI` set) a missing venv is an error; elsewhere the validation is skipped with a note.
+fn standards_python() -> Option<PathBuf> {
+    let venv =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/standards-venv/bin/python");
+    let py = std::env::var_os("COMMONHOLD_STANDARDS_PY")
+        .map(PathBuf::from)
+        .unwrap_or(venv);
+    if py.exists() {
+        return Some(py);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "run crates/catalogue/scripts/standards-venv.sh first"
+    );
+    eprintln!(
+        "standards venv missing: run crates/catalogue/scripts/standards-venv.sh; validators skipped"
+    );
+    None
+}
+
+fn validate(py: &std::path::Path, script: &str, args: &[PathBuf]) {
+    let check = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/reference/catalogue-standards/check");
+    let out = std::process::Command::new(py)
+        .arg(check.join(script))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn exports_are_valid_and_public_only() {
+    let (h, token) = seeded().await;
+    let r = h.get("/api/catalog/dcat", None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/ld+json"));
+    let dcat = r.json();
+    let s = dcat.to_string();
+    assert!(s.contains("alice/good") && s.contains("alice/reviews"));
+    assert!(!s.contains("alice/secret"), "private repo exported");
+    assert!(
+        s.contains("access-right/RESTRICTED"),
+        "gated repo is restricted"
+    );
+    assert!(
+        s.contains("http://hub.test/licenses/llama3"),
+        "non-SPDX licence gets our IRI"
+    );
+    let page1 = h.get("/api/catalog/dcat?per_page=2", None).await.json();
+    assert!(page1.to_string().contains("hydra:nextPage"));
+    let last = h
+        .get("/api/catalog/dcat?per_page=2&page=2", None)
+        .await
+        .json();
+    assert!(last.to_string().contains("hydra:previousPage"));
+
+    let r = h.get("/api/datasets/alice/reviews/croissant", None).await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let croissant = r.json();
+    assert_eq!(
+        croissant["license"],
+        "https://spdx.org/licenses/CC-BY-4.0.html"
+    );
+    assert!(croissant.to_string().contains("train.csv"));
+
+    let r = h.get("/api/models/alice/llama-ft/mlbom", None).await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let bom = r.json();
+    assert_eq!(
+        bom["metadata"]["component"]["licenses"][0]["license"]["name"],
+        "llama3"
+    );
+    let bom_good = h
+        .get("/api/models/alice/good/mlbom/main", None)
+        .await
+        .json();
+    assert!(bom_good.to_string().contains("commonhold:openness:tier"));
+    assert_eq!(
+        h.get("/api/models/alice/secret/mlbom", None).await.status,
+        401
+    );
+    assert_eq!(
+        h.get("/api/models/alice/secret/mlbom", Some(&token))
+            .await
+            .status,
+        200
+    );
+
+    let Some(py) = standards_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let shapes = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/reference/catalogue-standards/shapes/dcat-ap-3.0.1");
+    for (i, doc) in [&dcat, &page1].into_iter().enumerate() {
+        let p = write(dir.path(), &format!("dcat{i}.jsonld"), doc);
+        validate(
+            &py,
+            "shacl_check.py",
+            &[
+                p.clone(),
+                shapes.join("shapes.ttl"),
+                shapes.join("range.ttl"),
+                shapes.join("deprecateduris.ttl"),
+            ],
+        );
+        validate(
+            &py,
+            "shacl_check.py",
+            &[p, shapes.join("dcat-ap-SHACL.ttl")],
+        );
+    }
+    validate(
+        &py,
+        "croissant_strict.py",
+        &[write(dir.path(), "reviews.json", &croissant)],
+    );
+    validate(
+        &py,
+        "cdx_validate.py",
+        &[
+            write(dir.path(), "llama.cdx.json", &bom),
+            write(dir.path(), "good.cdx.json", &bom_good),
+        ],
+    );
+}
