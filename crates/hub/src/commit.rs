@@ -264,6 +264,9 @@ impl Hub {
                     self.config.max_file_size
                 )));
             }
+            if self.xet_accepts(repo.id, oid, *size).await? {
+                continue;
+            }
             let known = self.meta.lfs_object_size(oid).await?;
             let granted = self.meta.repo_has_lfs(repo.id, oid).await?;
             match known {

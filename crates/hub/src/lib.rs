@@ -23,6 +23,7 @@ mod revision;
 mod signing;
 mod tokens;
 mod tree;
+mod xet;
 
 use std::sync::Arc;
 
@@ -39,6 +40,7 @@ pub use revision::Resolved;
 pub use signing::{SignedAction, Signer};
 pub use tokens::{generate_token, hash_token};
 pub use tree::{EntryKind, TreeItem};
+pub use xet::{CasGrant, XET_CAS_PREFIX, XetPlan, XetToken};
 
 use commonhold_blob::BlobStore;
 use commonhold_meta::MetaStore;

@@ -126,6 +126,22 @@ impl MetaStore {
         row.map(|r| file_row(&r)).transpose()
     }
 
+    /// Whether `repo_id` was granted the Xet file `file_hash` (under any sha256).
+    pub async fn repo_has_xet_file(
+        &self,
+        repo_id: i64,
+        file_hash: &[u8; 32],
+    ) -> Result<bool, MetaError> {
+        let hit: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM xet_grants WHERE repo_id = $1 AND file_hash = $2 LIMIT 1",
+        )
+        .bind(repo_id)
+        .bind(&file_hash[..])
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(hit.is_some())
+    }
+
     /// A verified file by its Xet hash.
     pub async fn xet_file(&self, file_hash: &[u8; 32]) -> Result<Option<XetFileRow>, MetaError> {
         let row = sqlx::query("SELECT file_hash, size, terms FROM xet_files WHERE file_hash = $1")
@@ -213,6 +229,8 @@ mod tests {
         );
         assert_eq!(store.xet_file_for(b.id, &sha).await.unwrap(), None);
         assert_eq!(store.xet_file(&[3; 32]).await.unwrap(), Some(file.clone()));
+        assert!(store.repo_has_xet_file(a.id, &[3; 32]).await.unwrap());
+        assert!(!store.repo_has_xet_file(b.id, &[3; 32]).await.unwrap());
         // A second upload asserting the same sha256 replaces the mapping.
         let other = XetFileRow {
             file_hash: [4; 32],

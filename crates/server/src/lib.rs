@@ -63,6 +63,12 @@ pub fn router(hub: Hub) -> Router {
         .route(&repo("/openness/{rev}"), get(openness::at))
         .route(&repo("/preupload/{rev}"), post(upload::preupload))
         .route(&repo("/commit/{rev}"), post(upload::commit))
+        .route(
+            &repo("/xet-write-token/{rev}"),
+            get(routes::xet::write_token),
+        )
+        .route(&repo("/xet-read-token/{rev}"), get(routes::xet::read_token))
+        .merge(routes::xet::cas_routes())
         .route("/api/lfs/{repo_id}/{oid}", put(lfs::put_object))
         .route("/api/lfs/{repo_id}/{oid}/part/{part}", put(lfs::put_part))
         .route("/api/lfs/{repo_id}/{oid}/complete", post(lfs::complete))

@@ -204,11 +204,19 @@ async fn resolve(
     count_download(&state, &caller, peer, &repo);
     *resp.body_mut() = match &info.lfs {
         Some(p) => {
-            let stream = hub
-                .blobs
-                .read(&BlobKey::Lfs(p.oid), Some(start..end))
+            // Xet uploads are stored as xorbs only: rebuild those; everything else is plain.
+            let xet = hub
+                .xet_file_stream(repo.id, &p.oid, start..end)
                 .await
-                .map_err(|e| caller.err(e.into()))?;
+                .map_err(|e| caller.err(e))?;
+            let stream = match xet {
+                Some(stream) => stream,
+                None => hub
+                    .blobs
+                    .read(&BlobKey::Lfs(p.oid), Some(start..end))
+                    .await
+                    .map_err(|e| caller.err(e.into()))?,
+            };
             Body::from_stream(stream)
         }
         None => {

@@ -9,6 +9,7 @@ pub mod repos;
 pub mod upload;
 pub mod user;
 pub mod web;
+pub mod xet;
 
 use axum::http::StatusCode;
 use commonhold_meta::Repo;

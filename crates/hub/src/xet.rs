@@ -1,0 +1,386 @@
+//! The Xet storage protocol on the hub side: CAS access tokens, xorb and shard uploads (validated
+//! by `commonhold-xet` before anything is recorded), the sha256 → Xet file mapping that commits
+//! resolve, reconstruction plans with signed fetch URLs, and plain reads rebuilt from xorbs.
+//!
+//! Xet uploads are stored as xorbs only (`BlobKey::Xorb`), so identical chunks across files,
+//! revisions and repos are stored once. A file is recorded per repo: a commit may name a sha256
+//! only if a shard asserting it was uploaded with a write token for that same repo.
+
+use std::ops::Range;
+
+use bytes::Bytes;
+use commonhold_blob::{BlobKey, BlobStream};
+use commonhold_meta::{Repo, XetFileRow};
+use commonhold_types::Sha256;
+use commonhold_xet::{
+    ByteRange, FileRecord, Reconstruction, XetError, XetHash, XorbIndex, XorbIndexes,
+};
+use futures::{StreamExt, TryStreamExt};
+
+use crate::signing::SignedAction;
+use crate::{Hub, HubError};
+
+/// Where the CAS service lives under our own URL (`casUrl`); a prefix keeps it clear of
+/// `/{ns}/{name}/resolve/...` for a namespace called `v1`.
+pub const XET_CAS_PREFIX: &str = "/xet-cas";
+/// Token lifetime unless the `xet_token_ttl_secs` setting says otherwise. hf_xet refreshes when
+/// fewer than 30 s remain, so an hour means few refreshes.
+const DEFAULT_TOKEN_TTL_SECS: i64 = 3600;
+/// How long a fetch URL is valid. Rounded to the hour so that asking for the same range twice
+/// gives the same answer.
+const FETCH_URL_TTL_SECS: i64 = 3600;
+
+/// A CAS access token as the token routes hand it out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XetToken {
+    pub access_token: String,
+    /// Unix seconds.
+    pub exp: i64,
+    pub cas_url: String,
+}
+
+/// What a valid CAS token allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CasGrant {
+    pub repo_id: i64,
+    pub write: bool,
+}
+
+/// A reconstruction answer, or why the range cannot be served.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum XetPlan {
+    Plan(Reconstruction),
+    /// The range starts at or past the end of a file of this size (416).
+    Unsatisfiable {
+        size: u64,
+    },
+}
+
+impl From<XetError> for HubError {
+    fn from(e: XetError) -> HubError {
+        match e {
+            XetError::Corrupt(m) => HubError::Internal(format!("xet metadata: {m}")),
+            other => HubError::BadRequest(other.to_string()),
+        }
+    }
+}
+
+fn token_action(write: bool, repo_id: i64, expires: i64) -> SignedAction {
+    SignedAction {
+        action: if write { "xet-write" } else { "xet-read" }.into(),
+        repo_id,
+        oid: String::new(),
+        size: 0,
+        upload: String::new(),
+        part: 0,
+        expires,
+    }
+}
+
+fn fetch_action(xorb: &XetHash, range: ByteRange, expires: i64) -> SignedAction {
+    SignedAction {
+        action: "xet-fetch".into(),
+        repo_id: 0,
+        oid: xorb.to_string(),
+        size: range.start,
+        upload: range.end.to_string(),
+        part: 0,
+        expires,
+    }
+}
+
+fn now_secs() -> i64 {
+    crate::now_ms() / 1000
+}
+
+impl Hub {
+    /// `casUrl`: the CAS service's base, without a trailing slash.
+    pub fn xet_cas_url(&self) -> String {
+        self.url(XET_CAS_PREFIX)
+    }
+
+    /// Issues a CAS token for `repo` (the caller's access was checked by the route).
+    pub async fn xet_token(&self, repo: &Repo, write: bool) -> Result<XetToken, HubError> {
+        let default = DEFAULT_TOKEN_TTL_SECS.to_string();
+        let ttl = self
+            .meta
+            .set_setting_if_absent("xet_token_ttl_secs", &default)
+            .await?
+            .trim()
+            .parse::<i64>()
+            .unwrap_or(DEFAULT_TOKEN_TTL_SECS)
+            .max(1);
+        let exp = now_secs() + ttl;
+        let sig = self.signer.sign(&token_action(write, repo.id, exp));
+        let kind = if write { "w" } else { "r" };
+        Ok(XetToken {
+            access_token: format!("{kind}.{}.{exp}.{sig}", repo.id),
+            exp,
+            cas_url: self.xet_cas_url(),
+        })
+    }
+
+    /// Checks a CAS bearer token: None if it is malformed, forged or expired.
+    pub fn xet_check_token(&self, token: &str) -> Option<CasGrant> {
+        let mut parts = token.splitn(4, '.');
+        let write = match parts.next()? {
+            "w" => true,
+            "r" => false,
+            _ => return None,
+        };
+        let repo_id = parts.next()?.parse().ok()?;
+        let exp = parts.next()?.parse().ok()?;
+        let sig = parts.next()?;
+        self.signer
+            .verify(&token_action(write, repo_id, exp), sig, now_secs())
+            .ok()?;
+        Some(CasGrant { repo_id, write })
+    }
+
+    /// Validates and stores an uploaded xorb; true if it was new.
+    pub async fn xet_put_xorb(
+        &self,
+        grant: CasGrant,
+        hash: &str,
+        body: Bytes,
+    ) -> Result<bool, HubError> {
+        require_write(grant)?;
+        let hash = XetHash::parse(hash)?;
+        let data = body.clone();
+        let index = tokio::task::spawn_blocking(move || commonhold_xet::validate_xorb(hash, &data))
+            .await
+            .map_err(|e| HubError::internal(format!("xorb validation task: {e}")))??;
+        let inserted = self
+            .blobs
+            .put_verified(&BlobKey::Xorb(hash.0), body.clone())
+            .await?;
+        self.meta
+            .record_xorb(&hash.0, body.len() as u64, &index.encode())
+            .await?;
+        Ok(inserted)
+    }
+
+    /// Validates an uploaded shard against the stored xorbs and records each file it describes
+    /// for the token's repo. Nothing is recorded unless every file checks out.
+    pub async fn xet_put_shard(&self, grant: CasGrant, body: &[u8]) -> Result<(), HubError> {
+        require_write(grant)?;
+        let shard = commonhold_xet::parse_shard(body)?;
+        let indexes = self.xorb_indexes(&shard.referenced_xorbs()).await?;
+        let mut files = Vec::new();
+        for file in &shard.files {
+            let record = commonhold_xet::verify_file(file, &indexes)?;
+            let sha = match &file.sha256_hex {
+                Some(hex) => Some(Sha256::from_hex(hex).map_err(|e| {
+                    HubError::BadRequest(format!("the shard's sha256 is malformed: {e}"))
+                })?),
+                None => None,
+            };
+            files.push((file.file_hash, sha, record));
+        }
+        for (file_hash, sha, record) in files {
+            // A file without a sha256 cannot be named by a commit, so there is nothing to map.
+            let Some(sha) = sha else { continue };
+            let row = XetFileRow {
+                file_hash: file_hash.0,
+                size: record.size,
+                terms: record.encode_terms(),
+            };
+            self.meta.record_xet_file(grant.repo_id, &sha, &row).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether a commit's LFS entry `oid` of `size` bytes is a Xet file uploaded to this repo.
+    pub(crate) async fn xet_accepts(
+        &self,
+        repo_id: i64,
+        oid: &Sha256,
+        size: u64,
+    ) -> Result<bool, HubError> {
+        match self.meta.xet_file_for(repo_id, oid).await? {
+            Some(row) if row.size == size => Ok(true),
+            Some(row) => Err(HubError::BadRequest(format!(
+                "Xet file with sha256 {oid} has {} bytes, but the commit says {size}",
+                row.size
+            ))),
+            None => Ok(false),
+        }
+    }
+
+    /// The Xet hash of the file `repo_id` serves for sha256 `oid`, if it is Xet-stored.
+    pub async fn xet_hash_for(
+        &self,
+        repo_id: i64,
+        oid: &Sha256,
+    ) -> Result<Option<XetHash>, HubError> {
+        Ok(self
+            .meta
+            .xet_file_for(repo_id, oid)
+            .await?
+            .map(|row| XetHash(row.file_hash)))
+    }
+
+    /// The v1 reconstruction of bytes `start..=end_inclusive` of `file_hash`, which the token's
+    /// repo must hold; unknown files are `EntryNotFound`.
+    pub async fn xet_reconstruction(
+        &self,
+        grant: CasGrant,
+        file_hash: &str,
+        start: u64,
+        end_inclusive: u64,
+    ) -> Result<XetPlan, HubError> {
+        let missing = || HubError::EntryNotFound(format!("no Xet file {file_hash} here"));
+        let hash = XetHash::parse(file_hash).map_err(|_| missing())?;
+        if !self.meta.repo_has_xet_file(grant.repo_id, &hash.0).await? {
+            return Err(missing());
+        }
+        let row = self.meta.xet_file(&hash.0).await?.ok_or_else(missing)?;
+        let record = FileRecord::decode(row.size, &row.terms)?;
+        if start >= record.size {
+            return Ok(XetPlan::Unsatisfiable { size: record.size });
+        }
+        let indexes = self.file_indexes(&record).await?;
+        let exp = (now_secs() / FETCH_URL_TTL_SECS + 2) * FETCH_URL_TTL_SECS;
+        let plan = commonhold_xet::plan(&record, start, end_inclusive, &indexes, |x, r| {
+            let sig = self.signer.sign(&fetch_action(x, r, exp));
+            self.url(&format!(
+                "{XET_CAS_PREFIX}/fetch/{x}?start={}&end={}&exp={exp}&sig={sig}",
+                r.start, r.end
+            ))
+        })?;
+        Ok(XetPlan::Plan(plan))
+    }
+
+    /// Bytes `start..=end` of a stored xorb, if the fetch URL's signature and expiry hold.
+    pub async fn xet_fetch(
+        &self,
+        xorb: &str,
+        start: u64,
+        end: u64,
+        exp: i64,
+        sig: &str,
+    ) -> Result<BlobStream, HubError> {
+        let hash = XetHash::parse(xorb)?;
+        self.signer
+            .verify(
+                &fetch_action(&hash, ByteRange { start, end }, exp),
+                sig,
+                now_secs(),
+            )
+            .map_err(|e| HubError::Forbidden(format!("fetch URL refused: {e}")))?;
+        let end = end
+            .checked_add(1)
+            .ok_or_else(|| HubError::BadRequest("bad range".into()))?;
+        Ok(self
+            .blobs
+            .read(&BlobKey::Xorb(hash.0), Some(start..end))
+            .await?)
+    }
+
+    /// Bytes `range` of the Xet file `repo_id` holds for sha256 `oid`, rebuilt from its xorbs
+    /// (for clients that download with plain HTTP). None if the file is not Xet-stored here.
+    pub async fn xet_file_stream(
+        &self,
+        repo_id: i64,
+        oid: &Sha256,
+        range: Range<u64>,
+    ) -> Result<Option<BlobStream>, HubError> {
+        let Some(row) = self.meta.xet_file_for(repo_id, oid).await? else {
+            return Ok(None);
+        };
+        let record = FileRecord::decode(row.size, &row.terms)?;
+        if range.start >= range.end || range.end > record.size {
+            return Ok(Some(futures::stream::empty().boxed()));
+        }
+        let indexes = self.file_indexes(&record).await?;
+        let plan = commonhold_xet::plan(&record, range.start, range.end - 1, &indexes, |_, _| {
+            String::new()
+        })?;
+        let hub = self.clone();
+        let state = (
+            plan.terms.into_iter(),
+            plan.offset_into_first_range,
+            range.end - range.start,
+        );
+        let stream = futures::stream::try_unfold(
+            (state, indexes),
+            move |((mut terms, mut skip, mut left), indexes)| {
+                let hub = hub.clone();
+                async move {
+                    let Some(term) = terms.next().filter(|_| left > 0) else {
+                        return Ok(None);
+                    };
+                    let index = indexes.get(&term.hash).ok_or_else(|| {
+                        std::io::Error::other(format!("xorb {} vanished", term.hash))
+                    })?;
+                    let data = hub
+                        .decode_term(index, &term.hash, term.range.start, term.range.end)
+                        .await
+                        .map_err(std::io::Error::other)?;
+                    let from = usize::try_from(skip).unwrap_or(usize::MAX).min(data.len());
+                    let take = usize::try_from(left)
+                        .unwrap_or(usize::MAX)
+                        .min(data.len() - from);
+                    let chunk = Bytes::copy_from_slice(&data[from..from + take]);
+                    skip = 0;
+                    left -= take as u64;
+                    Ok(Some((chunk, ((terms, skip, left), indexes))))
+                }
+            },
+        );
+        Ok(Some(stream.boxed()))
+    }
+
+    /// Decompresses chunks `start..end` of a stored xorb.
+    async fn decode_term(
+        &self,
+        index: &XorbIndex,
+        hash: &XetHash,
+        start: u32,
+        end: u32,
+    ) -> Result<Vec<u8>, HubError> {
+        let corrupt = || HubError::internal(format!("xorb {hash} chunk range {start}..{end}"));
+        let from = index.start_offset(start as usize).ok_or_else(corrupt)?;
+        let to = index.start_offset(end as usize).ok_or_else(corrupt)?;
+        let bytes: Vec<Bytes> = self
+            .blobs
+            .read(&BlobKey::Xorb(hash.0), Some(u64::from(from)..u64::from(to)))
+            .await?
+            .try_collect()
+            .await
+            .map_err(|e| HubError::internal(format!("reading xorb {hash}: {e}")))?;
+        let bytes = bytes.concat();
+        let mut out = Vec::new();
+        commonhold_xet::decode_chunks(index, &bytes, start, end, &mut out)?;
+        Ok(out)
+    }
+
+    async fn file_indexes(&self, record: &FileRecord) -> Result<XorbIndexes, HubError> {
+        let mut hashes: Vec<XetHash> = record.terms.iter().map(|t| t.xorb).collect();
+        hashes.sort();
+        hashes.dedup();
+        self.xorb_indexes(&hashes).await
+    }
+
+    /// The stored indexes of those of `hashes` that were uploaded (absent ones are left out, so
+    /// that the checks name them).
+    async fn xorb_indexes(&self, hashes: &[XetHash]) -> Result<XorbIndexes, HubError> {
+        let mut out = XorbIndexes::new();
+        for hash in hashes {
+            if let Some((_, bytes)) = self.meta.xorb_index(&hash.0).await? {
+                out.insert(*hash, XorbIndex::decode(&bytes)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn require_write(grant: CasGrant) -> Result<(), HubError> {
+    if grant.write {
+        Ok(())
+    } else {
+        Err(HubError::Forbidden(
+            "this is a read token; uploads need a token from the xet-write-token route".into(),
+        ))
+    }
+}

@@ -1,0 +1,252 @@
+//! The Xet storage protocol: the token routes on the Hub API, and the CAS service under
+//! [`XET_CAS_PREFIX`] (see `reference/xet-protocol.md`).
+//!
+//! Routes the client probes before falling back (xorb grants, v2 shards, v2 reconstructions,
+//! global dedup) answer 404, which hf_xet takes as "not supported here". The CAS checks its own
+//! bearer tokens (issued by the token routes, scoped to one repo) inside each handler, after
+//! routing, so an unknown CAS route is a 404 and never a 401.
+
+use axum::Json;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use commonhold_hub::{CasGrant, XET_CAS_PREFIX, XetPlan, XetToken};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{readable, repo_type, writable};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::{ApiResult, AppState};
+
+/// Largest shard body read.
+const MAX_SHARD_BODY: usize = commonhold_xet::MAX_SHARD_BYTES;
+/// Largest xorb body read.
+const MAX_XORB_BODY: usize = commonhold_xet::MAX_XORB_BYTES;
+
+/// `GET /api/{kind}/{ns}/{name}/xet-write-token/{rev}` (also with `rev` = `None` and
+/// `?create_pr=1`): a write token for the repo, which the caller must be able to write.
+pub async fn write_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, ns, name, _rev)): Path<(String, String, String, String)>,
+) -> ApiResult<Response> {
+    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    let token = state
+        .hub
+        .xet_token(&repo, true)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(token_response(&token))
+}
+
+/// `GET /api/{kind}/{ns}/{name}/xet-read-token/{rev}`: a read token for a readable repo.
+pub async fn read_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, ns, name, _rev)): Path<(String, String, String, String)>,
+) -> ApiResult<Response> {
+    let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    let token = state
+        .hub
+        .xet_token(&repo, false)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(token_response(&token))
+}
+
+/// The token twice: a JSON body (read by hf_xet; `exp` an integer) and headers (read by
+/// huggingface_hub's download path).
+fn token_response(token: &XetToken) -> Response {
+    let body = json!({
+        "accessToken": token.access_token,
+        "exp": token.exp,
+        "casUrl": token.cas_url,
+    });
+    let mut resp = Json(body).into_response();
+    let h = resp.headers_mut();
+    for (name, value) in [
+        ("x-xet-cas-url", token.cas_url.clone()),
+        ("x-xet-access-token", token.access_token.clone()),
+        ("x-xet-token-expiration", token.exp.to_string()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    }
+    resp
+}
+
+/// The CAS grant of the request's bearer token, or 401.
+fn grant(state: &AppState, headers: &HeaderMap) -> ApiResult<CasGrant> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|t| state.hub.xet_check_token(t.trim()))
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "missing, invalid or expired Xet token; get a new one from the xet-write-token or xet-read-token route",
+            )
+        })
+}
+
+fn hub_err(e: commonhold_hub::HubError) -> ApiError {
+    ApiError::from_hub(e, true)
+}
+
+async fn read_body(body: Body, limit: usize) -> ApiResult<axum::body::Bytes> {
+    to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than {limit} bytes, or was cut short"),
+        )
+    })
+}
+
+/// Routes this CAS does not offer; the client falls back on a 404.
+pub async fn unsupported() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not supported by this CAS")
+}
+
+/// `POST /v1/telemetry`: accepted and dropped.
+pub async fn telemetry() -> StatusCode {
+    StatusCode::OK
+}
+
+/// `POST {cas}/v1/xorbs/{prefix}/{hash}`.
+pub async fn put_xorb(
+    State(state): State<AppState>,
+    Path((_prefix, hash)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    let grant = grant(&state, &headers)?;
+    let body = read_body(body, MAX_XORB_BODY).await?;
+    let inserted = state
+        .hub
+        .xet_put_xorb(grant, &hash, body)
+        .await
+        .map_err(hub_err)?;
+    Ok(Json(json!({ "was_inserted": inserted })).into_response())
+}
+
+/// `POST {cas}/v1/shards`.
+pub async fn put_shard(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    let grant = grant(&state, &headers)?;
+    let body = read_body(body, MAX_SHARD_BODY).await?;
+    state
+        .hub
+        .xet_put_shard(grant, &body)
+        .await
+        .map_err(hub_err)?;
+    Ok(Json(json!({ "result": 1 })).into_response())
+}
+
+/// `GET {cas}/v1/reconstructions/{file}` with `Range: bytes=a-b` (end inclusive; none = all).
+pub async fn reconstruction(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let grant = grant(&state, &headers)?;
+    let (start, end) = match headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
+        Some(r) => parse_inclusive_range(r)
+            .ok_or_else(|| ApiError::bad_request(format!("unsupported Range {r:?}")))?,
+        None => (0, u64::MAX),
+    };
+    match state
+        .hub
+        .xet_reconstruction(grant, &file, start, end)
+        .await
+        .map_err(hub_err)?
+    {
+        XetPlan::Plan(plan) => Ok(Json(plan).into_response()),
+        XetPlan::Unsatisfiable { size } => Err(ApiError::new(
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            "Requested range not satisfiable",
+        )
+        .with_header("content-range", format!("bytes */{size}"))),
+    }
+}
+
+/// `bytes=a-b` or `bytes=a-` → (a, b); b is inclusive.
+fn parse_inclusive_range(value: &str) -> Option<(u64, u64)> {
+    let (a, b) = value.trim().strip_prefix("bytes=")?.split_once('-')?;
+    let a = a.trim().parse().ok()?;
+    let b = match b.trim() {
+        "" => u64::MAX,
+        b => b.parse().ok()?,
+    };
+    (a <= b).then_some((a, b))
+}
+
+#[derive(Deserialize)]
+pub struct FetchQuery {
+    start: u64,
+    end: u64,
+    exp: i64,
+    sig: String,
+}
+
+/// `GET {cas}/fetch/{xorb}?start&end&exp&sig`: the signed byte range of a xorb (no bearer).
+pub async fn fetch(
+    State(state): State<AppState>,
+    Path(xorb): Path<String>,
+    Query(q): Query<FetchQuery>,
+) -> ApiResult<Response> {
+    let stream = state
+        .hub
+        .xet_fetch(&xorb, q.start, q.end, q.exp, &q.sig)
+        .await
+        .map_err(hub_err)?;
+    let mut resp = Response::new(Body::from_stream(stream));
+    *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+    let h = resp.headers_mut();
+    let len = q.end.saturating_sub(q.start) + 1;
+    for (name, value) in [
+        ("content-length", len.to_string()),
+        ("content-range", format!("bytes {}-{}/*", q.start, q.end)),
+        ("content-type", "application/octet-stream".to_string()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    }
+    Ok(resp)
+}
+
+/// Every CAS route, relative to the server root.
+pub fn cas_routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    let p = |tail: &str| format!("{XET_CAS_PREFIX}{tail}");
+    axum::Router::new()
+        .route(&p("/v1/xorb-grants/{prefix}/{hash}"), post(unsupported))
+        .route(&p("/v1/chunks/{prefix}/{hash}"), get(unsupported))
+        .route(&p("/v1/xorbs/{prefix}/{hash}"), post(put_xorb))
+        .route(&p("/v2/shards"), post(unsupported))
+        .route(&p("/v1/shards"), post(put_shard))
+        .route(&p("/v2/reconstructions/{file}"), get(unsupported))
+        .route(&p("/v1/reconstructions/{file}"), get(reconstruction))
+        .route(&p("/fetch/{xorb}"), get(fetch))
+        .route(&p("/v1/telemetry"), post(telemetry))
+        .route("/v1/telemetry", post(telemetry))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_inclusive_range;
+
+    #[test]
+    fn ranges_are_end_inclusive() {
+        assert_eq!(parse_inclusive_range("bytes=0-99"), Some((0, 99)));
+        assert_eq!(parse_inclusive_range("bytes=5-"), Some((5, u64::MAX)));
+        assert_eq!(parse_inclusive_range("bytes=9-3"), None);
+        assert_eq!(parse_inclusive_range("items=0-1"), None);
+    }
+}
