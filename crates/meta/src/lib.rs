@@ -30,6 +30,7 @@
 //! ```
 
 mod accounts;
+pub mod catalogue;
 mod codec;
 mod connect;
 mod error;

@@ -430,3 +430,54 @@ async fn exports_are_valid_and_public_only() {
         ],
     );
 }
+
+#[tokio::test]
+async fn provider_register_is_set_by_org_admins_and_shown() {
+    let (h, alice) = seeded().await;
+    let bob = h.user("bob", Role::Write).await;
+    let meta = &h.hub.meta;
+    let org = meta.create_org("acme").await.unwrap();
+    let alice_id = meta.account_by_name("alice").await.unwrap().unwrap().id;
+    let bob_id = meta.account_by_name("bob").await.unwrap().unwrap().id;
+    meta.add_member(org.id, alice_id, commonhold_meta::OrgRole::Admin)
+        .await
+        .unwrap();
+    meta.add_member(org.id, bob_id, commonhold_meta::OrgRole::Write)
+        .await
+        .unwrap();
+    let put = |token: String, body: serde_json::Value| {
+        let h = &h;
+        async move {
+            let req = axum::http::Request::builder()
+                .method("PUT")
+                .uri("/api/organizations/acme/provider")
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {token}"))
+                .body(axum::body::Body::from(body.to_string()))
+                .unwrap();
+            h.send(req).await
+        }
+    };
+    let body = serde_json::json!({"security_contact": "security@acme.example", "data_handling": "No personal data."});
+    assert_eq!(
+        put(bob.clone(), body.clone()).await.status,
+        403,
+        "a mere member may not"
+    );
+    let r = put(alice.clone(), body).await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let r = put(alice.clone(), serde_json::json!({"verified": true})).await;
+    assert_eq!(r.status, 403, "only a site admin verifies");
+    let got = h.get("/api/organizations/acme/provider", None).await.json();
+    assert_eq!(got["security_contact"], "security@acme.example");
+    assert_eq!(got["verified"], false);
+    let page = text(&h.get("/organizations/acme", None).await);
+    assert!(
+        page.contains("security@acme.example") && page.contains("No personal data."),
+        "{page}"
+    );
+    assert!(
+        page.contains("<li>alice</li>") && page.contains("<li>bob</li>"),
+        "{page}"
+    );
+}

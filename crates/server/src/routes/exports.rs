@@ -4,6 +4,10 @@
 //!
 //! The DCAT catalogue lists only public repos (gated ones with restricted access rights);
 //! the per-repo exports answer like the rest of the API (401/404 for a hidden repo).
+//!
+//! The provider register's due-diligence fields are read and set here too
+//! (`GET|PUT /api/organizations/{name}/provider`): set by an organisation admin's write token
+//! (or the user's own, for a user namespace); only a site admin may mark a provider verified.
 
 use axum::Json;
 use axum::Router;
@@ -34,6 +38,10 @@ pub fn routes() -> Router<WebState> {
         .route("/api/datasets/{ns}/{name}/croissant", get(croissant_doc))
         .route("/api/models/{ns}/{name}/mlbom", get(mlbom_main))
         .route("/api/models/{ns}/{name}/mlbom/{rev}", get(mlbom_at))
+        .route(
+            "/api/organizations/{name}/provider",
+            get(provider_get).put(provider_put),
+        )
 }
 
 fn json_ld(v: serde_json::Value, media: &'static str) -> Response {
@@ -194,4 +202,96 @@ async fn mlbom_at(
         assessment: r.assessment.as_ref(),
     });
     Ok(json_ld(doc, "application/vnd.cyclonedx+json"))
+}
+
+/// The longest due-diligence text accepted.
+const MAX_PROVIDER_FIELD: usize = 2000;
+
+/// The account named in the URL, or 404.
+async fn provider_account(s: &WebState, name: &str) -> ApiResult<commonhold_meta::Account> {
+    s.hub
+        .meta
+        .account_by_name(name)
+        .await
+        .map_err(|e| ApiError::from_hub(e.into(), false))?
+        .ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                format!("no user or organisation {name:?}"),
+            )
+        })
+}
+
+async fn provider_get(State(s): State<WebState>, Path(name): Path<String>) -> ApiResult<Response> {
+    let account = provider_account(&s, &name).await?;
+    let profile = s
+        .hub
+        .meta
+        .provider_profile(account.id)
+        .await
+        .map_err(|e| ApiError::from_hub(e.into(), false))?;
+    Ok(Json(profile).into_response())
+}
+
+/// The body of `PUT /api/organizations/{name}/provider`; absent fields keep their value.
+#[derive(Deserialize)]
+pub struct ProviderUpdate {
+    security_contact: Option<String>,
+    data_handling: Option<String>,
+    verified: Option<bool>,
+}
+
+async fn provider_put(
+    State(s): State<WebState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Json(update): Json<ProviderUpdate>,
+) -> ApiResult<Response> {
+    let who = caller.require()?;
+    let account = provider_account(&s, &name).await?;
+    let is_site_admin = who.account.is_admin;
+    let is_org_admin = who
+        .orgs
+        .iter()
+        .any(|(org, role)| org.id == account.id && *role == commonhold_meta::OrgRole::Admin);
+    let allowed = is_site_admin || is_org_admin || who.account.id == account.id;
+    if !allowed || who.role != commonhold_types::Role::Write {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            format!(
+                "only an admin of {name:?} with a write token may change its provider register entry"
+            ),
+        ));
+    }
+    if update.verified.is_some() && !is_site_admin {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "only a site admin may mark a provider verified",
+        ));
+    }
+    let meta = &s.hub.meta;
+    let mut profile = meta
+        .provider_profile(account.id)
+        .await
+        .map_err(|e| caller.err(e.into()))?;
+    for (field, value) in [
+        (&mut profile.security_contact, update.security_contact),
+        (&mut profile.data_handling, update.data_handling),
+    ] {
+        if let Some(v) = value {
+            if v.chars().count() > MAX_PROVIDER_FIELD {
+                return Err(ApiError::bad_request(format!(
+                    "due-diligence fields are limited to {MAX_PROVIDER_FIELD} characters"
+                )));
+            }
+            *field = (!v.trim().is_empty()).then(|| v.trim().to_string());
+        }
+    }
+    if let Some(v) = update.verified {
+        profile.verified = v;
+    }
+    meta.set_provider_profile(account.id, &profile)
+        .await
+        .map_err(|e| caller.err(e.into()))?;
+    Ok(Json(profile).into_response())
 }

@@ -489,6 +489,18 @@ async fn organization(
         .into_iter()
         .cloned()
         .collect();
+    let meta = &s.hub.meta;
+    let members = meta
+        .members_of(account.id)
+        .await
+        .map_err(|e| s.internal(e))?
+        .into_iter()
+        .map(|(a, _)| a.name)
+        .collect();
+    let profile = meta
+        .provider_profile(account.id)
+        .await
+        .map_err(|e| s.internal(e))?;
     page(pages::org_page(
         &s.site,
         &pages::OrgView {
@@ -496,8 +508,12 @@ async fn organization(
             is_org: account.kind == commonhold_meta::AccountKind::Org,
             created_at: account.created_at,
             assets,
-            members: Vec::new(),
-            due_diligence: pages::DueDiligence::default(),
+            members,
+            due_diligence: pages::DueDiligence {
+                security_contact: profile.security_contact,
+                data_handling: profile.data_handling,
+                verified: profile.verified,
+            },
         },
     ))
 }
