@@ -73,6 +73,12 @@ else
     BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/commonhold"
 fi
 [ -x "$BIN" ] || die "no binary at $BIN"
+if [ -n "${HOLD_BENCH_BIN:-}" ]; then
+    BUILT_FROM="(given binary $HOLD_BENCH_BIN)"
+else
+    BUILT_FROM="(built from $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' with local changes'))"
+fi
+LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- scratch space and cleanup -----------------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/hold-bench.XXXXXX")"
@@ -162,8 +168,8 @@ for run in $(seq "$RUNS"); do
     href="$(upload_href "$oid" "$SIZE")"
     [ -n "$href" ] || die "the batch API did not ask for the upload of $oid"
     sync
-    t_hub=$(timed curl -fsS -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' \
-        --data-binary @"$WORK/in/big.bin" -o /dev/null "$href")
+    t_hub=$(timed curl -fsS -H 'Expect:' -H 'Content-Type: application/octet-stream' \
+        -T "$WORK/in/big.bin" -o /dev/null "$href")
     sync
     t_tools=$(timed sh -c 'tee "$1" <"$2" | openssl dgst -sha256 >/dev/null && sync "$1"' sh \
         "$WORK/baseline/big.bin" "$WORK/in/big.bin")
@@ -288,10 +294,13 @@ SECTION="$(cat <<EOF
 
 Command: \`bench/hold.sh --size $SIZE --runs $RUNS\` ($(date -u +%Y-%m-%d), $(nproc) cores,
 $(awk '/^MemTotal:/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -r), nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'),
-$("$BIN" --version), tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)). Loopback; medians of $RUNS runs;
+$("$BIN" --version) $BUILT_FROM, load average $LOAD_AT_START at the start). Loopback; medians of $RUNS runs;
 the file is in the page cache for every download and upload. Ingest is the PUT to the signed
 LFS URL until the server answers (hashed, written, fsynced, renamed, recorded), against
-\`tee FILE < in | openssl dgst -sha256\` then \`sync FILE\`.
+\`tee FILE < in | openssl dgst -sha256\` then \`sync FILE\`. HEAD runs under \`hey -m HEAD\`
+because wrk cannot parse HEAD responses (wg/wrk#198); wrk measures GET of the same small file.
+Client, servers and any other work share the same cores, so the HEAD numbers (and nginx's p99)
+are bounded by the load generator as much as by the servers.
 
 $TABLE
 <!-- hold:end -->
