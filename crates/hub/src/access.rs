@@ -79,16 +79,23 @@ impl Hub {
     /// Looks a token up; `Ok(None)` means it is unknown or revoked.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>, HubError> {
         let hash = crate::hash_token(token);
-        let Some((info, account)) = self.meta.token_by_hash(&hash).await? else {
-            return Ok(None);
+        if let Some(cached) = self.hot.tokens.get(&hash) {
+            return Ok(cached);
+        }
+        let principal = match self.meta.token_by_hash(&hash).await? {
+            Some((info, account)) => {
+                let orgs = self.meta.orgs_of(account.id).await?;
+                Some(Principal {
+                    account,
+                    token_name: info.display_name,
+                    role: info.role,
+                    orgs,
+                })
+            }
+            None => None,
         };
-        let orgs = self.meta.orgs_of(account.id).await?;
-        Ok(Some(Principal {
-            account,
-            token_name: info.display_name,
-            role: info.role,
-            orgs,
-        }))
+        self.hot.tokens.put(hash, principal.clone());
+        Ok(principal)
     }
 
     /// Finds a repo the caller may read. Missing and hidden look exactly the same.

@@ -16,6 +16,7 @@ mod card;
 mod commit;
 mod error;
 mod fsck;
+mod hot;
 mod lfs;
 mod objects;
 mod repos;
@@ -75,6 +76,7 @@ pub struct Hub {
     pub config: Arc<HubConfig>,
     pub signer: Signer,
     pub(crate) cache: Arc<ObjectCache>,
+    pub(crate) hot: Arc<hot::HotCaches>,
 }
 
 impl Hub {
@@ -104,6 +106,7 @@ impl Hub {
             config: Arc::new(config),
             signer: Signer::new(&key),
             cache: Arc::new(ObjectCache::new(200_000)),
+            hot: Arc::new(hot::HotCaches::default()),
         })
     }
 

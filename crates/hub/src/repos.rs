@@ -58,6 +58,7 @@ impl Hub {
             .meta
             .create_repo(repo_type, name, owner.id, private)
             .await?;
+        self.invalidate_hot();
         let initial = self.initial_commit(&who.account).await?;
         self.meta
             .update_ref(repo.id, "refs/heads/main", None, Some(initial))

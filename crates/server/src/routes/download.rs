@@ -16,7 +16,6 @@ use commonhold_gitmodel::EntryMode;
 use commonhold_meta::Repo;
 use commonhold_types::RepoType;
 
-use super::readable;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::{ApiResult, AppState};
@@ -130,7 +129,11 @@ async fn resolve(
     (ns, name, rev, path): (String, String, String, String),
 ) -> ApiResult<Response> {
     let hub = &state.hub;
-    let repo = readable(&state, &caller, kind, &ns, &name).await?;
+    let name = super::repo_name(&caller, &ns, &name)?;
+    let repo = hub
+        .readable_repo_for_download(caller.principal(), kind, &name)
+        .await
+        .map_err(|e| caller.err(e))?;
     let resolved = hub.resolve(&repo, &rev).await.map_err(|e| caller.err(e))?;
     let commit = resolved.commit.to_hex();
     let missing = || {
@@ -241,6 +244,9 @@ fn count_download(
         (None, None) => "anonymous".to_string(),
     };
     let day = commonhold_hub::now_ms() / 86_400_000;
+    if !state.hub.first_download_seen(repo.id, &who, day) {
+        return;
+    }
     let meta = state.hub.meta.clone();
     let repo_id = repo.id;
     tokio::spawn(async move {

@@ -126,6 +126,7 @@ pub async fn delete(
         .delete_repo(repo.id)
         .await
         .map_err(|e| caller.err(e.into()))?;
+    state.hub.invalidate_hot();
     Ok(Json(json!({})))
 }
 
@@ -174,6 +175,7 @@ pub async fn move_repo(
         .move_repo(repo.id, &to, owner.id)
         .await
         .map_err(|e| caller.err(e.into()))?;
+    state.hub.invalidate_hot();
     Ok(Json(
         json!({ "url": state.hub.url(&format!("{}{to}", kind.url_prefix())) }),
     ))
@@ -205,6 +207,7 @@ pub async fn settings(
             .set_private(repo.id, private)
             .await
             .map_err(|e| caller.err(e.into()))?;
+        state.hub.invalidate_hot();
     }
     Ok(Json(json!({ "private": private.unwrap_or(repo.private) })))
 }

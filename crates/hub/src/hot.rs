@@ -1,0 +1,107 @@
+//! Short-lived caches for the hottest read path (HEAD/GET on `resolve`), where a database round
+//! trip per request would dominate.
+//!
+//! Unlike git objects, repos and tokens change, so these entries live for [`TTL`] only: a repo
+//! made private, or a token revoked, through *another* server process takes effect here within
+//! that time (changes made through this process clear the cache at once). Refs are never
+//! cached: a download always sees the branch as it is in the database.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use commonhold_meta::Repo;
+use commonhold_types::{RepoName, RepoType};
+
+use crate::{Hub, HubError, Principal};
+
+pub const TTL: Duration = Duration::from_secs(1);
+const MAX_ENTRIES: usize = 10_000;
+
+/// A map whose entries expire after [`TTL`]; emptied when full.
+pub struct Expiring<K, V> {
+    map: Mutex<HashMap<K, (Instant, V)>>,
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> Default for Expiring<K, V> {
+    fn default() -> Self {
+        Expiring {
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> Expiring<K, V> {
+    pub fn get(&self, key: &K) -> Option<V> {
+        let map = self.map.lock().ok()?;
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < TTL)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn put(&self, key: K, value: V) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= MAX_ENTRIES {
+                map.clear();
+            }
+            map.insert(key, (Instant::now(), value));
+        }
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.map.lock() {
+            map.clear();
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct HotCaches {
+    pub repos: Expiring<(RepoType, String), Option<Repo>>,
+    pub tokens: Expiring<[u8; 32], Option<Principal>>,
+    /// (repo, caller, day) downloads this process has already recorded.
+    downloads: Mutex<std::collections::HashSet<(i64, String, i64)>>,
+}
+
+impl Hub {
+    /// Like [`Hub::readable_repo`], through the short-lived cache: for downloads only.
+    pub async fn readable_repo_for_download(
+        &self,
+        who: Option<&Principal>,
+        repo_type: RepoType,
+        name: &RepoName,
+    ) -> Result<Repo, HubError> {
+        let key = (repo_type, name.key());
+        let repo = match self.hot.repos.get(&key) {
+            Some(r) => r,
+            None => {
+                let r = self.meta.repo_by_name(repo_type, name).await?;
+                self.hot.repos.put(key, r.clone());
+                r
+            }
+        };
+        let repo = repo.ok_or(HubError::RepoNotFound)?;
+        match crate::access::visibility(who, &repo) {
+            crate::Visibility::Hidden => Err(HubError::RepoNotFound),
+            _ => Ok(repo),
+        }
+    }
+
+    /// Whether this process sees this (repo, caller, day) download for the first time: repeated
+    /// GETs then cost no database write (the database still dedups across processes).
+    pub fn first_download_seen(&self, repo_id: i64, who: &str, day: i64) -> bool {
+        let Ok(mut seen) = self.hot.downloads.lock() else {
+            return true;
+        };
+        if seen.len() >= MAX_ENTRIES * 10 {
+            seen.clear();
+        }
+        seen.insert((repo_id, who.to_string(), day))
+    }
+
+    /// Forgets cached repos and tokens after a change made through this process.
+    pub fn invalidate_hot(&self) {
+        self.hot.repos.clear();
+        self.hot.tokens.clear();
+    }
+}
