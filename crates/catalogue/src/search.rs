@@ -251,40 +251,51 @@ impl SearchIndex {
     }
 
     /// Scores of docs matching every term (`None`: no text query, everything matches).
-    fn text_scores(&self, text: &str) -> Option<HashMap<u32, f32>> {
+    /// Dense arrays rather than maps: a common word can match most of the catalogue.
+    fn text_scores(&self, text: &str) -> Option<Vec<(u32, f32)>> {
         let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
         let terms: Vec<String> = tokens(&text).take(16).collect();
         let last = terms.len().checked_sub(1)?;
-        let mut acc: Option<HashMap<u32, f32>> = None;
+        let mut score = vec![0f32; self.docs.len()];
+        let mut seen = vec![0u8; self.docs.len()];
         for (i, term) in terms.iter().enumerate() {
-            let mut these: HashMap<u32, f32> = HashMap::new();
+            let round = u8::try_from(i).unwrap_or(u8::MAX);
+            let mut lists: Vec<(&Vec<(u32, f32)>, f32)> = Vec::new();
             if let Some(list) = self.postings.get(term) {
-                for (d, w) in list {
-                    *these.entry(*d).or_default() += *w;
-                }
+                lists.push((list, 1.0));
             }
             // The last word may still be being typed: also match words it begins.
             if i == last && term.chars().count() >= 2 {
-                let prefixed = self
-                    .postings
-                    .range(term.clone()..)
-                    .take_while(|(k, _)| k.starts_with(term.as_str()))
-                    .filter(|(k, _)| *k != term);
-                for (_, list) in prefixed {
-                    for (d, w) in list {
-                        *these.entry(*d).or_default() += *w * 0.5;
+                lists.extend(
+                    self.postings
+                        .range(term.clone()..)
+                        .take_while(|(k, _)| k.starts_with(term.as_str()))
+                        .filter(|(k, _)| *k != term)
+                        .map(|(_, list)| (list, 0.5)),
+                );
+            }
+            for (list, factor) in lists {
+                for (d, w) in list {
+                    let d = *d as usize;
+                    // Only docs that matched every earlier term stay in the running.
+                    if let (Some(seen), Some(score)) = (seen.get_mut(d), score.get_mut(d))
+                        && (*seen == round || *seen == round + 1)
+                    {
+                        *seen = round + 1;
+                        *score += w * factor;
                     }
                 }
             }
-            acc = Some(match acc {
-                None => these,
-                Some(prev) => prev
-                    .into_iter()
-                    .filter_map(|(d, s)| these.get(&d).map(|w| (d, s + w)))
-                    .collect(),
-            });
         }
-        acc
+        let need = u8::try_from(terms.len()).unwrap_or(u8::MAX);
+        Some(
+            seen.iter()
+                .zip(&score)
+                .enumerate()
+                .filter(|(_, (seen, _))| **seen == need)
+                .filter_map(|(d, (_, s))| u32::try_from(d).ok().map(|d| (d, *s)))
+                .collect(),
+        )
     }
 
     /// Answers a query: visible, matching repos in order, one page, and facet counts over all
@@ -332,9 +343,9 @@ impl SearchIndex {
                 .filter_map(|d| u32::try_from(d).ok())
                 .for_each(|d| consider(d, 0.0)),
         }
-        self.order(&mut matched, q.sort);
         let total = matched.len();
         let limit = q.limit.clamp(1, 100);
+        self.order(&mut matched, q.sort, q.offset.saturating_add(limit));
         let hits = matched
             .iter()
             .skip(q.offset)
@@ -348,25 +359,30 @@ impl SearchIndex {
         }
     }
 
-    fn order(&self, matched: &mut [(u32, f32)], sort: Sort) {
+    /// Puts the first `top` results in order (the rest stay unordered behind them).
+    fn order(&self, matched: &mut [(u32, f32)], sort: Sort, top: usize) {
         let doc = |d: u32| self.docs.get(d as usize);
         let key = |d: u32, f: fn(&RepoEntry) -> i64| doc(d).map_or(0, f);
-        match sort {
-            Sort::Relevance => matched.sort_by(|a, b| {
+        let cmp = |a: &(u32, f32), b: &(u32, f32)| match sort {
+            Sort::Relevance => {
                 b.1.total_cmp(&a.1)
                     .then_with(|| key(b.0, |e| e.downloads).cmp(&key(a.0, |e| e.downloads)))
                     .then(a.0.cmp(&b.0))
-            }),
-            Sort::Recent => matched.sort_by(|a, b| {
-                key(b.0, |e| e.last_modified)
-                    .cmp(&key(a.0, |e| e.last_modified))
-                    .then(a.0.cmp(&b.0))
-            }),
-            Sort::Downloads => matched.sort_by(|a, b| {
-                key(b.0, |e| e.downloads)
-                    .cmp(&key(a.0, |e| e.downloads))
-                    .then(a.0.cmp(&b.0))
-            }),
+            }
+            Sort::Recent => key(b.0, |e| e.last_modified)
+                .cmp(&key(a.0, |e| e.last_modified))
+                .then(a.0.cmp(&b.0)),
+            Sort::Downloads => key(b.0, |e| e.downloads)
+                .cmp(&key(a.0, |e| e.downloads))
+                .then(a.0.cmp(&b.0)),
+        };
+        if top < matched.len() {
+            matched.select_nth_unstable_by(top, cmp);
+            if let Some(head) = matched.get_mut(..top) {
+                head.sort_unstable_by(cmp);
+            }
+        } else {
+            matched.sort_unstable_by(cmp);
         }
     }
 
@@ -399,5 +415,145 @@ impl SearchIndex {
                 (f, list)
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::OpennessBrief;
+    use commonhold_types::RepoType;
+    use serde_json::json;
+
+    fn entry(
+        id: i64,
+        name: &str,
+        text: &str,
+        tier: &str,
+        licence: &str,
+        downloads: i64,
+    ) -> RepoEntry {
+        RepoEntry {
+            repo_id: id,
+            kind: RepoType::Model,
+            namespace: "acme".into(),
+            name: name.into(),
+            owner_id: 7,
+            private: false,
+            gated: None,
+            created_at: id,
+            last_modified: id * 10,
+            downloads,
+            sha: None,
+            card_data: json!({"license": licence, "funding": [{"funder": "EU"}]}),
+            tags: vec![],
+            pipeline_tag: Some("translation".into()),
+            openness: Some(OpennessBrief {
+                tier: tier.into(),
+                mof_class: 3,
+                osaid_pass: false,
+                findings: 0,
+            }),
+            card_text: text.into(),
+        }
+    }
+
+    fn index() -> SearchIndex {
+        let mut secret = entry(4, "secret-zebra", "zebra", "closed", "mit", 0);
+        secret.private = true;
+        SearchIndex::build(vec![
+            entry(
+                1,
+                "zebra-translator",
+                "translates zebra talk",
+                "open-model",
+                "apache-2.0",
+                5,
+            ),
+            entry(
+                2,
+                "horse-model",
+                "a model of horses, not zebra",
+                "open-weights",
+                "mit",
+                50,
+            ),
+            entry(
+                3,
+                "llama-ft",
+                "restricted",
+                "restricted-weights",
+                "llama3",
+                500,
+            ),
+            secret,
+        ])
+    }
+
+    fn ids(r: &SearchResults<'_>) -> Vec<i64> {
+        r.hits.iter().map(|e| e.repo_id).collect()
+    }
+
+    #[test]
+    fn all_terms_must_match_and_names_weigh_more() {
+        let idx = index();
+        let r = idx.search(&SearchQuery {
+            text: "zebra".into(),
+            limit: 10,
+            ..Default::default()
+        });
+        assert_eq!(ids(&r), vec![1, 2], "name match first, private hidden");
+        let r = idx.search(&SearchQuery {
+            text: "zebra horses".into(),
+            limit: 10,
+            ..Default::default()
+        });
+        assert_eq!(ids(&r), vec![2]);
+        let r = idx.search(&SearchQuery {
+            text: "transl".into(),
+            limit: 10,
+            ..Default::default()
+        });
+        assert_eq!(ids(&r), vec![1], "prefix of the last word");
+        let r = idx.search(&SearchQuery {
+            text: "zebra".into(),
+            limit: 10,
+            viewer_owner_ids: vec![7],
+            ..Default::default()
+        });
+        assert_eq!(r.total, 3, "the owner sees the private repo");
+    }
+
+    #[test]
+    fn facets_filter_count_and_sort() {
+        let idx = index();
+        let q = SearchQuery {
+            filters: vec![
+                (Facet::Licence, "mit".into()),
+                (Facet::Licence, "llama3".into()),
+            ],
+            sort: Sort::Downloads,
+            limit: 10,
+            ..Default::default()
+        };
+        let r = idx.search(&q);
+        assert_eq!(ids(&r), vec![3, 2], "values of one facet are alternatives");
+        let tiers = &r.facets.iter().find(|(f, _)| *f == Facet::Tier).unwrap().1;
+        assert_eq!(tiers.len(), 2);
+        assert!(tiers.iter().all(|c| c.count == 1));
+        let q = SearchQuery {
+            filters: vec![(Facet::Tier, "nonexistent".into())],
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(idx.search(&q).total, 0);
+        let q = SearchQuery {
+            sort: Sort::Recent,
+            limit: 1,
+            offset: 1,
+            ..Default::default()
+        };
+        let r = idx.search(&q);
+        assert_eq!((ids(&r), r.total), (vec![2], 3), "paged, most recent first");
     }
 }
