@@ -96,7 +96,7 @@ impl RepoEntry {
         if let Some(d) = self.card_data.get("description").and_then(Value::as_str) {
             return d.trim().to_string();
         }
-        self.card_text
+        crate::markdown::strip_front_matter(&self.card_text)
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("---"))

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 /// Path of the stylesheet; the server serves [`CSS`] there with immutable caching, so the name
 /// carries a version to change whenever the stylesheet does.
-pub const CSS_PATH: &str = "/static/catalogue-1.css";
+pub const CSS_PATH: &str = "/static/catalogue-2.css";
 
 /// The whole stylesheet: small, system fonts, AA contrast, visible focus.
 pub const CSS: &str = include_str!("catalogue.css");

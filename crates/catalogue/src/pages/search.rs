@@ -41,11 +41,19 @@ pub fn search_page(site: &Site, q: &SearchQuery, r: &SearchResults<'_>) -> Strin
                 .iter()
                 .map(|v| {
                     let href = link(q, Some((*facet, &v.value)), q.sort, 0);
-                    let state = if v.selected { " aria-current=\"true\"" } else { "" };
+                    let state = if v.selected {
+                        " aria-current=\"true\""
+                    } else {
+                        ""
+                    };
                     let mark = if v.selected { "✓ " } else { "" };
-                    let action = if v.selected { "Remove filter: " } else { "" };
+                    let action = if v.selected {
+                        "<span class=\"visually-hidden\">Remove filter: </span>"
+                    } else {
+                        ""
+                    };
                     format!(
-                        "<li><a href=\"{href}\"{state}><span class=\"visually-hidden\">{action}</span>{mark}{}</a> ({})</li>",
+                        "<li><a href=\"{href}\"{state}>{action}{mark}{}</a> ({})</li>",
                         esc(&v.value),
                         v.count
                     )

@@ -250,10 +250,14 @@ async fn provider_put(
     let who = caller.require()?;
     let account = provider_account(&s, &name).await?;
     let is_site_admin = who.account.is_admin;
-    let is_org_admin = who
-        .orgs
-        .iter()
-        .any(|(org, role)| org.id == account.id && *role == commonhold_meta::OrgRole::Admin);
+    // Membership is read fresh: a cached principal may predate a role change.
+    let is_org_admin = s
+        .hub
+        .meta
+        .member_role(account.id, who.account.id)
+        .await
+        .map_err(|e| caller.err(e.into()))?
+        == Some(commonhold_meta::OrgRole::Admin);
     let allowed = is_site_admin || is_org_admin || who.account.id == account.id;
     if !allowed || who.role != commonhold_types::Role::Write {
         return Err(ApiError::new(
