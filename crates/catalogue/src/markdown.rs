@@ -4,9 +4,10 @@
 //! stream is cleaned before any HTML exists: raw HTML blocks and inline HTML become escaped
 //! text, and link and image destinations are kept only when their scheme is `http`, `https` or
 //! `mailto` (or when they are relative), so `<script>`, event handlers and `javascript:` links
-//! cannot survive. Images are rendered as links (no remote requests from a reader's browser).
+//! cannot survive. Images are rendered as links (no remote requests from a reader's browser),
+//! and headings are demoted to sit under the page's own.
 
-use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
 
 /// Cards longer than this are cut before rendering: the page stays fast whatever is uploaded.
 pub const MAX_CARD_BYTES: usize = 512 * 1024;
@@ -90,7 +91,30 @@ fn clean(event: Event<'_>) -> Event<'_> {
             id: CowStr::Borrowed(""),
         }),
         Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: demote(level),
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
         other => other,
+    }
+}
+
+/// Card headings sit under the page's "Card" heading (an `h2`), so a card's `#` becomes `h3`:
+/// the page keeps one `h1` and a heading order screen readers can follow.
+fn demote(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H3,
+        HeadingLevel::H2 => HeadingLevel::H4,
+        HeadingLevel::H3 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
     }
 }
 
@@ -120,7 +144,7 @@ mod tests {
         assert!(!html.contains("href=\"data:"), "{html}");
         assert!(html.contains("href=\"https://example.org/a\""), "{html}");
         assert!(html.contains("href=\"docs/x.md\""), "{html}");
-        assert!(html.contains("<h1>Title</h1>"), "{html}");
+        assert!(html.contains("<h3>Title</h3>"), "headings demoted: {html}");
         assert!(!html.contains("license: mit"), "front matter shown: {html}");
     }
 

@@ -185,7 +185,7 @@ async fn repo_page_renders_card_inert_with_openness_and_evidence_links() {
     let r = h.get("/alice/good", None).await;
     assert_eq!(r.status, 200);
     let body = text(&r);
-    assert!(body.contains("<h1>Good model</h1>"), "{body}");
+    assert!(body.contains("<h3>Good model</h3>"), "{body}");
     assert!(!body.contains("<script>alert"), "script survived: {body}");
     assert!(
         !body.to_lowercase().contains("<a href=\"javascript:"),
@@ -479,5 +479,37 @@ async fn provider_register_is_set_by_org_admins_and_shown() {
     assert!(
         page.contains("<li>alice</li>") && page.contains("<li>bob</li>"),
         "{page}"
+    );
+}
+
+#[tokio::test]
+async fn the_index_follows_commits_and_assessments() {
+    let (h, token) = seeded().await;
+    assert!(text(&h.get("/search?q=quokka", None).await).contains("0 results"));
+    let before = text(&h.get("/search?q=llama&tier=open-weights", None).await);
+    assert!(!before.contains("alice/llama-ft"), "{before}");
+    // A tiny safetensors file (one 2x2 F32 tensor) under MIT moves the tier to open-weights.
+    let header = br#"{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}       "#;
+    let mut weights = (header.len() as u64).to_le_bytes().to_vec();
+    weights.extend_from_slice(header);
+    weights.extend_from_slice(&[0u8; 16]);
+    let lines = [
+        header_line("weights"),
+        file_line("README.md", b"---\nlicense: mit\n---\n# A quokka llama\n"),
+        file_line("model.safetensors", &weights),
+    ];
+    assert!(
+        h.commit(&token, "alice/llama-ft", &lines)
+            .await
+            .status
+            .is_success()
+    );
+    let body = text(&h.get("/search?q=quokka", None).await);
+    assert!(body.contains("alice/llama-ft"), "new head indexed: {body}");
+    while h.hub.assess_pending().await.unwrap() > 0 {}
+    let body = text(&h.get("/search?q=quokka&tier=open-weights", None).await);
+    assert!(
+        body.contains("alice/llama-ft"),
+        "assessment of the new head indexed: {body}"
     );
 }

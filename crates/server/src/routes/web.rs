@@ -4,7 +4,7 @@
 //! Handlers gather plain data from [`Hub`] and render it with `commonhold_catalogue::pages`.
 //! Visibility is decided here: private repos appear only to callers who may read them, and
 //! search hits are re-checked against the database so that a repo made private since the index
-//! was built does not show. The index is rebuilt when the commit log moves (and at most every
+//! was built does not show. The index is rebuilt when the commit log or the assessor moves (and at most every
 //! [`MAX_INDEX_AGE`] otherwise, to pick up visibility changes that the log does not record).
 
 use std::collections::HashMap;
@@ -30,6 +30,8 @@ use crate::auth::Caller;
 
 /// How long an index is trusted when the commit log has not moved.
 pub const MAX_INDEX_AGE: Duration = Duration::from_secs(30);
+/// The commit-log consumer name of the hub's background assessor (`crates/hub/src/assessor.rs`).
+const ASSESSOR_CONSUMER: &str = "assessor";
 /// Card text kept per repo for full-text search.
 const CARD_TEXT_MAX: usize = 64 * 1024;
 
@@ -51,6 +53,8 @@ pub struct IndexCache {
 struct CacheInner {
     index: Option<Arc<SearchIndex>>,
     log_seq: i64,
+    /// Where the background assessor was: when it moves, openness summaries have changed.
+    assessor_seq: i64,
     built_at: Option<Instant>,
     /// Card text by (repo id, head), so a rebuild reads only READMEs that changed.
     cards: HashMap<(i64, GitOid), String>,
@@ -68,9 +72,11 @@ impl IndexCache {
                 None => break,
             }
         }
+        let assessor_seq = hub.meta.cursor(ASSESSOR_CONSUMER).await?;
         let fresh = inner.built_at.is_some_and(|t| t.elapsed() < MAX_INDEX_AGE);
         if let Some(index) = &inner.index
             && seq == inner.log_seq
+            && assessor_seq == inner.assessor_seq
             && fresh
         {
             return Ok(index.clone());
@@ -95,6 +101,7 @@ impl IndexCache {
         inner.cards = cards;
         inner.index = Some(index.clone());
         inner.log_seq = seq;
+        inner.assessor_seq = assessor_seq;
         inner.built_at = Some(Instant::now());
         Ok(index)
     }
