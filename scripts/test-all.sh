@@ -122,6 +122,9 @@ bench_smoke() {
 }
 
 step "install prerequisites" install_prerequisites
+# The catalogue's export tests validate with the reference validators (pyshacl, mlcroissant,
+# cyclonedx); under CI=true they fail rather than skip when these are missing.
+step "export validators (Python venv)" bash crates/catalogue/scripts/standards-venv.sh
 step "cargo fmt --check" cargo fmt --all --check
 step "cargo clippy (warnings denied)" cargo clippy --workspace --all-targets -- -D warnings
 if [ $run_rust -eq 1 ]; then
@@ -139,6 +142,11 @@ if [ $run_clients -eq 1 ]; then
     fi
 else
     skip "real-client suite"
+fi
+if [ $run_clients -eq 1 ]; then
+    step "browser tests (Chromium, Playwright, axe-core)" bash tests/browser/run.sh
+else
+    skip "browser tests"
 fi
 if [ $run_bench -eq 1 ]; then
     step "bench smoke runs" bench_smoke

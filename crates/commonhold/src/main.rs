@@ -4,6 +4,7 @@
 mod admin;
 mod cmd_assess;
 mod config;
+mod demo;
 mod serve;
 
 use std::process::ExitCode;

@@ -17,6 +17,10 @@ pub struct ServeArgs {
     /// [default: http://<listen>] [env: COMMONHOLD_PUBLIC_URL]
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
+    /// Fill the hub with a handful of generated example assets across tiers (once; skipped
+    /// when they exist), so a newcomer sees a living catalogue at once.
+    #[arg(long)]
+    demo: bool,
 }
 
 /// Opens the stores and builds the hub; shared by every command.
@@ -81,6 +85,12 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
     let hub = open_hub(&settings, public_url.clone()).await?;
     if let Some(token) = crate::admin::ensure_admin(&hub).await? {
         println!("Created user admin. Its write token, shown only this once:\n{token}");
+    }
+    if args.demo {
+        crate::demo::seed(&hub)
+            .await
+            .context("cannot seed the demo assets")?;
+        eprintln!("demo assets seeded: browse {public_url}/");
     }
     hub.spawn_assessor();
     eprintln!(
