@@ -375,27 +375,12 @@ async fn bad_uploads_store_nothing() {
 
 #[tokio::test]
 async fn expired_upload_urls_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let meta =
-        commonhold_meta::MetaStore::open(&format!("sqlite://{}/meta.db", dir.path().display()))
-            .await
-            .unwrap();
-    let blobs = commonhold_blob::LocalBlobStore::open(dir.path().join("blobs"))
-        .await
-        .unwrap();
-    let config = commonhold_hub::HubConfig {
+    let h = TestHub::with_config(commonhold_hub::HubConfig {
         public_url: PUBLIC.into(),
         upload_url_ttl_secs: -10,
         ..Default::default()
-    };
-    let hub = commonhold_hub::Hub::new(meta, std::sync::Arc::new(blobs), config, None)
-        .await
-        .unwrap();
-    let h = TestHub {
-        app: commonhold_server::router(hub.clone()),
-        hub,
-        dir,
-    };
+    })
+    .await;
     let alice = h.user("alice", Role::Write).await;
     h.create_repo(&alice, "m", "model", false).await;
     let data = b"content".to_vec();

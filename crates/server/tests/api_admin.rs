@@ -279,27 +279,12 @@ async fn base_model_on_the_same_hub_is_inherited() {
 
 #[tokio::test]
 async fn per_file_size_limit_is_enforced() {
-    let dir = tempfile::tempdir().unwrap();
-    let meta =
-        commonhold_meta::MetaStore::open(&format!("sqlite://{}/meta.db", dir.path().display()))
-            .await
-            .unwrap();
-    let blobs = commonhold_blob::LocalBlobStore::open(dir.path().join("blobs"))
-        .await
-        .unwrap();
-    let config = commonhold_hub::HubConfig {
+    let h = TestHub::with_config(commonhold_hub::HubConfig {
         public_url: PUBLIC.into(),
         max_file_size: 1000,
         ..Default::default()
-    };
-    let hub = commonhold_hub::Hub::new(meta, std::sync::Arc::new(blobs), config, None)
-        .await
-        .unwrap();
-    let h = TestHub {
-        app: commonhold_server::router(hub.clone()),
-        hub,
-        dir,
-    };
+    })
+    .await;
     let alice = h.user("alice", Role::Write).await;
     h.create_repo(&alice, "m", "model", false).await;
     let batch = h

@@ -40,6 +40,15 @@ impl Reply {
 
 impl TestHub {
     pub async fn new() -> TestHub {
+        TestHub::with_config(HubConfig {
+            public_url: PUBLIC.into(),
+            ..HubConfig::default()
+        })
+        .await
+    }
+
+    /// A hub with its own settings (short URL lifetimes, small size limits...).
+    pub async fn with_config(config: HubConfig) -> TestHub {
         let dir = tempfile::tempdir().unwrap();
         let meta =
             commonhold_meta::MetaStore::open(&format!("sqlite://{}/meta.db", dir.path().display()))
@@ -48,10 +57,6 @@ impl TestHub {
         let blobs = commonhold_blob::LocalBlobStore::open(dir.path().join("blobs"))
             .await
             .unwrap();
-        let config = HubConfig {
-            public_url: PUBLIC.into(),
-            ..HubConfig::default()
-        };
         let hub = Hub::new(
             meta,
             Arc::new(blobs),
