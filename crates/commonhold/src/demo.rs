@@ -17,7 +17,7 @@ const DEMO_USER: &str = "demo-publisher";
 /// A tiny valid safetensors file: one 2x2 F32 tensor.
 fn tiny_safetensors() -> Vec<u8> {
     let mut header = br#"{"weight":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}"#.to_vec();
-    while header.len() % 8 != 0 {
+    while !header.len().is_multiple_of(8) {
         header.push(b' ');
     }
     let mut out = (header.len() as u64).to_le_bytes().to_vec();
