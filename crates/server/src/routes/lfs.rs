@@ -134,14 +134,16 @@ async fn batch(
     ))
 }
 
-/// Rebuilds what a signed URL claims to authorise from its path and query.
+/// Rebuilds what a signed URL claims to authorise from its path and query, and checks its
+/// signature and expiry: a handler that has the action has a verified one.
 fn signed(
+    hub: &commonhold_hub::Hub,
     action: &str,
     repo_id: i64,
     oid: &str,
     part: u32,
     q: Option<&str>,
-) -> ApiResult<(SignedAction, String)> {
+) -> ApiResult<SignedAction> {
     let p = Params::parse(q);
     let bad = || {
         ApiError::new(
@@ -164,7 +166,9 @@ fn signed(
         part,
         expires,
     };
-    Ok((a, sig))
+    hub.check_signed(&a, &sig)
+        .map_err(|e| ApiError::from_hub(e, true))?;
+    Ok(a)
 }
 
 fn stream_of(body: Body) -> commonhold_blob::BlobStream {
@@ -177,11 +181,7 @@ pub async fn put_object(
     RawQuery(q): RawQuery,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    let (a, sig) = signed("put", repo_id, &oid, 0, q.as_deref())?;
-    state
-        .hub
-        .check_signed(&a, &sig)
-        .map_err(|e| ApiError::from_hub(e, true))?;
+    let a = signed(&state.hub, "put", repo_id, &oid, 0, q.as_deref())?;
     state
         .hub
         .lfs_put(&a, stream_of(body))
@@ -196,11 +196,7 @@ pub async fn put_part(
     RawQuery(q): RawQuery,
     body: Body,
 ) -> ApiResult<Response> {
-    let (a, sig) = signed("part", repo_id, &oid, part, q.as_deref())?;
-    state
-        .hub
-        .check_signed(&a, &sig)
-        .map_err(|e| ApiError::from_hub(e, true))?;
+    let a = signed(&state.hub, "part", repo_id, &oid, part, q.as_deref())?;
     let etag = state
         .hub
         .lfs_put_part(&a, stream_of(body))
@@ -232,11 +228,7 @@ pub async fn complete(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let (a, sig) = signed("complete", repo_id, &oid, 0, q.as_deref())?;
-    state
-        .hub
-        .check_signed(&a, &sig)
-        .map_err(|e| ApiError::from_hub(e, true))?;
+    let a = signed(&state.hub, "complete", repo_id, &oid, 0, q.as_deref())?;
     let req: CompleteBody = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("invalid completion body: {e}")))?;
     let parts: Vec<(u32, String)> = req
@@ -257,11 +249,7 @@ pub async fn verify(
     Path((repo_id, oid)): Path<(i64, String)>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Json<Value>> {
-    let (a, sig) = signed("verify", repo_id, &oid, 0, q.as_deref())?;
-    state
-        .hub
-        .check_signed(&a, &sig)
-        .map_err(|e| ApiError::from_hub(e, true))?;
+    let a = signed(&state.hub, "verify", repo_id, &oid, 0, q.as_deref())?;
     state
         .hub
         .lfs_verify(&a)
