@@ -13,6 +13,8 @@ const MAX_HISTORY_WALK: usize = 100_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolved {
     pub commit: GitOid,
+    /// The commit's root tree, which nearly every caller walks next.
+    pub tree: GitOid,
     /// The full ref the revision named (`refs/heads/main`), or `None` for a commit id.
     pub ref_name: Option<String>,
 }
@@ -45,8 +47,10 @@ impl Hub {
     pub async fn resolve(&self, repo: &Repo, rev: &str) -> Result<Resolved, HubError> {
         for name in candidate_refs(rev) {
             if let Some(commit) = self.meta.get_ref(repo.id, &name).await? {
+                let tree = self.root_tree(&commit).await?;
                 return Ok(Resolved {
                     commit,
+                    tree,
                     ref_name: Some(name),
                 });
             }
@@ -54,8 +58,10 @@ impl Hub {
         if let Ok(oid) = GitOid::from_hex(rev)
             && self.commit_in_repo(repo, &oid).await?
         {
+            let tree = self.root_tree(&oid).await?;
             return Ok(Resolved {
                 commit: oid,
+                tree,
                 ref_name: None,
             });
         }

@@ -144,10 +144,7 @@ async fn resolve(
         .with_code("EntryNotFound")
         .with_header("x-repo-commit", commit.clone())
     };
-    let root = hub
-        .root_tree(&resolved.commit)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let root = resolved.tree;
     let (mode, oid) = match hub.lookup(&root, &path).await.map_err(|e| caller.err(e))? {
         Some((mode, oid)) if mode != EntryMode::Dir && !path.is_empty() => (mode, oid),
         _ => return Err(missing()),

@@ -272,11 +272,7 @@ async fn tree(
         .resolve(&repo, &rev)
         .await
         .map_err(|e| caller.err(e))?;
-    let root = state
-        .hub
-        .root_tree(&resolved.commit)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let root = resolved.tree;
     let items = state
         .hub
         .list(&root, &path, p.flag("recursive"))
@@ -346,11 +342,7 @@ pub async fn paths_info(
         .resolve(&repo, &rev)
         .await
         .map_err(|e| caller.err(e))?;
-    let root = state
-        .hub
-        .root_tree(&resolved.commit)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let root = resolved.tree;
     let mut items = Vec::new();
     for path in form.all("paths") {
         let path = path.trim_matches('/');

@@ -87,10 +87,7 @@ pub async fn preupload(
         .gitattributes(&resolved.commit)
         .await
         .map_err(|e| caller.err(e))?;
-    let root = hub
-        .root_tree(&resolved.commit)
-        .await
-        .map_err(|e| caller.err(e))?;
+    let root = resolved.tree;
     let mut files = Vec::with_capacity(req.files.len());
     for f in req.files {
         let path = repo_path(&f.path)?;

@@ -441,10 +441,7 @@ async fn blob_page(
         .resolve(&repo, &rev)
         .await
         .map_err(|_| s.not_found(&what))?;
-    let root = hub
-        .root_tree(&resolved.commit)
-        .await
-        .map_err(|e| s.internal(e))?;
+    let root = resolved.tree;
     let Some((EntryMode::File | EntryMode::Executable, oid)) =
         hub.lookup(&root, &path).await.map_err(|e| s.internal(e))?
     else {
