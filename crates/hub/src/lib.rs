@@ -18,6 +18,7 @@ mod error;
 mod fsck;
 mod hot;
 mod lfs;
+mod metrics;
 mod objects;
 mod repos;
 mod revision;
@@ -35,6 +36,7 @@ pub use commit::{CommitOp, CommitRequest, CommitResult};
 pub use error::HubError;
 pub use fsck::{FsckProblem, FsckReport};
 pub use lfs::{BatchObject, BatchOutcome, LFS_THRESHOLD, MultipartPlan, UploadTicket};
+pub use metrics::{Counter, Metrics};
 pub use objects::{BlobInfo, ObjectCache};
 pub use repos::UploadMode;
 pub use revision::Resolved;
@@ -77,6 +79,8 @@ pub struct Hub {
     pub signer: Signer,
     pub(crate) cache: Arc<ObjectCache>,
     pub(crate) hot: Arc<hot::HotCaches>,
+    /// What crossed the wire in this process (`GET /metrics`).
+    pub metrics: Arc<Metrics>,
 }
 
 impl Hub {
@@ -107,6 +111,7 @@ impl Hub {
             signer: Signer::new(&key),
             cache: Arc::new(ObjectCache::new(200_000)),
             hot: Arc::new(hot::HotCaches::default()),
+            metrics: Arc::new(Metrics::default()),
         })
     }
 

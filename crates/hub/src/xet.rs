@@ -157,6 +157,11 @@ impl Hub {
         self.meta
             .record_xorb(&hash.0, body.len() as u64, &index.encode())
             .await?;
+        self.metrics.xet_xorbs_received.inc();
+        self.metrics.xet_xorb_bytes_received.add(body.len() as u64);
+        if inserted {
+            self.metrics.xet_xorbs_inserted.inc();
+        }
         Ok(inserted)
     }
 
@@ -187,6 +192,7 @@ impl Hub {
             };
             self.meta.record_xet_file(grant.repo_id, &sha, &row).await?;
         }
+        self.metrics.xet_shards_received.inc();
         Ok(())
     }
 
@@ -248,6 +254,7 @@ impl Hub {
                 r.start, r.end
             ))
         })?;
+        self.metrics.xet_reconstructions.inc();
         Ok(XetPlan::Plan(plan))
     }
 
@@ -271,6 +278,8 @@ impl Hub {
         let end = end
             .checked_add(1)
             .ok_or_else(|| HubError::BadRequest("bad range".into()))?;
+        self.metrics.xet_fetches.inc();
+        self.metrics.xet_fetch_bytes.add(end.saturating_sub(start));
         Ok(self
             .blobs
             .read(&BlobKey::Xorb(hash.0), Some(start..end))
@@ -289,6 +298,7 @@ impl Hub {
             return Ok(None);
         };
         let record = FileRecord::decode(row.size, &row.terms)?;
+        self.metrics.xet_plain_reads.inc();
         if range.start >= range.end || range.end > record.size {
             return Ok(Some(futures::stream::empty().boxed()));
         }

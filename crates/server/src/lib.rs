@@ -37,6 +37,7 @@ pub fn router(hub: Hub) -> Router {
     let repo = |tail: &str| format!("/api/{{kind}}/{{ns}}/{{name}}{tail}");
     Router::new()
         .route("/api/health", get(user::health))
+        .route("/metrics", get(routes::metrics::metrics))
         .route("/api/whoami-v2", get(user::whoami))
         .route("/api/repos/create", post(repos::create))
         .route("/api/repos/delete", axum::routing::delete(repos::delete))

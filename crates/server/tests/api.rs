@@ -635,3 +635,17 @@ async fn concurrent_commits_lose_nothing() {
         "20 files and .gitattributes"
     );
 }
+
+#[tokio::test]
+async fn metrics_are_prometheus_text_without_a_token() {
+    let t = TestHub::new().await;
+    let r = t.get("/metrics", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.header("content-type")
+            .is_some_and(|v| v.starts_with("text/plain; version=0.0.4"))
+    );
+    let text = String::from_utf8(r.body.to_vec()).unwrap();
+    assert!(text.contains("# TYPE commonhold_xet_xorbs_received_total counter\n"));
+    assert!(text.contains("\ncommonhold_xet_reconstructions_total 0\n"));
+}

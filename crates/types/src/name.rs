@@ -17,6 +17,7 @@ pub const RESERVED_NAMESPACES: &[&str] = &[
     "join",
     "login",
     "logout",
+    "metrics",
     "models",
     "new",
     "oauth",

@@ -4,6 +4,7 @@ pub mod download;
 pub mod exports;
 pub mod info;
 pub mod lfs;
+pub mod metrics;
 pub mod openness;
 pub mod repos;
 pub mod upload;
