@@ -31,6 +31,7 @@
 
 mod accounts;
 pub mod catalogue;
+mod catalogue_index;
 mod codec;
 mod connect;
 mod error;
@@ -44,6 +45,7 @@ mod settings;
 mod tokens;
 mod xet;
 
+pub use catalogue_index::CatalogueCard;
 pub use error::MetaError;
 pub use model::{
     Account, AccountKind, Backend, LogEntry, OrgRole, RefConflict, Repo, RepoQuery, RepoSort,

@@ -3,6 +3,7 @@
 mod harness;
 
 mod accounts;
+mod catalogue_index;
 mod listing;
 mod objects;
 mod refs;
