@@ -1,6 +1,8 @@
-//! Admin commands: users, organisations, tokens, fsck.
+//! Admin commands: users, organisations (and their provider-register entries), tokens, fsck,
+//! reindex.
 
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use commonhold_hub::{Hub, HubError, generate_token, hash_token};
@@ -34,6 +36,21 @@ pub enum OrgCommand {
         /// The members' role: admin, write or read.
         #[arg(long, default_value = "write")]
         role: String,
+    },
+    /// Show an account's provider-register entry (the due-diligence fields on its catalogue
+    /// page), or change it: only the fields given change, and an empty text clears one.
+    Provider {
+        /// The organisation (or user) name.
+        name: String,
+        /// Where to report security issues: an e-mail address or a URL.
+        #[arg(long, value_name = "TEXT")]
+        security_contact: Option<String>,
+        /// How the provider handles personal and training data.
+        #[arg(long, value_name = "TEXT")]
+        data_handling: Option<String>,
+        /// Whether the hub's operators have verified the provider.
+        #[arg(long, value_name = "true|false")]
+        verified: Option<bool>,
     },
 }
 
@@ -107,10 +124,7 @@ pub async fn user(settings: Settings, cmd: UserCommand) -> anyhow::Result<ExitCo
     match cmd {
         UserCommand::Add { name, admin } => {
             validate_account_name(&name)?;
-            hub.meta
-                .create_user(&name, admin)
-                .await
-                .map_err(conflict_msg)?;
+            hub.meta.create_user(&name, admin).await.map_err(user_msg)?;
             eprintln!(
                 "created user {name}; give it a token with `commonhold token create --user {name} --role write`"
             );
@@ -119,37 +133,84 @@ pub async fn user(settings: Settings, cmd: UserCommand) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-fn conflict_msg(e: MetaError) -> anyhow::Error {
+fn user_msg(e: MetaError) -> anyhow::Error {
     match e {
-        MetaError::Conflict(m) => anyhow::anyhow!("{m}"),
+        MetaError::Conflict(m) | MetaError::Invalid(m) => anyhow::anyhow!("{m}"),
         other => other.into(),
     }
 }
 
 pub async fn org(settings: Settings, cmd: OrgCommand) -> anyhow::Result<ExitCode> {
     let hub = hub(&settings).await?;
-    let OrgCommand::Add { name, member, role } = cmd;
-    let role = match role.as_str() {
+    match cmd {
+        OrgCommand::Add { name, member, role } => org_add(&hub, &name, &member, &role).await,
+        OrgCommand::Provider {
+            name,
+            security_contact,
+            data_handling,
+            verified,
+        } => provider(&hub, &name, security_contact, data_handling, verified).await,
+    }
+}
+
+async fn org_add(hub: &Hub, name: &str, member: &[String], role: &str) -> anyhow::Result<ExitCode> {
+    let role = match role {
         "admin" => OrgRole::Admin,
         "write" => OrgRole::Write,
         "read" => OrgRole::Read,
         other => bail!("unknown role {other:?}: use admin, write or read"),
     };
-    let org = match hub.meta.account_by_name(&name).await? {
+    let org = match hub.meta.account_by_name(name).await? {
         Some(a) if a.kind == AccountKind::Org => a,
         Some(_) => bail!("{name} is a user, not an organisation"),
         None => {
-            validate_account_name(&name)?;
-            let org = hub.meta.create_org(&name).await.map_err(conflict_msg)?;
+            validate_account_name(name)?;
+            let org = hub.meta.create_org(name).await.map_err(user_msg)?;
             eprintln!("created organisation {name}");
             org
         }
     };
-    for m in &member {
-        let uid = user_id(&hub, m).await?;
+    for m in member {
+        let uid = user_id(hub, m).await?;
         hub.meta.add_member(org.id, uid, role).await?;
         eprintln!("{m} is now a member of {name} ({})", role.as_str());
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `org provider`: sets the fields given, then prints the entry.
+async fn provider(
+    hub: &Hub,
+    name: &str,
+    security_contact: Option<String>,
+    data_handling: Option<String>,
+    verified: Option<bool>,
+) -> anyhow::Result<ExitCode> {
+    let Some(account) = hub.meta.account_by_name(name).await? else {
+        bail!("no organisation or user named {name}; create one with `commonhold org add {name}`");
+    };
+    let mut profile = hub.meta.provider_profile(account.id).await?;
+    if security_contact.is_some() || data_handling.is_some() || verified.is_some() {
+        profile
+            .apply(security_contact, data_handling, verified)
+            .map_err(user_msg)?;
+        hub.meta.set_provider_profile(account.id, &profile).await?;
+        eprintln!("updated the provider register entry of {}", account.name);
+    }
+    let unset = "(not set)";
+    println!("provider:         {}", account.name);
+    println!(
+        "security contact: {}",
+        profile.security_contact.as_deref().unwrap_or(unset)
+    );
+    println!(
+        "data handling:    {}",
+        profile.data_handling.as_deref().unwrap_or(unset)
+    );
+    println!(
+        "verified:         {}",
+        if profile.verified { "yes" } else { "no" }
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -208,4 +269,26 @@ pub async fn fsck(settings: Settings) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `reindex`: recomputes every repo's entry in the catalogue's persisted search index.
+pub async fn reindex(settings: Settings) -> anyhow::Result<ExitCode> {
+    let hub = hub(&settings).await?;
+    let started = Instant::now();
+    let mut reported = Instant::now();
+    let n = hub
+        .reindex_catalogue(|done, total| {
+            if done == total || reported.elapsed() >= Duration::from_secs(1) {
+                eprintln!("reindex: {done}/{total} repos");
+                reported = Instant::now();
+            }
+        })
+        .await
+        .map_err(|e: HubError| anyhow::anyhow!("{e}"))?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "reindexed {n} repos in {secs:.2} s ({:.0} repos/s)",
+        n as f64 / secs.max(1e-9)
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `commonhold`: the one binary. `serve` runs the hub; the admin commands (users, organisations,
-//! tokens, fsck) work on the same data directory or database, also while a server is running.
+//! tokens, fsck, reindex) work on the same data directory or database, also while a server is
+//! running.
 
 mod admin;
 mod cmd_assess;
@@ -39,6 +40,9 @@ enum Command {
     Token(admin::TokenCommand),
     /// Verify every stored object against its hash and every ref against the object graph.
     Fsck,
+    /// Rebuild the catalogue's search index from every repository's README (after a restore,
+    /// or when search results look stale). Safe while servers run; they pick the result up.
+    Reindex,
     /// Assess the openness of a release directory (MOF class, OSAID, tier, findings).
     Assess(cmd_assess::AssessArgs),
 }
@@ -86,6 +90,7 @@ fn main() -> ExitCode {
             Command::Org(cmd) => admin::org(settings, cmd).await,
             Command::Token(cmd) => admin::token(settings, cmd).await,
             Command::Fsck => admin::fsck(settings).await,
+            Command::Reindex => admin::reindex(settings).await,
             Command::Assess(_) => unreachable!("handled before the runtime starts"),
         }
     });

@@ -93,6 +93,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
         eprintln!("demo assets seeded: browse {public_url}/");
     }
     hub.spawn_assessor();
+    hub.spawn_catalogue_indexer();
     eprintln!(
         "commonhold {} listening on http://{addr} (public URL {public_url}, data {})",
         env!("CARGO_PKG_VERSION"),

@@ -13,6 +13,7 @@
 mod access;
 mod assessor;
 mod card;
+mod catalogue_index;
 mod commit;
 mod error;
 mod fsck;

@@ -17,6 +17,42 @@ pub struct ProviderProfile {
     pub verified: bool,
 }
 
+/// The longest due-diligence text accepted.
+pub const MAX_PROVIDER_FIELD: usize = 2000;
+
+impl ProviderProfile {
+    /// Applies a change from the API or the CLI: absent values keep theirs, blank text clears a
+    /// field, text is trimmed. [`MetaError::Invalid`] (nothing changed) when a text is too long.
+    pub fn apply(
+        &mut self,
+        security_contact: Option<String>,
+        data_handling: Option<String>,
+        verified: Option<bool>,
+    ) -> Result<(), MetaError> {
+        let too_long = |v: &Option<String>| {
+            v.as_ref()
+                .is_some_and(|v| v.chars().count() > MAX_PROVIDER_FIELD)
+        };
+        if too_long(&security_contact) || too_long(&data_handling) {
+            return Err(MetaError::Invalid(format!(
+                "due-diligence fields are limited to {MAX_PROVIDER_FIELD} characters"
+            )));
+        }
+        for (field, value) in [
+            (&mut self.security_contact, security_contact),
+            (&mut self.data_handling, data_handling),
+        ] {
+            if let Some(v) = value {
+                *field = (!v.trim().is_empty()).then(|| v.trim().to_string());
+            }
+        }
+        if let Some(v) = verified {
+            self.verified = v;
+        }
+        Ok(())
+    }
+}
+
 impl MetaStore {
     /// The members of an organisation with their roles, by name.
     pub async fn members_of(&self, org_id: i64) -> Result<Vec<(Account, OrgRole)>, MetaError> {

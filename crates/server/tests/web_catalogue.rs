@@ -513,3 +513,72 @@ async fn the_index_follows_commits_and_assessments() {
         "assessment of the new head indexed: {body}"
     );
 }
+
+/// A page from a router built anew on the same hub: what a restarted server shows.
+async fn get_after_restart(h: &common::TestHub, uri: &str) -> String {
+    use tower::ServiceExt;
+    let app = commonhold_server::router(h.hub.clone());
+    let req = axum::http::Request::get(uri)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let resp = app.oneshot(req).await.unwrap();
+    let body = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    String::from_utf8_lossy(&body).into_owned()
+}
+
+#[tokio::test]
+async fn the_index_is_loaded_from_stored_rows_and_rebuilt_by_reindex() {
+    let (h, _token) = seeded().await;
+    assert!(text(&h.get("/search?q=zebra", None).await).contains("alice/good"));
+    let good = h
+        .hub
+        .meta
+        .repo_by_name(
+            commonhold_types::RepoType::Model,
+            &"alice/good".parse().unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    // The follower stored the README of the head as the card row.
+    let rows = h.hub.meta.catalogue_cards_since(0, 100).await.unwrap();
+    let row = rows.iter().find(|c| c.repo_id == good.id).unwrap();
+    assert_eq!(row.sha, good.summary.sha);
+    assert!(row.text.contains("zebra-striped"), "{}", row.text);
+
+    // A restarted server reads the rows, not the READMEs: a row that says something else wins.
+    h.hub
+        .meta
+        .put_catalogue_card(good.id, good.summary.sha.as_ref(), "okapi")
+        .await
+        .unwrap();
+    let page = get_after_restart(&h, "/search?q=okapi").await;
+    assert!(page.contains("alice/good"), "{page}");
+    assert!(
+        get_after_restart(&h, "/search?q=zebra")
+            .await
+            .contains("0 results")
+    );
+    // The running server picks the stored change up too.
+    assert!(text(&h.get("/search?q=okapi", None).await).contains("alice/good"));
+
+    // Reindex recomputes every row from the repos; the running server follows it.
+    let mut seen = Vec::new();
+    let n = h
+        .hub
+        .reindex_catalogue(|done, total| seen.push((done, total)))
+        .await
+        .unwrap();
+    assert_eq!(n, 5);
+    assert_eq!(seen.last(), Some(&(5, 5)));
+    assert!(text(&h.get("/search?q=zebra", None).await).contains("alice/good"));
+    assert!(text(&h.get("/search?q=okapi", None).await).contains("0 results"));
+    assert!(
+        get_after_restart(&h, "/search?q=zebra")
+            .await
+            .contains("alice/good")
+    );
+}

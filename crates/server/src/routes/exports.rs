@@ -204,9 +204,6 @@ async fn mlbom_at(
     Ok(json_ld(doc, "application/vnd.cyclonedx+json"))
 }
 
-/// The longest due-diligence text accepted.
-const MAX_PROVIDER_FIELD: usize = 2000;
-
 /// The account named in the URL, or 404.
 async fn provider_account(s: &WebState, name: &str) -> ApiResult<commonhold_meta::Account> {
     s.hub
@@ -278,22 +275,13 @@ async fn provider_put(
         .provider_profile(account.id)
         .await
         .map_err(|e| caller.err(e.into()))?;
-    for (field, value) in [
-        (&mut profile.security_contact, update.security_contact),
-        (&mut profile.data_handling, update.data_handling),
-    ] {
-        if let Some(v) = value {
-            if v.chars().count() > MAX_PROVIDER_FIELD {
-                return Err(ApiError::bad_request(format!(
-                    "due-diligence fields are limited to {MAX_PROVIDER_FIELD} characters"
-                )));
-            }
-            *field = (!v.trim().is_empty()).then(|| v.trim().to_string());
-        }
-    }
-    if let Some(v) = update.verified {
-        profile.verified = v;
-    }
+    profile
+        .apply(
+            update.security_contact,
+            update.data_handling,
+            update.verified,
+        )
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     meta.set_provider_profile(account.id, &profile)
         .await
         .map_err(|e| caller.err(e.into()))?;

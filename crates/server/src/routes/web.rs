@@ -4,8 +4,9 @@
 //! Handlers gather plain data from [`Hub`] and render it with `commonhold_catalogue::pages`.
 //! Visibility is decided here: private repos appear only to callers who may read them, and
 //! search hits are re-checked against the database so that a repo made private since the index
-//! was built does not show. The index is rebuilt when the commit log or the assessor moves (and at most every
-//! [`MAX_INDEX_AGE`] otherwise, to pick up visibility changes that the log does not record).
+//! was built does not show. The index is loaded from the persisted catalogue index (repo rows
+//! and stored card texts) and rebuilt when a card is stored or the assessor moves, and at least
+//! every [`MAX_INDEX_AGE`], to pick up visibility changes that nothing records.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,19 +22,20 @@ use commonhold_catalogue::{Facet, OpennessBrief, RepoEntry, SearchIndex, SearchQ
 use commonhold_gitmodel::EntryMode;
 use commonhold_hub::{EntryKind, Hub, Principal};
 use commonhold_meta::Repo;
-use commonhold_types::{GitOid, RepoName, RepoType};
+use commonhold_types::{RepoName, RepoType};
 use tokio::sync::Mutex;
 
 use super::exports;
 use crate::AppState;
 use crate::auth::Caller;
 
-/// How long an index is trusted when the commit log has not moved.
+/// How long an index is trusted when nothing recorded has moved: visibility and download counts
+/// change without a log entry, and a rebuild from rows is cheap.
 pub const MAX_INDEX_AGE: Duration = Duration::from_secs(30);
 /// The commit-log consumer name of the hub's background assessor (`crates/hub/src/assessor.rs`).
 const ASSESSOR_CONSUMER: &str = "assessor";
-/// Card text kept per repo for full-text search.
-const CARD_TEXT_MAX: usize = 64 * 1024;
+/// Stored cards read per query when loading the index.
+const CARD_PAGE: u64 = 2000;
 
 /// State of the web routes: the hub, the site description and the search index.
 #[derive(Clone)]
@@ -43,7 +45,9 @@ pub struct WebState {
     pub index: Arc<IndexCache>,
 }
 
-/// The search index and what it was built from.
+/// The in-memory search index over the persisted one: repo rows joined with the card texts the
+/// hub's catalogue follower stores (`crates/hub/src/catalogue_index.rs`). No README is read
+/// here, not even at start.
 #[derive(Default)]
 pub struct IndexCache {
     inner: Mutex<CacheInner>,
@@ -52,83 +56,59 @@ pub struct IndexCache {
 #[derive(Default)]
 struct CacheInner {
     index: Option<Arc<SearchIndex>>,
-    log_seq: i64,
+    /// The largest card rev loaded: later writes (by any process) are read on the next rebuild.
+    card_rev: i64,
     /// Where the background assessor was: when it moves, openness summaries have changed.
     assessor_seq: i64,
     built_at: Option<Instant>,
-    /// Card text by (repo id, head), so a rebuild reads only READMEs that changed.
-    cards: HashMap<(i64, GitOid), String>,
+    /// Card text by repo id, as stored.
+    cards: HashMap<i64, String>,
 }
 
 impl IndexCache {
-    /// The current index, rebuilt first if the commit log moved or it is too old.
+    /// The current index. Commits not yet followed are indexed first (so a page reflects the
+    /// commit that preceded it), then the index is rebuilt if stored cards or assessments moved
+    /// or it is too old.
     pub async fn get(&self, hub: &Hub) -> Result<Arc<SearchIndex>, commonhold_hub::HubError> {
         let mut inner = self.inner.lock().await;
-        let mut seq = inner.log_seq;
-        loop {
-            let batch = hub.meta.log_since(seq, 1000).await?;
-            match batch.last() {
-                Some(last) => seq = last.seq,
-                None => break,
-            }
-        }
+        hub.index_catalogue_caught_up().await?;
+        let card_rev = hub.meta.catalogue_rev().await?;
         let assessor_seq = hub.meta.cursor(ASSESSOR_CONSUMER).await?;
         let fresh = inner.built_at.is_some_and(|t| t.elapsed() < MAX_INDEX_AGE);
         if let Some(index) = &inner.index
-            && seq == inner.log_seq
+            && card_rev == inner.card_rev
             && assessor_seq == inner.assessor_seq
             && fresh
         {
             return Ok(index.clone());
         }
-        let repos = hub.meta.all_repos().await?;
-        let mut entries = Vec::with_capacity(repos.len());
-        let mut cards = HashMap::with_capacity(repos.len());
-        for repo in repos {
-            let text = match repo.summary.sha {
-                Some(sha) => match inner.cards.remove(&(repo.id, sha)) {
-                    Some(t) => t,
-                    None => card_text(hub, &sha).await.unwrap_or_default(),
-                },
-                None => String::new(),
-            };
-            if let Some(sha) = repo.summary.sha {
-                cards.insert((repo.id, sha), text.clone());
+        loop {
+            let page = hub
+                .meta
+                .catalogue_cards_since(inner.card_rev, CARD_PAGE)
+                .await?;
+            let Some(last) = page.last() else { break };
+            inner.card_rev = last.rev;
+            for card in page {
+                inner.cards.insert(card.repo_id, card.text);
             }
-            entries.push(entry_of(&repo, text));
         }
+        let repos = hub.meta.all_repos().await?;
+        let live: std::collections::HashSet<i64> = repos.iter().map(|r| r.id).collect();
+        inner.cards.retain(|id, _| live.contains(id));
+        let entries = repos
+            .iter()
+            .map(|repo| {
+                let text = inner.cards.get(&repo.id).cloned().unwrap_or_default();
+                entry_of(repo, text)
+            })
+            .collect();
         let index = Arc::new(SearchIndex::build(entries));
-        inner.cards = cards;
         inner.index = Some(index.clone());
-        inner.log_seq = seq;
         inner.assessor_seq = assessor_seq;
         inner.built_at = Some(Instant::now());
         Ok(index)
     }
-}
-
-/// The README at `commit`, cut for indexing; `None` when absent, in LFS or not text.
-async fn card_text(hub: &Hub, commit: &GitOid) -> Option<String> {
-    let text = readme(hub, commit).await.ok()??;
-    let mut cut = text.len().min(CARD_TEXT_MAX);
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    Some(text.get(..cut).unwrap_or_default().to_string())
-}
-
-/// The README.md at a commit, when it is a regular (non-LFS) UTF-8 file.
-async fn readme(hub: &Hub, commit: &GitOid) -> Result<Option<String>, commonhold_hub::HubError> {
-    let root = hub.root_tree(commit).await?;
-    let Some((EntryMode::File | EntryMode::Executable, oid)) =
-        hub.lookup(&root, "README.md").await?
-    else {
-        return Ok(None);
-    };
-    if hub.blob_info(&oid).await?.lfs.is_some() {
-        return Ok(None);
-    }
-    Ok(String::from_utf8(hub.blob_content(&oid).await?).ok())
 }
 
 /// A repo as the catalogue sees it.
@@ -358,7 +338,7 @@ async fn repo_page(
         assessment: None,
     };
     if let Some(head) = head {
-        view.readme = readme(hub, &head).await.map_err(|e| s.internal(e))?;
+        view.readme = hub.readme(&head).await.map_err(|e| s.internal(e))?;
         let root = hub.root_tree(&head).await.map_err(|e| s.internal(e))?;
         let items = hub
             .list(&root, "", false)
