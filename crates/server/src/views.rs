@@ -3,6 +3,7 @@
 use commonhold_hub::{EntryKind, TreeItem, format_time_ms};
 use commonhold_meta::Repo;
 use commonhold_types::RepoType;
+use commonhold_xet::XetHash;
 use serde_json::{Map, Value, json};
 
 /// A stable 24-hex-digit `_id` (the Hub's ids are MongoDB ObjectIds; clients only echo them).
@@ -60,8 +61,13 @@ pub fn sibling(item: &TreeItem, blobs: bool) -> Value {
     v
 }
 
-/// An entry of the tree and paths-info endpoints.
-pub fn tree_entry(item: &TreeItem, last_commit: Option<Value>) -> Value {
+/// An entry of the tree and paths-info endpoints. A Xet-stored file carries its `xetHash` beside
+/// the `lfs` block, which sends Xet clients straight to the CAS without a HEAD per file.
+pub fn tree_entry(
+    item: &TreeItem,
+    xet_hash: Option<&XetHash>,
+    last_commit: Option<Value>,
+) -> Value {
     let mut v = match item.kind {
         EntryKind::Directory => {
             json!({ "type": "directory", "oid": item.oid.to_hex(), "size": 0, "path": item.path })
@@ -73,6 +79,9 @@ pub fn tree_entry(item: &TreeItem, last_commit: Option<Value>) -> Value {
     if let Some(lfs) = &item.lfs {
         v["lfs"] =
             json!({ "oid": lfs.oid.to_hex(), "size": lfs.size, "pointerSize": item.blob_size });
+    }
+    if let Some(hash) = xet_hash {
+        v["xetHash"] = json!(hash.to_string());
     }
     if let Some(c) = last_commit {
         v["lastCommit"] = c;

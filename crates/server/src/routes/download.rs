@@ -15,6 +15,7 @@ use commonhold_blob::BlobKey;
 use commonhold_gitmodel::EntryMode;
 use commonhold_meta::Repo;
 use commonhold_types::RepoType;
+use commonhold_xet::XetHash;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -157,6 +158,15 @@ async fn resolve(
         .as_ref()
         .map_or_else(|| oid.to_hex(), |p| p.oid.to_hex());
 
+    // One indexed lookup for LFS files only: regular files cannot be Xet-stored.
+    let xet = match &info.lfs {
+        Some(p) => hub
+            .xet_hash_for(repo.id, &p.oid)
+            .await
+            .map_err(|e| caller.err(e))?,
+        None => None,
+    };
+
     let range = parse_range(
         headers.get(header::RANGE).and_then(|v| v.to_str().ok()),
         size,
@@ -173,6 +183,9 @@ async fn resolve(
     if let Some(p) = &info.lfs {
         set(h, "x-linked-size", p.size.to_string());
         set(h, "x-linked-etag", format!("\"{}\"", p.oid.to_hex()));
+    }
+    if let Some(hash) = &xet {
+        advertise_xet(h, hub, kind, &repo, &commit, hash);
     }
     let (start, end) = match range {
         RangeSpec::Full => (0, size),
@@ -226,6 +239,31 @@ async fn resolve(
         }
     };
     Ok(resp)
+}
+
+/// Tells Xet clients to reconstruct the file themselves: its Xet hash, and where to get a read
+/// token for this commit (a path in `X-Xet-Refresh-Route`, the absolute URL in `Link`, which
+/// huggingface_hub prefers).
+fn advertise_xet(
+    h: &mut HeaderMap,
+    hub: &commonhold_hub::Hub,
+    kind: RepoType,
+    repo: &Repo,
+    commit: &str,
+    hash: &XetHash,
+) {
+    let route = format!(
+        "/api/{}/{}/xet-read-token/{commit}",
+        kind.plural(),
+        repo.name
+    );
+    set(h, "x-xet-hash", hash.to_string());
+    set(
+        h,
+        "link",
+        format!("<{}>; rel=\"xet-auth\"", hub.url(&route)),
+    );
+    set(h, "x-xet-refresh-route", route);
 }
 
 /// One download per (repo, caller, UTC day), counted off the request path.

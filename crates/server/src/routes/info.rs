@@ -7,6 +7,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use commonhold_hub::{EntryKind, Resolved, TreeItem, format_time_ms};
 use commonhold_meta::{Repo, RepoQuery, RepoSort};
+use commonhold_xet::XetHash;
+use futures::{StreamExt, TryStreamExt};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 
@@ -257,6 +259,38 @@ async fn last_commit_views(
         .collect())
 }
 
+/// How many Xet lookups a listing keeps in flight.
+const XET_LOOKUPS_IN_FLIGHT: usize = 16;
+
+/// The Xet hash of each item that is a Xet-stored LFS file of `repo`, in item order; regular
+/// files and directories cost nothing.
+async fn xet_hashes(
+    state: &AppState,
+    caller: &Caller,
+    repo: &Repo,
+    items: &[TreeItem],
+) -> ApiResult<Vec<Option<XetHash>>> {
+    let oids: Vec<_> = items
+        .iter()
+        .map(|i| i.lfs.as_ref().map(|p| p.oid))
+        .collect();
+    let repo_id = repo.id;
+    futures::stream::iter(oids)
+        .map(|oid| {
+            let hub = state.hub.clone();
+            async move {
+                match oid {
+                    Some(oid) => hub.xet_hash_for(repo_id, &oid).await,
+                    None => Ok(None),
+                }
+            }
+        })
+        .buffered(XET_LOOKUPS_IN_FLIGHT)
+        .try_collect()
+        .await
+        .map_err(|e| caller.err(e))
+}
+
 async fn tree(
     State(state): State<AppState>,
     caller: Caller,
@@ -296,10 +330,12 @@ async fn tree(
     } else {
         vec![None; slice.len()]
     };
+    let xet = xet_hashes(&state, &caller, &repo, &slice).await?;
     let out = slice
         .iter()
+        .zip(xet)
         .zip(last)
-        .map(|(i, c)| tree_entry(i, c))
+        .map(|((i, x), c)| tree_entry(i, x.as_ref(), c))
         .collect();
     let next = (offset + page < items.len()).then(|| {
         let tail = if path.is_empty() {
@@ -369,11 +405,13 @@ pub async fn paths_info(
     } else {
         vec![None; items.len()]
     };
+    let xet = xet_hashes(&state, &caller, &repo, &items).await?;
     Ok(Json(Value::Array(
         items
             .iter()
+            .zip(xet)
             .zip(last)
-            .map(|(i, c)| tree_entry(i, c))
+            .map(|((i, x), c)| tree_entry(i, x.as_ref(), c))
             .collect(),
     ))
     .into_response())
