@@ -44,7 +44,7 @@ pub use revision::Resolved;
 pub use signing::{SignedAction, Signer};
 pub use tokens::{generate_token, hash_token};
 pub use tree::{EntryKind, TreeItem};
-pub use xet::{CasGrant, XET_CAS_PREFIX, XetPlan, XetToken};
+pub use xet::{CasGrant, READ_PIECE_BYTES, XET_CAS_PREFIX, XetFile, XetPlan, XetToken};
 
 use commonhold_blob::BlobStore;
 use commonhold_meta::MetaStore;

@@ -7,13 +7,14 @@
 //! only if a shard asserting it was uploaded with a write token for that same repo.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use commonhold_blob::{BlobKey, BlobStream};
 use commonhold_meta::{Repo, XetFileRow};
 use commonhold_types::Sha256;
 use commonhold_xet::{
-    ByteRange, FileRecord, Reconstruction, XetError, XetHash, XorbIndex, XorbIndexes,
+    ByteRange, FileRecord, PlannedTerm, Reconstruction, XetError, XetHash, XorbIndex, XorbIndexes,
 };
 use futures::{StreamExt, TryStreamExt};
 
@@ -219,11 +220,18 @@ impl Hub {
         repo_id: i64,
         oid: &Sha256,
     ) -> Result<Option<XetHash>, HubError> {
-        Ok(self
-            .meta
-            .xet_file_for(repo_id, oid)
-            .await?
-            .map(|row| XetHash(row.file_hash)))
+        Ok(self.xet_file(repo_id, oid).await?.map(|f| f.hash))
+    }
+
+    /// The Xet file `repo_id` serves for sha256 `oid`, if it is Xet-stored (one indexed query).
+    pub async fn xet_file(&self, repo_id: i64, oid: &Sha256) -> Result<Option<XetFile>, HubError> {
+        let Some(row) = self.meta.xet_file_for(repo_id, oid).await? else {
+            return Ok(None);
+        };
+        Ok(Some(XetFile {
+            hash: XetHash(row.file_hash),
+            record: FileRecord::decode(row.size, &row.terms)?,
+        }))
     }
 
     /// The v1 reconstruction of bytes `start..=end_inclusive` of `file_hash`, which the token's
@@ -286,83 +294,76 @@ impl Hub {
             .await?)
     }
 
-    /// Bytes `range` of the Xet file `repo_id` holds for sha256 `oid`, rebuilt from its xorbs
-    /// (for clients that download with plain HTTP). None if the file is not Xet-stored here.
+    /// Bytes `range` of a Xet file, rebuilt from its xorbs (for clients that download with
+    /// plain HTTP). The xorbs' indexes are read once; then the chunks are read and decoded a
+    /// bounded piece at a time ([`READ_PIECE_BYTES`] of serialized xorb, the next piece read
+    /// while the current one is sent), so memory stays small whatever the file and term sizes.
     pub async fn xet_file_stream(
         &self,
-        repo_id: i64,
-        oid: &Sha256,
+        file: &XetFile,
         range: Range<u64>,
-    ) -> Result<Option<BlobStream>, HubError> {
-        let Some(row) = self.meta.xet_file_for(repo_id, oid).await? else {
-            return Ok(None);
-        };
-        let record = FileRecord::decode(row.size, &row.terms)?;
+    ) -> Result<BlobStream, HubError> {
+        let record = &file.record;
         self.metrics.xet_plain_reads.inc();
         if range.start >= range.end || range.end > record.size {
-            return Ok(Some(futures::stream::empty().boxed()));
+            return Ok(futures::stream::empty().boxed());
         }
-        let indexes = self.file_indexes(&record).await?;
-        let plan = commonhold_xet::plan(&record, range.start, range.end - 1, &indexes, |_, _| {
+        let indexes = Arc::new(self.file_indexes(record).await?);
+        let plan = commonhold_xet::plan(record, range.start, range.end - 1, &indexes, |_, _| {
             String::new()
         })?;
+        let pieces = pieces(indexes.clone(), plan.terms);
         let hub = self.clone();
-        let state = (
-            plan.terms.into_iter(),
-            plan.offset_into_first_range,
-            range.end - range.start,
-        );
-        let stream = futures::stream::try_unfold(
-            (state, indexes),
-            move |((mut terms, mut skip, mut left), indexes)| {
-                let hub = hub.clone();
-                async move {
-                    let Some(term) = terms.next().filter(|_| left > 0) else {
-                        return Ok(None);
-                    };
-                    let index = indexes.get(&term.hash).ok_or_else(|| {
-                        std::io::Error::other(format!("xorb {} vanished", term.hash))
-                    })?;
-                    let data = hub
-                        .decode_term(index, &term.hash, term.range.start, term.range.end)
-                        .await
-                        .map_err(std::io::Error::other)?;
-                    let from = usize::try_from(skip).unwrap_or(usize::MAX).min(data.len());
-                    let take = usize::try_from(left)
+        let decoded = futures::stream::iter(pieces)
+            .map(move |piece| {
+                let (hub, indexes) = (hub.clone(), indexes.clone());
+                async move { hub.decode_piece(&indexes, piece?).await }
+            })
+            .buffered(2);
+        // Drop what precedes the range in the first chunk, and stop at its end.
+        let window = (plan.offset_into_first_range, range.end - range.start);
+        let stream = decoded.scan(window, |(skip, left), piece| {
+            let out = match piece {
+                Err(e) => Some(Err(std::io::Error::other(e))),
+                Ok(_) if *left == 0 => None,
+                Ok(data) => {
+                    let from = usize::try_from(*skip).unwrap_or(usize::MAX).min(data.len());
+                    let take = usize::try_from(*left)
                         .unwrap_or(usize::MAX)
                         .min(data.len() - from);
-                    let chunk = Bytes::copy_from_slice(&data[from..from + take]);
-                    skip = 0;
-                    left -= take as u64;
-                    Ok(Some((chunk, ((terms, skip, left), indexes))))
+                    *skip -= from as u64;
+                    *left -= take as u64;
+                    Some(Ok(data.slice(from..from + take)))
                 }
-            },
-        );
-        Ok(Some(stream.boxed()))
+            };
+            futures::future::ready(out)
+        });
+        Ok(stream.boxed())
     }
 
-    /// Decompresses chunks `start..end` of a stored xorb.
-    async fn decode_term(
-        &self,
-        index: &XorbIndex,
-        hash: &XetHash,
-        start: u32,
-        end: u32,
-    ) -> Result<Vec<u8>, HubError> {
-        let corrupt = || HubError::internal(format!("xorb {hash} chunk range {start}..{end}"));
+    /// Reads and decompresses one piece of a stored xorb.
+    async fn decode_piece(&self, indexes: &XorbIndexes, piece: Piece) -> Result<Bytes, HubError> {
+        let Piece { xorb, start, end } = piece;
+        let corrupt = || HubError::internal(format!("xorb {xorb} chunk range {start}..{end}"));
+        let index = indexes.get(&xorb).ok_or_else(corrupt)?;
         let from = index.start_offset(start as usize).ok_or_else(corrupt)?;
         let to = index.start_offset(end as usize).ok_or_else(corrupt)?;
-        let bytes: Vec<Bytes> = self
+        let mut reads = self
             .blobs
-            .read(&BlobKey::Xorb(hash.0), Some(u64::from(from)..u64::from(to)))
-            .await?
-            .try_collect()
+            .read(&BlobKey::Xorb(xorb.0), Some(u64::from(from)..u64::from(to)))
+            .await?;
+        let mut bytes = Vec::with_capacity(to.saturating_sub(from) as usize);
+        while let Some(part) = reads
+            .try_next()
             .await
-            .map_err(|e| HubError::internal(format!("reading xorb {hash}: {e}")))?;
-        let bytes = bytes.concat();
-        let mut out = Vec::new();
+            .map_err(|e| HubError::internal(format!("reading xorb {xorb}: {e}")))?
+        {
+            bytes.extend_from_slice(&part);
+        }
+        let unpacked = index.unpacked_len(start, end).ok_or_else(corrupt)?;
+        let mut out = Vec::with_capacity(usize::try_from(unpacked).unwrap_or_default());
         commonhold_xet::decode_chunks(index, &bytes, start, end, &mut out)?;
-        Ok(out)
+        Ok(Bytes::from(out))
     }
 
     async fn file_indexes(&self, record: &FileRecord) -> Result<XorbIndexes, HubError> {
@@ -393,4 +394,74 @@ fn require_write(grant: CasGrant) -> Result<(), HubError> {
             "this is a read token; uploads need a token from the xet-write-token route".into(),
         ))
     }
+}
+
+/// A Xet file as a repo serves it: its hash, and its terms for rebuilding it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XetFile {
+    pub hash: XetHash,
+    record: FileRecord,
+}
+
+impl XetFile {
+    pub fn size(&self) -> u64 {
+        self.record.size
+    }
+}
+
+/// Bytes one read of a plain download takes at most, serialized and unpacked (a chunk is at most
+/// 128 KiB, so only a limit below that could be exceeded, by a chunk read alone).
+pub const READ_PIECE_BYTES: u32 = 1 << 20;
+
+/// A run of chunks `start..end` of one xorb, read and decoded at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Piece {
+    xorb: XetHash,
+    start: u32,
+    end: u32,
+}
+
+/// Cuts the planned terms into pieces of at most [`READ_PIECE_BYTES`] serialized bytes (or one
+/// chunk), lazily, so that a large file's pieces are never all held at once.
+fn pieces(
+    indexes: Arc<XorbIndexes>,
+    terms: Vec<PlannedTerm>,
+) -> impl Iterator<Item = Result<Piece, HubError>> + Send + 'static {
+    let mut terms = terms.into_iter();
+    let mut current: Option<(XetHash, u32, u32)> = None;
+    std::iter::from_fn(move || {
+        let (xorb, start, end) = match current {
+            Some(c) if c.1 < c.2 => c,
+            _ => {
+                let t = terms.find(|t| t.range.start < t.range.end)?;
+                (t.hash, t.range.start, t.range.end)
+            }
+        };
+        let Some(index) = indexes.get(&xorb) else {
+            current = None;
+            return Some(Err(HubError::internal(format!("xorb {xorb} vanished"))));
+        };
+        // Both bounds matter: compressed chunks are small on disk but not in memory.
+        let base = index.start_offset(start as usize).unwrap_or_default();
+        let mut unpacked = index
+            .chunks
+            .get(start as usize)
+            .map_or(0, |c| c.unpacked_len);
+        let mut stop = start + 1;
+        while let Some(next) = index.chunks.get(stop as usize).filter(|_| stop < end) {
+            unpacked = unpacked.saturating_add(next.unpacked_len);
+            if next.end_offset.saturating_sub(base) > READ_PIECE_BYTES
+                || unpacked > READ_PIECE_BYTES
+            {
+                break;
+            }
+            stop += 1;
+        }
+        current = Some((xorb, stop, end));
+        Some(Ok(Piece {
+            xorb,
+            start,
+            end: stop,
+        }))
+    })
 }

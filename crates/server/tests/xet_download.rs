@@ -305,3 +305,48 @@ async fn ranged_plain_gets_of_a_multi_xorb_file_are_exact() {
     let r = t.get(uri, None).await;
     assert!(r.body == data, "the whole file differs");
 }
+
+#[tokio::test]
+async fn plain_reads_of_large_terms_come_in_bounded_pieces() {
+    use futures::TryStreamExt;
+    let t = TestHub::new().await;
+    let alice = t.user("alice", Role::Write).await;
+    ok(&t.create_repo(&alice, "alice/t", "model", false).await);
+    // One 6 MiB term of poorly compressible data, and one of zeros (a few KiB in the xorb, but
+    // 8 MiB unpacked): both must be rebuilt a bounded piece at a time.
+    let mut data = bytes(6 << 20, 5);
+    data.extend(std::iter::repeat_n(0u8, 8 << 20));
+    let f = fixture(&data, 128 * 1024, 64);
+    assert_eq!(f.xorbs.len(), 2);
+    assert!(f.xorbs[1].1.len() < 1 << 20, "zeros should compress");
+    xet_upload(&t, &alice, "models", "alice/t", &f).await;
+    let repo = t
+        .hub
+        .meta
+        .repo_by_name(
+            commonhold_types::RepoType::Model,
+            &"alice/t".parse().unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let sha = commonhold_types::Sha256::from_hex(&sha256_hex(&data)).unwrap();
+    let file = t.hub.xet_file(repo.id, &sha).await.unwrap().unwrap();
+    assert_eq!(file.hash, f.file_hash);
+    assert_eq!(file.size(), data.len() as u64);
+    let bound = commonhold_hub::READ_PIECE_BYTES as usize;
+    for (a, b) in [(0, data.len()), (1_000_001, 13_000_003)] {
+        let pieces: Vec<_> = t
+            .hub
+            .xet_file_stream(&file, a as u64..b as u64)
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        let largest = pieces.iter().map(|p| p.len()).max().unwrap();
+        assert!(largest <= bound, "a piece of {largest} bytes");
+        assert!(pieces.len() >= (b - a) / bound, "{} pieces", pieces.len());
+        assert!(pieces.concat() == data[a..b], "{a}..{b} differs");
+    }
+}

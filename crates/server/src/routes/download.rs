@@ -161,7 +161,7 @@ async fn resolve(
     // One indexed lookup for LFS files only: regular files cannot be Xet-stored.
     let xet = match &info.lfs {
         Some(p) => hub
-            .xet_hash_for(repo.id, &p.oid)
+            .xet_file(repo.id, &p.oid)
             .await
             .map_err(|e| caller.err(e))?,
         None => None,
@@ -184,8 +184,8 @@ async fn resolve(
         set(h, "x-linked-size", p.size.to_string());
         set(h, "x-linked-etag", format!("\"{}\"", p.oid.to_hex()));
     }
-    if let Some(hash) = &xet {
-        advertise_xet(h, hub, kind, &repo, &commit, hash);
+    if let Some(file) = &xet {
+        advertise_xet(h, hub, kind, &repo, &commit, &file.hash);
     }
     let (start, end) = match range {
         RangeSpec::Full => (0, size),
@@ -215,24 +215,20 @@ async fn resolve(
         return Ok(resp);
     }
     count_download(&state, &caller, peer, &repo);
-    *resp.body_mut() = match &info.lfs {
-        Some(p) => {
-            // Xet uploads are stored as xorbs only: rebuild those; everything else is plain.
-            let xet = hub
-                .xet_file_stream(repo.id, &p.oid, start..end)
+    *resp.body_mut() = match (&info.lfs, &xet) {
+        // Xet uploads are stored as xorbs only: rebuild those; other LFS files are plain.
+        (_, Some(file)) => Body::from_stream(
+            hub.xet_file_stream(file, start..end)
                 .await
-                .map_err(|e| caller.err(e))?;
-            let stream = match xet {
-                Some(stream) => stream,
-                None => hub
-                    .blobs
-                    .read(&BlobKey::Lfs(p.oid), Some(start..end))
-                    .await
-                    .map_err(|e| caller.err(e.into()))?,
-            };
-            Body::from_stream(stream)
-        }
-        None => {
+                .map_err(|e| caller.err(e))?,
+        ),
+        (Some(p), None) => Body::from_stream(
+            hub.blobs
+                .read(&BlobKey::Lfs(p.oid), Some(start..end))
+                .await
+                .map_err(|e| caller.err(e.into()))?,
+        ),
+        (None, None) => {
             let content = hub.blob_content(&oid).await.map_err(|e| caller.err(e))?;
             let (s, e) = (start as usize, (end as usize).min(content.len()));
             Body::from(content.get(s..e).unwrap_or_default().to_vec())
