@@ -1,10 +1,17 @@
 //! `fsck`: checks every stored object against its hash and every ref against the object graph.
+//!
+//! Xet storage is checked as deeply as an upload is: every xorb is read back, decompressed and
+//! re-hashed; every file's terms must lie inside valid xorbs and recompute the file hash; every
+//! grant must name a stored file; and every LFS pointer a repo commits must be served by an LFS
+//! blob or by a Xet file granted to that same repo.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use commonhold_blob::BlobKey;
+use commonhold_blob::{BlobKey, read_to_vec};
 use commonhold_gitmodel::{Commit, EntryMode, LfsPointer, ObjectKind, Tree, hash_object};
+use commonhold_meta::XetFileRow;
 use commonhold_types::GitOid;
+use commonhold_xet::{FileRecord, ShardFile, XetHash, XorbIndex, XorbIndexes};
 
 use crate::{Hub, HubError};
 
@@ -16,10 +23,22 @@ pub enum FsckProblem {
     MissingObject { oid: GitOid, referenced_by: String },
     /// A stored LFS blob whose bytes no longer hash to its key.
     CorruptBlob { key: String },
-    /// A file points at an LFS object the blob store lacks (or has with another size).
+    /// A file points at an LFS object that neither the blob store (with that size) nor a Xet
+    /// file granted to its repo serves.
     MissingBlob {
         sha256: String,
         referenced_by: String,
+    },
+    /// A recorded xorb whose stored bytes are gone, unreadable or no longer hash to its name.
+    CorruptXorb { hash: String, detail: String },
+    /// A recorded Xet file whose terms do not rebuild it (missing or damaged xorbs, chunk
+    /// ranges out of bounds, sizes or file hash that do not add up).
+    CorruptXetFile { file: String, detail: String },
+    /// A repo's sha256 → Xet file mapping names a file that is not recorded.
+    DanglingXetGrant {
+        repo: String,
+        sha256: String,
+        file: String,
     },
 }
 
@@ -41,7 +60,19 @@ impl std::fmt::Display for FsckProblem {
             } => {
                 write!(
                     f,
-                    "missing LFS blob {sha256}, referenced by {referenced_by}"
+                    "missing LFS blob {sha256} (neither an LFS object nor a Xet file of its repo), referenced by {referenced_by}"
+                )
+            }
+            FsckProblem::CorruptXorb { hash, detail } => {
+                write!(f, "corrupt xorb {hash}: {detail}")
+            }
+            FsckProblem::CorruptXetFile { file, detail } => {
+                write!(f, "corrupt Xet file {file}: {detail}")
+            }
+            FsckProblem::DanglingXetGrant { repo, sha256, file } => {
+                write!(
+                    f,
+                    "{repo} maps sha256 {sha256} to Xet file {file}, which is not recorded"
                 )
             }
         }
@@ -53,6 +84,8 @@ pub struct FsckReport {
     pub objects: u64,
     pub blobs: u64,
     pub refs: u64,
+    pub xorbs: u64,
+    pub xet_files: u64,
     pub problems: Vec<FsckProblem>,
 }
 
@@ -106,24 +139,183 @@ impl Hub {
             stored.insert(key, size);
         }
 
+        progress("checking xorbs");
+        let xorbs = self.fsck_xorbs(&mut report).await?;
+        progress("checking Xet files");
+        let files = self.fsck_xet_files(&xorbs, &mut report).await?;
+        progress("checking Xet grants");
+        let repos = self.meta.all_repos().await?;
+        let names: HashMap<i64, String> = repos
+            .iter()
+            .map(|r| (r.id, format!("{}/{}", r.repo_type.plural(), r.name)))
+            .collect();
+        for (repo_id, sha, file) in self.meta.list_xet_grants().await? {
+            if !files.contains(&file) {
+                report.problems.push(FsckProblem::DanglingXetGrant {
+                    repo: names
+                        .get(&repo_id)
+                        .cloned()
+                        .unwrap_or_else(|| format!("repo id {repo_id}")),
+                    sha256: sha.to_hex(),
+                    file: XetHash(file).to_string(),
+                });
+            }
+        }
+
         progress("checking refs");
-        let mut reachable = HashSet::new();
-        for repo in self.meta.all_repos().await? {
+        for repo in repos {
+            // Per repo, because whether a pointer is served depends on the repo's Xet grants.
+            let mut reachable = HashSet::new();
             for (name, commit) in self.meta.list_refs(repo.id).await? {
                 report.refs += 1;
                 let label = format!("{}/{} {name}", repo.repo_type.plural(), repo.name);
-                self.check_reachable(
-                    commit,
-                    &label,
-                    &valid,
-                    &stored,
-                    &mut reachable,
-                    &mut report.problems,
-                )
-                .await?;
+                let known = Known {
+                    repo_id: repo.id,
+                    objects: &valid,
+                    blobs: &stored,
+                    xet_files: &files,
+                };
+                self.check_reachable(commit, &label, &known, &mut reachable, &mut report.problems)
+                    .await?;
             }
         }
         Ok(report)
+    }
+
+    /// Re-validates every recorded xorb from its stored bytes, as an upload is validated, and
+    /// compares the result with the recorded index. Returns the xorbs that passed.
+    async fn fsck_xorbs(&self, report: &mut FsckReport) -> Result<HashSet<XetHash>, HubError> {
+        let mut good = HashSet::new();
+        let mut after = None;
+        loop {
+            let page = self.meta.list_xorbs(after, 100).await?;
+            let Some(last) = page.last().copied() else {
+                break;
+            };
+            for raw in page {
+                report.xorbs += 1;
+                let hash = XetHash(raw);
+                match self.check_xorb(hash).await? {
+                    None => {
+                        good.insert(hash);
+                    }
+                    Some(detail) => report.problems.push(FsckProblem::CorruptXorb {
+                        hash: hash.to_string(),
+                        detail,
+                    }),
+                }
+            }
+            after = Some(last);
+        }
+        Ok(good)
+    }
+
+    /// What is wrong with one recorded xorb, if anything.
+    async fn check_xorb(&self, hash: XetHash) -> Result<Option<String>, HubError> {
+        let Some((size, recorded)) = self.meta.xorb_index(&hash.0).await? else {
+            return Ok(Some("its record vanished during the check".into()));
+        };
+        let key = BlobKey::Xorb(hash.0);
+        let limit = commonhold_xet::MAX_XORB_BYTES as u64;
+        let bytes = match read_to_vec(self.blobs.as_ref(), &key, limit).await {
+            Ok(bytes) => bytes,
+            Err(commonhold_blob::BlobError::NotFound(_)) => {
+                return Ok(Some("missing: its stored bytes are gone".into()));
+            }
+            Err(e) => return Ok(Some(format!("cannot be read: {e}"))),
+        };
+        if bytes.len() as u64 != size {
+            return Ok(Some(format!(
+                "{} bytes are stored, {size} were recorded",
+                bytes.len()
+            )));
+        }
+        let validated =
+            tokio::task::spawn_blocking(move || commonhold_xet::validate_xorb(hash, &bytes))
+                .await
+                .map_err(|e| HubError::internal(format!("xorb check task: {e}")))?;
+        Ok(match validated {
+            Err(e) => Some(e.to_string()),
+            Ok(index) if index.encode() != recorded => {
+                Some("its chunks differ from its recorded index".into())
+            }
+            Ok(_) => None,
+        })
+    }
+
+    /// Checks every recorded Xet file against the xorbs that passed; returns the hashes of all
+    /// recorded files (damaged ones included: they are reported here, not again as dangling).
+    async fn fsck_xet_files(
+        &self,
+        good_xorbs: &HashSet<XetHash>,
+        report: &mut FsckReport,
+    ) -> Result<HashSet<[u8; 32]>, HubError> {
+        let mut all = HashSet::new();
+        let mut after = None;
+        loop {
+            let page = self.meta.list_xet_files(after, 100).await?;
+            let Some(last) = page.last().map(|f| f.file_hash) else {
+                break;
+            };
+            for row in page {
+                report.xet_files += 1;
+                all.insert(row.file_hash);
+                if let Some(detail) = self.check_xet_file(&row, good_xorbs).await? {
+                    report.problems.push(FsckProblem::CorruptXetFile {
+                        file: XetHash(row.file_hash).to_string(),
+                        detail,
+                    });
+                }
+            }
+            after = Some(last);
+        }
+        Ok(all)
+    }
+
+    /// What is wrong with one recorded file, if anything: the checks of a shard upload, made
+    /// against the xorbs as they are stored now.
+    async fn check_xet_file(
+        &self,
+        row: &XetFileRow,
+        good_xorbs: &HashSet<XetHash>,
+    ) -> Result<Option<String>, HubError> {
+        let record = match FileRecord::decode(row.size, &row.terms) {
+            Ok(r) => r,
+            Err(e) => return Ok(Some(e.to_string())),
+        };
+        let mut indexes = XorbIndexes::new();
+        for (i, term) in record.terms.iter().enumerate() {
+            if indexes.contains_key(&term.xorb) {
+                continue;
+            }
+            if !good_xorbs.contains(&term.xorb) {
+                return Ok(Some(format!(
+                    "term {i} needs xorb {}, which is missing or damaged",
+                    term.xorb
+                )));
+            }
+            let Some((_, bytes)) = self.meta.xorb_index(&term.xorb.0).await? else {
+                return Ok(Some(format!(
+                    "xorb {} vanished during the check",
+                    term.xorb
+                )));
+            };
+            indexes.insert(term.xorb, XorbIndex::decode(&bytes)?);
+        }
+        let file = ShardFile {
+            file_hash: XetHash(row.file_hash),
+            sha256_hex: None,
+            terms: record.terms.clone(),
+            range_hashes: None,
+        };
+        Ok(match commonhold_xet::verify_file(&file, &indexes) {
+            Err(e) => Some(e.to_string()),
+            Ok(rebuilt) if rebuilt.size != row.size => Some(format!(
+                "its terms hold {} bytes, {} were recorded",
+                rebuilt.size, row.size
+            )),
+            Ok(_) => None,
+        })
     }
 
     /// Walks everything reachable from `start`, reporting what is missing.
@@ -131,8 +323,7 @@ impl Hub {
         &self,
         start: GitOid,
         label: &str,
-        valid: &HashSet<GitOid>,
-        stored: &std::collections::HashMap<BlobKey, u64>,
+        known: &Known<'_>,
         seen: &mut HashSet<GitOid>,
         problems: &mut Vec<FsckProblem>,
     ) -> Result<(), HubError> {
@@ -141,7 +332,7 @@ impl Hub {
             if !seen.insert(oid) {
                 continue;
             }
-            if !valid.contains(&oid) {
+            if !known.objects.contains(&oid) {
                 problems.push(FsckProblem::MissingObject {
                     oid,
                     referenced_by: by,
@@ -179,7 +370,7 @@ impl Hub {
                 },
                 ObjectKind::Blob => {
                     if let Some(p) = LfsPointer::parse(&body)
-                        && stored.get(&BlobKey::Lfs(p.oid)) != Some(&p.size)
+                        && !self.pointer_served(known, &p).await?
                     {
                         problems.push(FsckProblem::MissingBlob {
                             sha256: p.oid.to_hex(),
@@ -191,5 +382,29 @@ impl Hub {
             }
         }
         Ok(())
+    }
+}
+
+/// What the ref walk of one repo checks against.
+struct Known<'a> {
+    repo_id: i64,
+    objects: &'a HashSet<GitOid>,
+    blobs: &'a HashMap<BlobKey, u64>,
+    /// Every recorded Xet file (damage to one is reported by the file check).
+    xet_files: &'a HashSet<[u8; 32]>,
+}
+
+impl Hub {
+    /// Whether an LFS pointer committed in `known.repo_id` is served: by an LFS blob of its
+    /// size, or by a recorded Xet file of its size granted to that repo.
+    async fn pointer_served(&self, known: &Known<'_>, p: &LfsPointer) -> Result<bool, HubError> {
+        if known.blobs.get(&BlobKey::Lfs(p.oid)) == Some(&p.size) {
+            return Ok(true);
+        }
+        Ok(self
+            .meta
+            .xet_file_for(known.repo_id, &p.oid)
+            .await?
+            .is_some_and(|row| row.size == p.size && known.xet_files.contains(&row.file_hash)))
     }
 }

@@ -27,6 +27,7 @@ mod signing;
 mod tokens;
 mod tree;
 mod xet;
+mod xet_dedup;
 
 use std::sync::Arc;
 

@@ -193,6 +193,7 @@ impl Hub {
             };
             self.meta.record_xet_file(grant.repo_id, &sha, &row).await?;
         }
+        self.xet_dedup_index(body, &shard).await?;
         self.metrics.xet_shards_received.inc();
         Ok(())
     }

@@ -44,6 +44,7 @@ mod repos;
 mod settings;
 mod tokens;
 mod xet;
+mod xet_index;
 
 pub use catalogue_index::CatalogueCard;
 pub use error::MetaError;

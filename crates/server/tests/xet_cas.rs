@@ -111,8 +111,26 @@ async fn upload(t: &TestHub, cas: &str, f: &FileFixture) {
     assert_eq!(r.json()["result"], 1);
 }
 
-#[tokio::test]
-async fn upload_commit_and_download_through_xet() {
+/// Neither the first xorb of `f` (refused) nor its file left a trace: no blob, no record, no
+/// grant.
+async fn assert_nothing_recorded(t: &TestHub, f: &FileFixture) {
+    let (hash, _) = &f.xorbs[0];
+    assert_eq!(t.hub.meta.xorb_index(&hash.0).await.unwrap(), None);
+    assert_eq!(
+        t.hub
+            .blobs
+            .stat(&commonhold_blob::BlobKey::Xorb(hash.0))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(t.hub.meta.xet_file(&f.file_hash.0).await.unwrap(), None);
+    assert!(t.hub.meta.list_xet_grants().await.unwrap().is_empty());
+}
+
+/// A hub with the user `alice` and her public repo `alice/m`: (hub, her token, a CAS write
+/// token for the repo).
+async fn hub_with_repo() -> (TestHub, String, String) {
     let t = TestHub::new().await;
     let alice = t.user("alice", Role::Write).await;
     assert_eq!(
@@ -122,6 +140,12 @@ async fn upload_commit_and_download_through_xet() {
         StatusCode::OK
     );
     let (cas, _) = token(&t, &alice, "alice/m", "write").await;
+    (t, alice, cas)
+}
+
+#[tokio::test]
+async fn upload_commit_and_download_through_xet() {
+    let (t, alice, cas) = hub_with_repo().await;
     let data = content(300_000);
     let f = fixture(&data);
     assert_eq!(f.xorbs.len(), 3);
@@ -131,14 +155,6 @@ async fn upload_commit_and_download_through_xet() {
         (
             "POST",
             format!("/xet-cas/v1/xorb-grants/default/{}", f.xorbs[0].0),
-        ),
-        (
-            "GET",
-            format!("/xet-cas/v1/chunks/default/{}", f.xorbs[0].0),
-        ),
-        (
-            "GET",
-            format!("/xet-cas/v1/chunks/default-merkledb/{}", f.xorbs[0].0),
         ),
         ("POST", "/xet-cas/v2/shards".to_string()),
         (
@@ -166,6 +182,7 @@ async fn upload_commit_and_download_through_xet() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(String::from_utf8_lossy(&r.body).contains("has not been uploaded"));
+    assert_nothing_recorded(&t, &f).await;
     let sha = sha256_hex(&data);
     let r = commit_file(&t, &alice, "alice/m", "early", &sha, data.len() as u64).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -180,6 +197,19 @@ async fn upload_commit_and_download_through_xet() {
         t.call("POST", &uri, Some(&cas), tampered).await.status,
         StatusCode::BAD_REQUEST
     );
+    assert_nothing_recorded(&t, &f).await;
+    // Every xorb uploaded but one: the shard is still refused, and records no file.
+    for (hash, body) in &f.xorbs[1..] {
+        let uri = format!("/xet-cas/v1/xorbs/default/{hash}");
+        let r = t.call("POST", &uri, Some(&cas), body.clone()).await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let r = t
+        .call("POST", "/xet-cas/v1/shards", Some(&cas), f.shard.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(t.hub.meta.list_xet_grants().await.unwrap().is_empty());
+    assert_eq!(t.hub.meta.xet_file(&f.file_hash.0).await.unwrap(), None);
     assert_eq!(
         t.call("POST", &uri, None, body.clone()).await.status,
         StatusCode::UNAUTHORIZED
@@ -346,4 +376,265 @@ async fn tokens_need_access_and_expire() {
             .status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// The hashes of the chunks the fixture cut `data` into (its chunk size is 64 KiB).
+fn chunk_hashes(f: &FileFixture) -> Vec<commonhold_xet::XetHash> {
+    f.xorbs
+        .iter()
+        .flat_map(|(hash, body)| {
+            commonhold_xet::validate_xorb(*hash, body)
+                .unwrap()
+                .chunks
+                .into_iter()
+                .map(|c| c.hash)
+        })
+        .collect()
+}
+
+async fn dedup(t: &TestHub, token: Option<&str>, chunk: &commonhold_xet::XetHash) -> Reply {
+    t.call(
+        "GET",
+        &format!("/xet-cas/v1/chunks/default/{chunk}"),
+        token,
+        Body::empty(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn global_dedup_answers_with_a_keyed_shard_for_visible_files_only() {
+    let t = TestHub::new().await;
+    let alice = t.user("alice", Role::Write).await;
+    let bob = t.user("bob", Role::Write).await;
+    for (user, repo, private) in [
+        (&alice, "alice/base", false),
+        (&alice, "alice/tune", true),
+        (&bob, "bob/secret", true),
+    ] {
+        assert_eq!(
+            t.create_repo(user, repo, "model", private).await.status,
+            StatusCode::OK
+        );
+    }
+    let (base, _) = token(&t, &alice, "alice/base", "write").await;
+    let (tune, _) = token(&t, &alice, "alice/tune", "write").await;
+    let (secret, _) = token(&t, &bob, "bob/secret", "write").await;
+
+    let data = content(300_000);
+    let f = fixture(&data);
+    let chunks = chunk_hashes(&f);
+    let first = chunks[0];
+    // Unknown chunks: 404 (the client's "no dedup"); no token: 401; a read token: 403.
+    assert_eq!(
+        dedup(&t, Some(&tune), &first).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        dedup(&t, None, &first).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let (read, _) = token(&t, &alice, "alice/base", "read").await;
+    assert_eq!(
+        dedup(&t, Some(&read), &first).await.status,
+        StatusCode::FORBIDDEN
+    );
+    upload(&t, &base, &f).await;
+
+    // The first chunk of a file is eligible: from another repo, the answer describes every
+    // xorb of the public file holding it, with the chunk hashes keyed.
+    let r = dedup(&t, Some(&tune), &first).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-type"), Some("application/octet-stream"));
+    for (i, (xorb, _)) in f.xorbs.iter().enumerate() {
+        let held = &chunks[2 * i..(2 * i + 2).min(chunks.len())];
+        let found = commonhold_xet::dedup::lookup_in_answer(&r.body, held).unwrap();
+        assert_eq!(found, Some((*xorb, 0, held.len() as u32)), "xorb {i}");
+        // (A one-chunk xorb's hash is its chunk's hash, so only larger ones can show this.)
+        if held.len() > 1 {
+            assert!(!r.body.windows(32).any(|w| w == held[0].0));
+        }
+    }
+    let stranger = commonhold_xet::XetHash([5; 32]);
+    assert_eq!(
+        commonhold_xet::dedup::lookup_in_answer(&r.body, &[stranger]).unwrap(),
+        None
+    );
+    // Not an eligible chunk: the second one (unless its hash happens to qualify).
+    if !commonhold_xet::dedup::hash_eligible(&chunks[1]) {
+        assert_eq!(
+            dedup(&t, Some(&tune), &chunks[1]).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    // A malformed hash is simply unknown.
+    let r = t
+        .call(
+            "GET",
+            "/xet-cas/v1/chunks/default/xyz",
+            Some(&tune),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // A file held only by bob's private repo is found from that repo, never from alice's.
+    let other = content(200_000)
+        .iter()
+        .map(|b| b.wrapping_add(1))
+        .collect::<Vec<u8>>();
+    let g = fixture(&other);
+    upload(&t, &secret, &g).await;
+    let hidden = chunk_hashes(&g)[0];
+    assert_eq!(
+        dedup(&t, Some(&secret), &hidden).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        dedup(&t, Some(&tune), &hidden).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        dedup(&t, Some(&base), &hidden).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// Runs fsck on the test hub and returns its problems as the CLI prints them.
+async fn fsck(t: &TestHub) -> Vec<String> {
+    let report = t.hub.fsck(&|_| {}).await.unwrap();
+    report.problems.iter().map(|p| p.to_string()).collect()
+}
+
+fn assert_named(problems: &[String], needles: &[&str]) {
+    for needle in needles {
+        assert!(
+            problems.iter().any(|p| p.contains(needle)),
+            "fsck should name {needle:?}: {problems:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn fsck_checks_xorbs_files_and_the_pointers_they_serve() {
+    let (t, alice, cas) = hub_with_repo().await;
+    let data = content(300_000);
+    let f = fixture(&data);
+    upload(&t, &cas, &f).await;
+    let sha = sha256_hex(&data);
+    let r = commit_file(&t, &alice, "alice/m", "add", &sha, data.len() as u64).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let report = t.hub.fsck(&|_| {}).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!((report.xorbs, report.xet_files), (3, 1));
+
+    // (1) One flipped byte in a stored xorb: the xorb is named, and the file that needs it.
+    let (xorb, _) = &f.xorbs[1];
+    let found = find_named(t.dir.path(), &hex::encode(xorb.0));
+    assert_eq!(found.len(), 1, "{found:?}");
+    let path = &found[0];
+    let original = std::fs::read(path).unwrap();
+    let mut flipped = original.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x01;
+    std::fs::write(path, &flipped).unwrap();
+    let problems = fsck(&t).await;
+    assert_named(
+        &problems,
+        &[&format!("corrupt xorb {xorb}"), &f.file_hash.to_string()],
+    );
+    std::fs::write(path, &original).unwrap();
+    assert!(fsck(&t).await.is_empty());
+
+    // (2) The xorb's bytes are gone.
+    std::fs::remove_file(path).unwrap();
+    assert_named(&fsck(&t).await, &[&format!("corrupt xorb {xorb}: missing")]);
+    std::fs::write(path, &original).unwrap();
+    assert!(fsck(&t).await.is_empty());
+
+    // (3) Recorded files whose terms do not rebuild them: a chunk range past the end of its
+    // xorb, and sizes that add up but a file hash that does not recompute.
+    let mut record = commonhold_xet::FileRecord {
+        size: 0,
+        terms: vec![commonhold_xet::Term {
+            xorb: f.xorbs[0].0,
+            chunk_start: 1,
+            chunk_end: 5,
+            unpacked_len: 7,
+        }],
+    };
+    record.size = 7;
+    let repo = t
+        .hub
+        .meta
+        .repo_by_name(
+            commonhold_types::RepoType::Model,
+            &"alice/m".parse().unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let bad = |hash: u8, record: &commonhold_xet::FileRecord| commonhold_meta::XetFileRow {
+        file_hash: [hash; 32],
+        size: record.size,
+        terms: record.encode_terms(),
+    };
+    let out_of_bounds = bad(1, &record);
+    t.hub
+        .meta
+        .record_xet_file(repo.id, &commonhold_types::Sha256([1; 32]), &out_of_bounds)
+        .await
+        .unwrap();
+    record.terms[0].chunk_end = 2;
+    record.terms[0].unpacked_len = 65_536;
+    record.size = 65_536;
+    let wrong_hash = bad(2, &record);
+    t.hub
+        .meta
+        .record_xet_file(repo.id, &commonhold_types::Sha256([2; 32]), &wrong_hash)
+        .await
+        .unwrap();
+    let problems = fsck(&t).await;
+    assert_named(
+        &problems,
+        &[
+            &commonhold_xet::XetHash([1; 32]).to_string(),
+            "not all in it",
+            &commonhold_xet::XetHash([2; 32]).to_string(),
+            "its chunks hash to",
+        ],
+    );
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+
+    // (4) The committed pointer is no longer served: the repo's mapping for its sha256 now
+    // names a file of another size, and there is no LFS blob.
+    let other = bad(2, &record);
+    t.hub
+        .meta
+        .record_xet_file(
+            repo.id,
+            &commonhold_types::Sha256::from_hex(&sha).unwrap(),
+            &other,
+        )
+        .await
+        .unwrap();
+    let problems = fsck(&t).await;
+    assert_named(&problems, &[&format!("missing LFS blob {sha}")]);
+}
+
+/// Every file under `dir` named `name`.
+fn find_named(dir: &std::path::Path, name: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if entry.file_name().to_string_lossy() == name {
+                found.push(path);
+            }
+        }
+    }
+    found
 }

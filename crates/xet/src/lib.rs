@@ -15,7 +15,9 @@
 //!   stored xorbs (they exist, ranges in bounds, sizes add up, range hashes and file hash
 //!   recompute), giving the [`FileRecord`] to store with the sha256 the client asserted.
 //! - [`plan`]: the v1 reconstruction answer for a byte range.
+//! - [`dedup`]: which chunks are eligible for global dedup, and the keyed shard that answers.
 
+pub mod dedup;
 mod error;
 pub mod fixtures;
 mod hash;

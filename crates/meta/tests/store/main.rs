@@ -8,3 +8,4 @@ mod listing;
 mod objects;
 mod refs;
 mod repos;
+mod xet_index;

@@ -1,10 +1,11 @@
 //! The Xet storage protocol: the token routes on the Hub API, and the CAS service under
 //! [`XET_CAS_PREFIX`] (see `reference/xet-protocol.md`).
 //!
-//! Routes the client probes before falling back (xorb grants, v2 shards, v2 reconstructions,
-//! global dedup) answer 404, which hf_xet takes as "not supported here". The CAS checks its own
-//! bearer tokens (issued by the token routes, scoped to one repo) inside each handler, after
-//! routing, so an unknown CAS route is a 404 and never a 401.
+//! Routes the client probes before falling back (xorb grants, v2 shards, v2 reconstructions)
+//! answer 404, which hf_xet takes as "not supported here"; so does a global dedup query for a
+//! chunk no visible file holds. The CAS checks its own bearer tokens (issued by the token
+//! routes, scoped to one repo) inside each handler, after routing, so an unknown CAS route is a
+//! 404 and never a 401.
 
 use axum::Json;
 use axum::body::{Body, to_bytes};
@@ -132,6 +133,30 @@ pub async fn put_xorb(
     Ok(Json(json!({ "was_inserted": inserted })).into_response())
 }
 
+/// `GET {cas}/v1/chunks/{prefix}/{chunk}`: global dedup. A shard describing xorbs that hold the
+/// chunk (chunk hashes keyed), or 404 when no file the token's repo may see holds it.
+pub async fn dedup_chunk(
+    State(state): State<AppState>,
+    Path((_prefix, chunk)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let grant = grant(&state, &headers)?;
+    match state
+        .hub
+        .xet_dedup_query(grant, &chunk)
+        .await
+        .map_err(hub_err)?
+    {
+        Some(shard) => {
+            Ok(([(header::CONTENT_TYPE, "application/octet-stream")], shard).into_response())
+        }
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no known xorb holds this chunk",
+        )),
+    }
+}
+
 /// `POST {cas}/v1/shards`.
 pub async fn put_shard(
     State(state): State<AppState>,
@@ -227,7 +252,7 @@ pub fn cas_routes() -> axum::Router<AppState> {
     let p = |tail: &str| format!("{XET_CAS_PREFIX}{tail}");
     axum::Router::new()
         .route(&p("/v1/xorb-grants/{prefix}/{hash}"), post(unsupported))
-        .route(&p("/v1/chunks/{prefix}/{hash}"), get(unsupported))
+        .route(&p("/v1/chunks/{prefix}/{hash}"), get(dedup_chunk))
         .route(&p("/v1/xorbs/{prefix}/{hash}"), post(put_xorb))
         .route(&p("/v2/shards"), post(unsupported))
         .route(&p("/v1/shards"), post(put_shard))

@@ -1,0 +1,123 @@
+//! Global deduplication on the CAS: indexing eligible chunks when a shard is accepted, and
+//! answering `GET /v1/chunks/{prefix}/{chunk}` with a keyed shard.
+//!
+//! A client with an empty cache (another machine, a fresh `HF_HOME`) asks about the eligible
+//! chunks of what it uploads. When the chunk is known, the answer describes every xorb of a file
+//! that holds it, so the client references them instead of uploading them again: a fine-tune
+//! that changes a few percent of a model uploads only the xorbs of the changed chunks.
+//!
+//! **Scope:** an answer only describes files granted to the asking repo or to a public repo.
+//! Chunk hashes in it are keyed, so it confirms only chunks the client already holds, and
+//! referencing a xorb still needs every chunk hash of the terms (the shard upload recomputes the
+//! file hash), so dedup gives no access to content the client does not have.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use commonhold_xet::dedup::{
+    AnswerXorb, answer_shard, eligible_by_hash, first_chunk, flagged_chunks,
+};
+use commonhold_xet::{FileRecord, UploadShard, XetHash, XorbIndex, XorbIndexes};
+
+use crate::{CasGrant, Hub, HubError};
+
+/// Most xorbs one answer describes (about 48 bytes per chunk: a full answer is a few MiB).
+const MAX_ANSWER_XORBS: usize = 64;
+/// How long the client may use an answer's key (it then drops the shard from its cache).
+const ANSWER_VALID_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
+
+impl Hub {
+    /// Indexes an accepted shard for global dedup: the eligible chunks of the xorbs its files
+    /// use (by hash, first chunks of files, and chunks the shard flags), and which xorbs each
+    /// file uses. Called after the shard's files were recorded for `repo_id`.
+    pub(crate) async fn xet_dedup_index(
+        &self,
+        body: &[u8],
+        shard: &UploadShard,
+    ) -> Result<(), HubError> {
+        let mut indexes = XorbIndexes::new();
+        for file in &shard.files {
+            for term in &file.terms {
+                if indexes.contains_key(&term.xorb) {
+                    continue;
+                }
+                if let Some((_, bytes)) = self.meta.xorb_index(&term.xorb.0).await? {
+                    indexes.insert(term.xorb, XorbIndex::decode(&bytes)?);
+                }
+            }
+        }
+        let mut chunks = BTreeSet::new();
+        let mut file_xorbs = BTreeSet::new();
+        for (hash, index) in &indexes {
+            chunks.extend(eligible_by_hash(*hash, index));
+        }
+        for file in shard.files.iter().filter(|f| f.sha256_hex.is_some()) {
+            chunks.extend(first_chunk(&file.terms, &indexes));
+            file_xorbs.extend(file.terms.iter().map(|t| (t.xorb.0, file.file_hash.0)));
+        }
+        chunks.extend(
+            flagged_chunks(body)?
+                .into_iter()
+                .filter(|(_, xorb)| indexes.contains_key(xorb)),
+        );
+        let chunks: Vec<([u8; 32], [u8; 32])> = chunks.iter().map(|(c, x)| (c.0, x.0)).collect();
+        let file_xorbs: Vec<_> = file_xorbs.into_iter().collect();
+        self.meta.record_xet_dedup(&chunks, &file_xorbs).await?;
+        Ok(())
+    }
+
+    /// The dedup answer for `chunk`, or None (404) if no file the token's repo may see holds
+    /// it. Only write tokens may ask: dedup is part of uploading.
+    pub async fn xet_dedup_query(
+        &self,
+        grant: CasGrant,
+        chunk: &str,
+    ) -> Result<Option<Vec<u8>>, HubError> {
+        if !grant.write {
+            return Err(HubError::Forbidden(
+                "dedup queries need a token from the xet-write-token route".into(),
+            ));
+        }
+        let Ok(chunk) = XetHash::parse(chunk) else {
+            return Ok(None);
+        };
+        let Some((xorb, file)) = self.meta.xet_dedup_lookup(&chunk.0, grant.repo_id).await? else {
+            return Ok(None);
+        };
+        let Some(row) = self.meta.xet_file(&file).await? else {
+            return Ok(None);
+        };
+        let record = FileRecord::decode(row.size, &row.terms)?;
+        // The xorb holding the chunk first, then the file's others in order.
+        let mut order = vec![XetHash(xorb)];
+        for term in &record.terms {
+            if order.len() == MAX_ANSWER_XORBS {
+                break;
+            }
+            if !order.contains(&term.xorb) {
+                order.push(term.xorb);
+            }
+        }
+        let mut described = Vec::new();
+        for hash in order {
+            if let Some((size, bytes)) = self.meta.xorb_index(&hash.0).await? {
+                described.push((hash, size, XorbIndex::decode(&bytes)?));
+            }
+        }
+        let key: [u8; 32] = rand::random();
+        let answer = tokio::task::spawn_blocking(move || {
+            let xorbs: Vec<AnswerXorb<'_>> = described
+                .iter()
+                .map(|(hash, size, index)| AnswerXorb {
+                    hash: *hash,
+                    index,
+                    serialized_size: *size,
+                })
+                .collect();
+            answer_shard(&xorbs, key, ANSWER_VALID_FOR)
+        })
+        .await
+        .map_err(|e| HubError::internal(format!("dedup answer task: {e}")))??;
+        Ok(Some(answer))
+    }
+}

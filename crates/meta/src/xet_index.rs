@@ -1,0 +1,106 @@
+//! Lookups over Xet storage that uploads do not need: the global-dedup index (eligible chunks
+//! and the files that use each xorb) and paging through every recorded file (fsck).
+//!
+//! A dedup answer may only describe a file that the asking repo could commit itself or that a
+//! public repo holds, so the lookup joins through the repo grants and never finds a file held
+//! only by other private repos.
+
+use sqlx::Row;
+
+use crate::MetaStore;
+use crate::codec::{col, to_i64, to_u64};
+use crate::error::MetaError;
+use crate::xet::XetFileRow;
+
+/// A Xet hash column, checked.
+fn hash32(row: &sqlx::any::AnyRow, name: &str) -> Result<[u8; 32], MetaError> {
+    let bytes: Vec<u8> = row.try_get(name)?;
+    <[u8; 32]>::try_from(&bytes[..])
+        .map_err(|_| MetaError::Corrupt(format!("a Xet hash of {} bytes", bytes.len())))
+}
+
+impl MetaStore {
+    /// Records eligible chunks as (chunk, xorb) and the xorbs each file uses as (xorb, file),
+    /// insert-if-absent, in one transaction. Every xorb and file must already be recorded.
+    pub async fn record_xet_dedup(
+        &self,
+        chunks: &[([u8; 32], [u8; 32])],
+        file_xorbs: &[([u8; 32], [u8; 32])],
+    ) -> Result<(), MetaError> {
+        let mut tx = self.begin_write().await?;
+        let inserts = [
+            (
+                "INSERT INTO xet_dedup_chunks (chunk_hash, xorb_hash) VALUES ($1, $2) \
+              ON CONFLICT DO NOTHING",
+                chunks,
+            ),
+            (
+                "INSERT INTO xet_file_xorbs (xorb_hash, file_hash) VALUES ($1, $2) \
+              ON CONFLICT DO NOTHING",
+                file_xorbs,
+            ),
+        ];
+        for (sql, pairs) in inserts {
+            for (a, b) in pairs {
+                sqlx::query(sql)
+                    .bind(&a[..])
+                    .bind(&b[..])
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// For an eligible chunk: a (xorb holding it, file using that xorb) pair whose file is
+    /// granted to `repo_id` or to a public repo, preferring `repo_id`'s own. None if no such
+    /// file exists (the chunk is unknown, or only private repos of others hold it).
+    pub async fn xet_dedup_lookup(
+        &self,
+        chunk: &[u8; 32],
+        repo_id: i64,
+    ) -> Result<Option<([u8; 32], [u8; 32])>, MetaError> {
+        let row = sqlx::query(
+            "SELECT c.xorb_hash, fx.file_hash FROM xet_dedup_chunks c \
+             JOIN xet_file_xorbs fx ON fx.xorb_hash = c.xorb_hash \
+             JOIN xet_grants g ON g.file_hash = fx.file_hash \
+             JOIN repos r ON r.id = g.repo_id \
+             WHERE c.chunk_hash = $1 AND (g.repo_id = $2 OR r.private = 0) \
+             ORDER BY CASE WHEN g.repo_id = $3 THEN 0 ELSE 1 END LIMIT 1",
+        )
+        .bind(&chunk[..])
+        .bind(repo_id)
+        .bind(repo_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((hash32(&r, "xorb_hash")?, hash32(&r, "file_hash")?)))
+            .transpose()
+    }
+
+    /// Up to `limit` recorded Xet files with a hash greater than `after`, in byte order.
+    pub async fn list_xet_files(
+        &self,
+        after: Option<[u8; 32]>,
+        limit: u64,
+    ) -> Result<Vec<XetFileRow>, MetaError> {
+        let after = after.map(|h| h.to_vec()).unwrap_or_default();
+        let rows = sqlx::query(
+            "SELECT file_hash, size, terms FROM xet_files WHERE file_hash > $1 \
+             ORDER BY file_hash LIMIT $2",
+        )
+        .bind(after)
+        .bind(to_i64(limit, "limit").unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(XetFileRow {
+                    file_hash: hash32(r, "file_hash")?,
+                    size: to_u64(col(r, "size")?, "file size")?,
+                    terms: col(r, "terms")?,
+                })
+            })
+            .collect()
+    }
+}

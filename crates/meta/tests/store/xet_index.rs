@@ -1,0 +1,74 @@
+//! The Xet dedup index and file listing: dedup answers never come from another repo's private
+//! files, and fsck pages through every file.
+
+use commonhold_meta::XetFileRow;
+use commonhold_types::{RepoName, RepoType, Sha256};
+
+use crate::harness::{Fixture, both_backends};
+
+both_backends!(dedup_finds_files_of_the_same_repo_or_public_repos_only);
+
+async fn dedup_finds_files_of_the_same_repo_or_public_repos_only(fx: Fixture) {
+    let store = fx.store;
+    let alice = store.create_user("alice", false).await.unwrap();
+    let repo = |name: &str, private: bool| {
+        let store = store.clone();
+        let name: RepoName = name.parse().unwrap();
+        async move {
+            store
+                .create_repo(RepoType::Model, &name, alice.id, private)
+                .await
+                .unwrap()
+        }
+    };
+    let hidden = repo("alice/hidden", true).await;
+    let open = repo("alice/open", false).await;
+    let other = repo("alice/other", true).await;
+
+    for xorb in [[1; 32], [2; 32]] {
+        store.record_xorb(&xorb, 10, b"").await.unwrap();
+    }
+    let file = |hash: [u8; 32]| XetFileRow {
+        file_hash: hash,
+        size: 10,
+        terms: vec![],
+    };
+    store
+        .record_xet_file(hidden.id, &Sha256([5; 32]), &file([11; 32]))
+        .await
+        .unwrap();
+    store
+        .record_xet_file(open.id, &Sha256([6; 32]), &file([12; 32]))
+        .await
+        .unwrap();
+    store
+        .record_xet_dedup(
+            &[([9; 32], [1; 32]), ([8; 32], [2; 32]), ([9; 32], [1; 32])],
+            &[([1; 32], [11; 32]), ([2; 32], [12; 32])],
+        )
+        .await
+        .unwrap();
+
+    // The private repo's chunk is found from that repo only; the public one from anywhere.
+    assert_eq!(
+        store.xet_dedup_lookup(&[9; 32], hidden.id).await.unwrap(),
+        Some(([1; 32], [11; 32]))
+    );
+    assert_eq!(
+        store.xet_dedup_lookup(&[9; 32], other.id).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.xet_dedup_lookup(&[8; 32], other.id).await.unwrap(),
+        Some(([2; 32], [12; 32]))
+    );
+    assert_eq!(
+        store.xet_dedup_lookup(&[7; 32], hidden.id).await.unwrap(),
+        None
+    );
+
+    let files = store.list_xet_files(None, 1).await.unwrap();
+    assert_eq!(files, vec![file([11; 32])]);
+    let files = store.list_xet_files(Some([11; 32]), 10).await.unwrap();
+    assert_eq!(files, vec![file([12; 32])]);
+}
