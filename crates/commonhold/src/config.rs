@@ -25,6 +25,9 @@ pub struct FileConfig {
     pub max_file_size: Option<String>,
     /// Lifetime of signed upload URLs in seconds.
     pub upload_url_ttl_secs: Option<i64>,
+    /// Lifetime of Xet CAS tokens in seconds (default: the `xet_token_ttl_secs` setting in the
+    /// database, one hour unless changed there). Clients refresh when fewer than 30 s remain.
+    pub xet_token_ttl_secs: Option<i64>,
 }
 
 /// The settings every command works from.
@@ -37,6 +40,7 @@ pub struct Settings {
     pub signing_key: Option<Vec<u8>>,
     pub max_file_size: u64,
     pub upload_url_ttl_secs: i64,
+    pub xet_token_ttl_secs: Option<i64>,
 }
 
 /// Flags shared by every command.
@@ -46,7 +50,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// TOML configuration file (keys: data_dir, database_url, listen, public_url, signing_key,
-    /// max_file_size, upload_url_ttl_secs) [env: COMMONHOLD_CONFIG]
+    /// max_file_size, upload_url_ttl_secs, xet_token_ttl_secs) [env: COMMONHOLD_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Metadata database URL (sqlite://... or postgres://...) [env: COMMONHOLD_DATABASE_URL]
@@ -128,6 +132,16 @@ impl Settings {
                 .context("COMMONHOLD_UPLOAD_URL_TTL_SECS must be a number of seconds")?,
             None => file.upload_url_ttl_secs.unwrap_or(3600),
         };
+        let xet_token_ttl_secs = match env("COMMONHOLD_XET_TOKEN_TTL_SECS") {
+            Some(s) => Some(
+                s.parse()
+                    .context("COMMONHOLD_XET_TOKEN_TTL_SECS must be a number of seconds")?,
+            ),
+            None => file.xet_token_ttl_secs,
+        };
+        if xet_token_ttl_secs.is_some_and(|t| t < 1) {
+            bail!("xet_token_ttl_secs must be at least 1 second");
+        }
         Ok(Settings {
             data_dir,
             database_url,
@@ -138,6 +152,7 @@ impl Settings {
             signing_key,
             max_file_size,
             upload_url_ttl_secs,
+            xet_token_ttl_secs,
         })
     }
 
@@ -169,7 +184,7 @@ mod tests {
     fn file_then_flags() {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("c.toml");
-        std::fs::write(&cfg, "listen = \"127.0.0.1:9999\"\npublic_url = \"https://hub.example\"\nmax_file_size = \"1GB\"\n").unwrap();
+        std::fs::write(&cfg, "listen = \"127.0.0.1:9999\"\npublic_url = \"https://hub.example\"\nmax_file_size = \"1GB\"\nxet_token_ttl_secs = 40\n").unwrap();
         let args = GlobalArgs {
             data: Some(dir.path().join("d")),
             config: Some(cfg),
@@ -179,6 +194,7 @@ mod tests {
         assert_eq!(s.listen, "127.0.0.1:9999");
         assert_eq!(s.public_url.as_deref(), Some("https://hub.example"));
         assert_eq!(s.max_file_size, 1_000_000_000);
+        assert_eq!(s.xet_token_ttl_secs, Some(40));
         assert!(s.database_url.starts_with("sqlite://") && s.database_url.ends_with("d/meta.db"));
         std::fs::write(dir.path().join("bad.toml"), "nope = 1\n").unwrap();
         let bad = GlobalArgs {

@@ -53,6 +53,7 @@ pub async fn open_hub(settings: &Settings, public_url: String) -> anyhow::Result
         public_url,
         max_file_size: settings.max_file_size,
         upload_url_ttl_secs: settings.upload_url_ttl_secs,
+        xet_token_ttl_secs: settings.xet_token_ttl_secs,
     };
     Ok(Hub::new(meta, Arc::new(blobs), config, settings.signing_key.clone()).await?)
 }

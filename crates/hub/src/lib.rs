@@ -60,6 +60,9 @@ pub struct HubConfig {
     pub max_file_size: u64,
     /// How long a signed upload URL stays valid, in seconds.
     pub upload_url_ttl_secs: i64,
+    /// Lifetime of Xet CAS tokens in seconds; None: the `xet_token_ttl_secs` setting (default
+    /// one hour).
+    pub xet_token_ttl_secs: Option<i64>,
 }
 
 impl Default for HubConfig {
@@ -68,6 +71,7 @@ impl Default for HubConfig {
             public_url: "http://127.0.0.1:8080".into(),
             max_file_size: 50_000_000_000,
             upload_url_ttl_secs: 3600,
+            xet_token_ttl_secs: None,
         }
     }
 }

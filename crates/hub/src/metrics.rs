@@ -38,6 +38,7 @@ impl Counter {
 
 /// The counters the hub keeps.
 pub struct Metrics {
+    pub xet_tokens_issued: Counter,
     pub xet_xorbs_received: Counter,
     pub xet_xorb_bytes_received: Counter,
     pub xet_xorbs_inserted: Counter,
@@ -52,6 +53,10 @@ pub struct Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         Metrics {
+            xet_tokens_issued: Counter::new(
+                "commonhold_xet_tokens_issued_total",
+                "Xet CAS tokens issued by the xet-read-token and xet-write-token routes (refreshes included).",
+            ),
             xet_xorbs_received: Counter::new(
                 "commonhold_xet_xorbs_received_total",
                 "Xorb uploads that passed validation (new or already stored).",
@@ -93,8 +98,9 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    fn all(&self) -> [&Counter; 9] {
+    fn all(&self) -> [&Counter; 10] {
         [
+            &self.xet_tokens_issued,
             &self.xet_xorbs_received,
             &self.xet_xorb_bytes_received,
             &self.xet_xorbs_inserted,

@@ -24,8 +24,8 @@ use crate::{Hub, HubError};
 /// Where the CAS service lives under our own URL (`casUrl`); a prefix keeps it clear of
 /// `/{ns}/{name}/resolve/...` for a namespace called `v1`.
 pub const XET_CAS_PREFIX: &str = "/xet-cas";
-/// Token lifetime unless the `xet_token_ttl_secs` setting says otherwise. hf_xet refreshes when
-/// fewer than 30 s remain, so an hour means few refreshes.
+/// Token lifetime unless the configuration or the `xet_token_ttl_secs` setting says otherwise.
+/// hf_xet refreshes when fewer than 30 s remain, so an hour means few refreshes.
 const DEFAULT_TOKEN_TTL_SECS: i64 = 3600;
 /// How long a fetch URL is valid. Rounded to the hour so that asking for the same range twice
 /// gives the same answer.
@@ -102,15 +102,18 @@ impl Hub {
 
     /// Issues a CAS token for `repo` (the caller's access was checked by the route).
     pub async fn xet_token(&self, repo: &Repo, write: bool) -> Result<XetToken, HubError> {
-        let default = DEFAULT_TOKEN_TTL_SECS.to_string();
-        let ttl = self
-            .meta
-            .set_setting_if_absent("xet_token_ttl_secs", &default)
-            .await?
-            .trim()
-            .parse::<i64>()
-            .unwrap_or(DEFAULT_TOKEN_TTL_SECS)
-            .max(1);
+        let ttl = match self.config.xet_token_ttl_secs {
+            Some(configured) => configured,
+            None => self
+                .meta
+                .set_setting_if_absent("xet_token_ttl_secs", &DEFAULT_TOKEN_TTL_SECS.to_string())
+                .await?
+                .trim()
+                .parse::<i64>()
+                .unwrap_or(DEFAULT_TOKEN_TTL_SECS),
+        }
+        .max(1);
+        self.metrics.xet_tokens_issued.inc();
         let exp = now_secs() + ttl;
         let sig = self.signer.sign(&token_action(write, repo.id, exp));
         let kind = if write { "w" } else { "r" };
