@@ -38,8 +38,10 @@ def binary_path() -> Path:
 class HubServer:
     """One `commonhold serve` process, its data dir and its log."""
 
-    def __init__(self, port: int, work_dir: Path) -> None:
+    def __init__(self, port: int, work_dir: Path, env: dict[str, str] | None = None) -> None:
         self.port = port
+        # Extra environment for `serve` (e.g. COMMONHOLD_XET_TOKEN_TTL_SECS); admin commands run without it.
+        self.env = dict(env or {})
         self.endpoint = f"http://127.0.0.1:{port}"
         self.data_dir = work_dir / "data"
         self.log_path = work_dir / "server.log"
@@ -61,7 +63,13 @@ class HubServer:
             self.endpoint,
         ]
         with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            self._process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, **self.env},
+            )
         self._wait_until_healthy()
 
     def _wait_until_healthy(self) -> None:
@@ -99,6 +107,17 @@ class HubServer:
         if not output or len(output.split()) != 1:
             raise ServerError(f"`token create` should print only the token, printed {output!r}")
         return output
+
+    def metrics(self) -> dict[str, float]:
+        """The server's counters from `GET /metrics` (Prometheus text), by name."""
+        with urllib.request.urlopen(f"{self.endpoint}/metrics", timeout=10) as response:
+            text = response.read().decode()
+        values = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                values[name] = float(value)
+        return values
 
     def stop(self) -> None:
         process, self._process = self._process, None
