@@ -78,6 +78,7 @@ impl Hub {
                 "dedup queries need a token from the xet-write-token route".into(),
             ));
         }
+        self.metrics.xet_dedup_queries.inc();
         let Ok(chunk) = XetHash::parse(chunk) else {
             return Ok(None);
         };
