@@ -136,7 +136,7 @@ if [ $run_clients -eq 1 ]; then
     if step "build commonhold binary" build_server; then
         step "client environments (pinned)" scripts/client-envs.sh ensure
         step "client suite lint (ruff)" client_lint
-        step "real-client suite (hf2, hf036)" client_suite
+        step "real-client suite (hf2, hf036, hfxet16)" client_suite
     else
         skip "real-client suite (no binary)"
     fi

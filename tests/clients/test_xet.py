@@ -403,3 +403,64 @@ def test_tokens_that_expire_during_an_upload_are_refreshed(short_token_hub, big,
     # One token when the upload starts; the others are refreshes (before the dedup queries, the xorb, the shard).
     assert sent["tokens_issued"] >= 3, repr(sent)
     assert download(short_token_hub, tmp_path / "home-down", repo, list(expected)) == expected
+
+
+def test_large_folder_is_committed_in_batches(main_hub, alice, tmp_path, unique):
+    """huggingface_hub 2.x has no `upload_large_folder`: `upload_folder` itself streams, uploading later files through
+    Xet while earlier batches are committed (256 files per commit at first). 300 small binaries (LFS mode by content,
+    so Xet files) make two commits, the second naming files whose shards arrived while the first was committing."""
+    repo = f"alice/{unique('xet-large')}"
+    folder = tmp_path / "folder"
+    expected = {}
+    for i in range(300):
+        data = payload(2048, 1000 + i)
+        (folder / f"shard-{i // 100}").mkdir(parents=True, exist_ok=True)
+        (folder / f"shard-{i // 100}" / f"part-{i:03}.bin").write_bytes(data)
+        expected[f"shard-{i // 100}/part-{i:03}.bin"] = sha_hex(data)
+    counters = Counters(main_hub.server)
+    run_client(
+        main_hub,
+        tmp_path / "home-up",
+        """
+        api.create_repo(args["repo"])
+        api.upload_folder(folder_path=args["folder"], repo_id=args["repo"], commit_message="many files")
+        print("{}")
+        """,
+        repo=repo,
+        folder=str(folder),
+    )
+    sent = counters.delta()
+    assert sent["xorbs_received"] >= 1 and sent["shards_received"] >= 2, sent
+    titles = [c.title for c in alice.list_repo_commits(repo)]
+    assert titles[:2] == ["many files (part 2)", "many files"], titles
+    listed = {f.path: f.lfs.sha256 for f in alice.list_repo_tree(repo, recursive=True) if hasattr(f, "lfs") and f.lfs}
+    assert listed == expected
+    sample = ["shard-0/part-000.bin", "shard-1/part-150.bin", "shard-2/part-299.bin"]
+    assert download(main_hub, tmp_path / "home-down", repo, sample) == {p: expected[p] for p in sample}
+
+
+def test_xet_upload_committed_later_after_a_restart(short_token_hub, big, tmp_path):
+    """The shard's sha256 -> Xet file mapping is durable: a client may upload now (`preupload_lfs_files`, no commit)
+    and commit much later, naming only sha256 and size, after the server restarted."""
+    repo = "alice/xet-later"
+    up = run_client(
+        short_token_hub,
+        tmp_path / "home-up",
+        """
+        api.create_repo(args["repo"])
+        op = CommitOperationAdd(path_in_repo="model.bin", path_or_fileobj=args["src"])
+        api.preupload_lfs_files(args["repo"], additions=[op])
+        print(json.dumps({"sha": op.upload_info.sha256.hex(), "size": op.upload_info.size}))
+        """,
+        repo=repo,
+        src=str(big),
+    )
+    sha = sha_hex(big.read_bytes())
+    assert up == {"sha": sha, "size": BIG}
+    server = short_token_hub.server
+    assert server.metrics()["commonhold_xet_shards_received_total"] >= 1
+    server.stop()
+    server.start()
+    status, body = raw_commit(short_token_hub, repo, [{"path": "model.bin", "oid": sha, "size": BIG}])
+    assert status == 200, body
+    assert download(short_token_hub, tmp_path / "home-down", repo, ["model.bin"]) == {"model.bin": sha}
