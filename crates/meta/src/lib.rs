@@ -34,6 +34,7 @@ pub mod catalogue;
 mod catalogue_index;
 mod codec;
 mod connect;
+mod discussions;
 mod error;
 mod listing;
 mod log;
@@ -46,7 +47,10 @@ mod tokens;
 mod xet;
 mod xet_index;
 
-pub use catalogue_index::CatalogueCard;
+pub use catalogue_index::{CardWrite, CatalogueCard};
+pub use discussions::{
+    Discussion, DiscussionEvent, DiscussionFilter, DiscussionUpdate, NewDiscussion,
+};
 pub use error::MetaError;
 pub use model::{
     Account, AccountKind, Backend, LogEntry, OrgRole, RefConflict, Repo, RepoQuery, RepoSort,

@@ -4,6 +4,7 @@ mod harness;
 
 mod accounts;
 mod catalogue_index;
+mod discussions;
 mod listing;
 mod objects;
 mod refs;

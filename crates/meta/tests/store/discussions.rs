@@ -1,0 +1,153 @@
+//! Discussions: numbering shared with pull requests, events in order, status changes atomic with
+//! their event, filtered listings with counts.
+
+use commonhold_meta::{DiscussionFilter, DiscussionUpdate, MetaError, MetaStore, NewDiscussion};
+use commonhold_types::{RepoName, RepoType};
+
+use crate::harness::{Fixture, both_backends, oid};
+
+both_backends!(
+    discussions_number_list_and_record_events,
+    events_on_a_missing_discussion_are_refused,
+);
+
+async fn repo(s: &MetaStore) -> i64 {
+    let owner = s.create_user("owner", false).await.unwrap();
+    let name: RepoName = "owner/r".parse().unwrap();
+    s.create_repo(RepoType::Model, &name, owner.id, false)
+        .await
+        .unwrap()
+        .id
+}
+
+async fn open(s: &MetaStore, repo_id: i64, is_pr: bool, author: &str) -> u64 {
+    let num = s.next_pr_number(repo_id).await.unwrap();
+    let d = s
+        .insert_discussion(
+            &NewDiscussion {
+                repo_id,
+                num,
+                is_pr,
+                title: "Add weights",
+                status: if is_pr { "draft" } else { "open" },
+                author,
+                target_ref: is_pr.then_some("refs/heads/main"),
+                fork: is_pr.then(|| oid(7)),
+            },
+            Some("first words"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.num, num);
+    num
+}
+
+async fn discussions_number_list_and_record_events(fx: Fixture) {
+    let s = &fx.store;
+    let r = repo(s).await;
+    let a = open(s, r, false, "alice").await;
+    let b = open(s, r, true, "bob").await;
+    let c = open(s, r, true, "alice").await;
+    assert_eq!(
+        (a, b, c),
+        (1, 2, 3),
+        "discussions and PRs share one sequence"
+    );
+
+    let pr = s.discussion(r, b).await.unwrap().unwrap();
+    assert!(pr.is_pr);
+    assert_eq!(pr.fork, Some(oid(7)));
+    assert_eq!(pr.target_ref.as_deref(), Some("refs/heads/main"));
+
+    s.add_discussion_event(
+        r,
+        b,
+        "comment",
+        "alice",
+        r#"{"raw":"looks good"}"#,
+        DiscussionUpdate::None,
+    )
+    .await
+    .unwrap();
+    let merged = DiscussionUpdate::Status {
+        status: "merged".into(),
+        merge: Some(oid(9)),
+    };
+    s.add_discussion_event(
+        r,
+        b,
+        "status-change",
+        "alice",
+        r#"{"status":"merged"}"#,
+        merged,
+    )
+    .await
+    .unwrap();
+    s.add_discussion_event(
+        r,
+        a,
+        "title-change",
+        "alice",
+        "{}",
+        DiscussionUpdate::Title("Renamed".into()),
+    )
+    .await
+    .unwrap();
+
+    let pr = s.discussion(r, b).await.unwrap().unwrap();
+    assert_eq!((pr.status.as_str(), pr.merge), ("merged", Some(oid(9))));
+    assert_eq!(s.discussion(r, a).await.unwrap().unwrap().title, "Renamed");
+    let kinds: Vec<String> = s
+        .discussion_events(r, b)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["comment", "comment", "status-change"]);
+
+    let all = DiscussionFilter::default();
+    let (page, total, closed) = s.list_discussions(r, &all, 0, 2).await.unwrap();
+    assert_eq!((total, closed), (3, 1));
+    assert_eq!(
+        page.iter().map(|d| d.num).collect::<Vec<_>>(),
+        [3, 2],
+        "newest first"
+    );
+    let (page, ..) = s.list_discussions(r, &all, 2, 2).await.unwrap();
+    assert_eq!(page.iter().map(|d| d.num).collect::<Vec<_>>(), [1]);
+
+    let open_prs = DiscussionFilter {
+        pull_requests: Some(true),
+        open: Some(true),
+        author: None,
+    };
+    let (page, total, _) = s.list_discussions(r, &open_prs, 0, 50).await.unwrap();
+    assert_eq!((page.len(), total), (1, 1));
+    assert_eq!(page[0].num, 3);
+    let by_alice = DiscussionFilter {
+        author: Some("alice".into()),
+        ..DiscussionFilter::default()
+    };
+    let (_, total, _) = s.list_discussions(r, &by_alice, 0, 50).await.unwrap();
+    assert_eq!(total, 2);
+}
+
+async fn events_on_a_missing_discussion_are_refused(fx: Fixture) {
+    let s = &fx.store;
+    let r = repo(s).await;
+    let err = s
+        .add_discussion_event(
+            r,
+            5,
+            "status-change",
+            "x",
+            "{}",
+            DiscussionUpdate::Title("t".into()),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, MetaError::NotFound(_)), "{err:?}");
+    assert!(s.discussion(r, 5).await.unwrap().is_none());
+    assert!(s.discussion_events(r, 5).await.unwrap().is_empty());
+}
