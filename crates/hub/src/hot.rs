@@ -7,13 +7,13 @@
 //! cached: a download always sees the branch as it is in the database.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use commonhold_meta::Repo;
-use commonhold_types::{RepoName, RepoType};
+use commonhold_types::{RepoName, RepoType, Sha256};
 
-use crate::{Hub, HubError, Principal};
+use crate::{Hub, HubError, Principal, XetFile};
 
 pub const TTL: Duration = Duration::from_secs(1);
 const MAX_ENTRIES: usize = 10_000;
@@ -59,6 +59,8 @@ impl<K: std::hash::Hash + Eq, V: Clone> Expiring<K, V> {
 pub struct HotCaches {
     pub repos: Expiring<(RepoType, String), Option<Repo>>,
     pub tokens: Expiring<[u8; 32], Option<Principal>>,
+    /// (repo id, sha256) → the Xet file it serves, if any (HEAD of every LFS file asks).
+    pub xet_files: Expiring<(i64, Sha256), Option<Arc<XetFile>>>,
     /// (repo, caller, day) downloads this process has already recorded.
     downloads: Mutex<std::collections::HashSet<(i64, String, i64)>>,
 }

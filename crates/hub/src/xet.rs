@@ -196,6 +196,7 @@ impl Hub {
             };
             self.meta.record_xet_file(grant.repo_id, &sha, &row).await?;
         }
+        self.hot.xet_files.clear();
         self.xet_dedup_index(body, &shard).await?;
         self.metrics.xet_shards_received.inc();
         Ok(())
@@ -227,15 +228,28 @@ impl Hub {
         Ok(self.xet_file(repo_id, oid).await?.map(|f| f.hash))
     }
 
-    /// The Xet file `repo_id` serves for sha256 `oid`, if it is Xet-stored (one indexed query).
-    pub async fn xet_file(&self, repo_id: i64, oid: &Sha256) -> Result<Option<XetFile>, HubError> {
-        let Some(row) = self.meta.xet_file_for(repo_id, oid).await? else {
-            return Ok(None);
+    /// The Xet file `repo_id` serves for sha256 `oid`, if it is Xet-stored: one indexed query,
+    /// kept for a second (downloads and listings only; a shard uploaded through this process
+    /// clears it at once). A stale "no" cannot lose a file: a commit names a sha256 only once
+    /// its mapping or its LFS blob exists, and a mapping is never removed.
+    pub async fn xet_file(
+        &self,
+        repo_id: i64,
+        oid: &Sha256,
+    ) -> Result<Option<Arc<XetFile>>, HubError> {
+        let key = (repo_id, *oid);
+        if let Some(hit) = self.hot.xet_files.get(&key) {
+            return Ok(hit);
+        }
+        let file = match self.meta.xet_file_for(repo_id, oid).await? {
+            Some(row) => Some(Arc::new(XetFile {
+                hash: XetHash(row.file_hash),
+                record: FileRecord::decode(row.size, &row.terms)?,
+            })),
+            None => None,
         };
-        Ok(Some(XetFile {
-            hash: XetHash(row.file_hash),
-            record: FileRecord::decode(row.size, &row.terms)?,
-        }))
+        self.hot.xet_files.put(key, file.clone());
+        Ok(file)
     }
 
     /// The v1 reconstruction of bytes `start..=end_inclusive` of `file_hash`, which the token's

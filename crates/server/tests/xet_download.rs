@@ -222,6 +222,16 @@ async fn xet_files_are_advertised_and_lfs_files_stay_plain() {
     for path in ["weights/l.bin", "config.json", "weights"] {
         assert!(files[path].get("xetHash").is_none(), "{path}");
     }
+
+    // The LFS file's "not Xet" was just cached; the same content uploaded through Xet to this
+    // repo is advertised at once, since this process clears the cache on a shard upload.
+    let g = fixture(&lfs_data, 64 * 1024, 2);
+    xet_upload(&t, &alice, "models", "alice/m", &g).await;
+    let r = head(&t, "/alice/m/resolve/main/weights/l.bin").await;
+    assert_eq!(
+        r.header("x-xet-hash"),
+        Some(g.file_hash.to_string().as_str())
+    );
 }
 
 #[tokio::test]
