@@ -12,7 +12,8 @@
 #       global dedup answers help). For each: xorb bytes the server received (its /metrics) and
 #       the growth of the data directory, as a fraction of (a). Target: < 10%;
 #   (c) upload and download throughput via Xet against the LFS path (HF_HUB_DISABLE_XET=1) on
-#       the same file, each download into an empty HF_HOME, checked against the file's sha256.
+#       the same file; downloads are medians of 3, each into an empty HF_HOME and checked against
+#       the file's sha256 (uploads run once: a second upload of the same bytes is deduplicated).
 # --smoke (what CI runs) uses a 16 MiB file and does not judge the target; a full run writes the
 # Xet section of bench/RESULTS.md.
 set -euo pipefail
@@ -30,7 +31,11 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-[ $SMOKE -eq 0 ] || [ $SIZE_SET -eq 1 ] || SIZE=$((16 << 20))
+RUNS=3
+if [ $SMOKE -eq 1 ]; then
+    [ $SIZE_SET -eq 1 ] || SIZE=$((16 << 20))
+    RUNS=1
+fi
 case "$SIZE" in ''|*[!0-9]*) echo "--size must be a number of bytes" >&2; exit 2 ;; esac
 [ "$SIZE" -ge $((1 << 20)) ] || { echo "--size must be at least 1 MiB" >&2; exit 2; }
 
@@ -183,12 +188,13 @@ COLD_SECS="$UP_SECS" COLD_SENT="$SENT" COLD_STORED="$STORED"
 QUERIES=$(($(metric dedup_queries_total) - queries0))
 
 log "(c) downloads via Xet, then the LFS path"
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 recon0="$(metric reconstructions_total)"
-XET_DOWN="$(client down-xet XET download bench/model "$SHA_MODEL")"
-RECONS=$(($(metric reconstructions_total) - recon0))
+XET_DOWN="$(for i in $(seq "$RUNS"); do client "down-xet-$i" XET download bench/model "$SHA_MODEL"; done | median)"
+RECONS=$((($(metric reconstructions_total) - recon0) / RUNS))
 client down-tuned XET download bench/tuned-fresh "$SHA_TUNED" >/dev/null
 LFS_UP="$(client lfs-up LFS upload "$WORK/model.bin" bench/model-lfs)"
-LFS_DOWN="$(client down-lfs LFS download bench/model-lfs "$SHA_MODEL")"
+LFS_DOWN="$(for i in $(seq "$RUNS"); do client "down-lfs-$i" LFS download bench/model-lfs "$SHA_MODEL"; done | median)"
 if [ "$RECONS" -gt 0 ]; then
     XET_DOWN_HOW="hf_xet, $RECONS reconstruction ranges"
 else
@@ -203,7 +209,7 @@ TABLE="$(cat <<EOF
 | (b) fine-tune ($CHANGED B rewritten, $(pct "$CHANGED" "$SIZE")%), same HF_HOME | xorbs received $WARM_SENT B, data dir +$WARM_STORED B, $WARM_SECS s | sent $(pct "$WARM_SENT" "$FULL_SENT")%, stored $(pct "$WARM_STORED" "$FULL_STORED")% | < 10% | $(verdict "$WARM_SENT" "$FULL_SENT") |
 | (b') fine-tune, empty HF_HOME ($QUERIES dedup queries) | xorbs received $COLD_SENT B, data dir +$COLD_STORED B, $COLD_SECS s | sent $(pct "$COLD_SENT" "$FULL_SENT")%, stored $(pct "$COLD_STORED" "$FULL_STORED")% | < 10% | $(verdict "$COLD_SENT" "$FULL_SENT") |
 | (c) upload, Xet vs LFS (HF_HUB_DISABLE_XET=1) | Xet $(mibps "$SIZE" "$XET_UP") MiB/s, LFS $(mibps "$SIZE" "$LFS_UP") MiB/s | | (informational) | |
-| (c') download into an empty HF_HOME, Xet vs LFS | Xet $(mibps "$SIZE" "$XET_DOWN") MiB/s ($XET_DOWN_HOW), LFS $(mibps "$SIZE" "$LFS_DOWN") MiB/s | | (informational) | |
+| (c') download into an empty HF_HOME, Xet vs LFS, median of $RUNS | Xet $(mibps "$SIZE" "$XET_DOWN") MiB/s ($XET_DOWN_HOW), LFS $(mibps "$SIZE" "$LFS_DOWN") MiB/s | | (informational) | |
 EOF
 )"
 echo
@@ -216,7 +222,7 @@ if [ $SMOKE -eq 1 ]; then
 fi
 
 RESULTS="$ROOT/bench/RESULTS.md"
-CLIENT_VERSIONS="$("$PY" -c 'import huggingface_hub, importlib.metadata as m; print(f"huggingface_hub {huggingface_hub.__version__}, hf-xet {m.version(\"hf-xet\")}")')"
+CLIENT_VERSIONS="$("$PY" -c 'import importlib.metadata as m; print("huggingface_hub", m.version("huggingface_hub") + ", hf-xet", m.version("hf-xet"))')"
 SECTION="$(cat <<EOF
 <!-- xet:begin (written by bench/xet.sh; edit the script, not this section) -->
 ## Xet
@@ -228,7 +234,9 @@ data directory; client and server share the cores. The fine-tune rewrites $REGIO
 regions of $REGION bytes with random bytes (another draw for each of (b) and (b')). "Xorbs received" is the server's
 \`commonhold_xet_xorb_bytes_received_total\` delta (serialized xorb bytes that passed
 validation); "data dir" is the growth of the whole data directory (xorbs and metadata).
-Throughput counts only the client call (\`upload_file\` or \`hf_hub_download\`), not Python's start.
+Throughput counts only the client call (\`upload_file\` or \`hf_hub_download\`), not Python's start;
+uploads are single runs, downloads medians of $RUNS, each into an empty HF_HOME. Other work on the
+same cores moves the throughputs by tens of percent between runs; the byte counts do not move.
 
 $TABLE
 <!-- xet:end -->
