@@ -192,31 +192,15 @@ impl Hub {
             }
             let parent_tree = self.root_tree(&parent).await?;
             let applied = apply(self.flat_files(&parent_tree).await?, &req.ops)?;
-            let (tree, trees) = build_trees(&applied.files)?;
-            let now = now_ms() / 1000;
-            let sig = Signature {
-                name: author.name.clone(),
-                email: format!("{}@users.noreply.commonhold", author.name),
-                time: now,
-                tz_minutes: 0,
-            };
-            let commit = Commit {
-                tree,
-                parents: vec![parent],
-                author: sig.clone(),
-                committer: sig,
-                message: message.clone(),
-            };
-            let body = commit.encode();
-            let oid = commit.oid();
-            let mut objects = applied.blobs;
-            objects.extend(
-                trees
-                    .into_iter()
-                    .map(|(o, b)| (o, ObjectKind::Tree.as_u8(), b)),
-            );
-            objects.push((oid, ObjectKind::Commit.as_u8(), body));
-            self.meta.put_objects(&objects).await?;
+            let oid = self
+                .store_commit(
+                    author,
+                    &applied.files,
+                    applied.blobs,
+                    vec![parent],
+                    message.clone(),
+                )
+                .await?;
 
             match self
                 .meta
@@ -226,6 +210,15 @@ impl Hub {
                 Ok(_seq) => {
                     if ref_name == "refs/heads/main" {
                         self.refresh_summary(repo, &oid).await?;
+                    }
+                    if let (Some(n), Some(fork)) = (pr_num, base) {
+                        let target = format!("refs/heads/{}", req.revision);
+                        self.record_commit_pr(repo, author, n, &req.summary, &target, fork)
+                            .await?;
+                    }
+                    if ref_name.starts_with("refs/pr/") {
+                        self.record_pr_commit(repo, author, &ref_name, &oid, &req.summary)
+                            .await?;
                     }
                     return Ok(CommitResult {
                         commit: oid,
@@ -249,6 +242,42 @@ impl Hub {
         Err(HubError::Conflict(format!(
             "{ref_name} is being updated by many writers at once; retry the commit"
         )))
+    }
+
+    /// Writes the trees of `files`, the new `blobs` and a commit of them by `author` on top of
+    /// `parents`; returns the commit id. No ref moves: the caller compares-and-swaps one.
+    pub(crate) async fn store_commit(
+        &self,
+        author: &Account,
+        files: &BTreeMap<RepoPath, (EntryMode, GitOid)>,
+        blobs: Vec<(GitOid, u8, Vec<u8>)>,
+        parents: Vec<GitOid>,
+        message: String,
+    ) -> Result<GitOid, HubError> {
+        let (tree, trees) = build_trees(files)?;
+        let sig = Signature {
+            name: author.name.clone(),
+            email: format!("{}@users.noreply.commonhold", author.name),
+            time: now_ms() / 1000,
+            tz_minutes: 0,
+        };
+        let commit = Commit {
+            tree,
+            parents,
+            author: sig.clone(),
+            committer: sig,
+            message,
+        };
+        let oid = commit.oid();
+        let mut objects = blobs;
+        objects.extend(
+            trees
+                .into_iter()
+                .map(|(o, b)| (o, ObjectKind::Tree.as_u8(), b)),
+        );
+        objects.push((oid, ObjectKind::Commit.as_u8(), commit.encode()));
+        self.meta.put_objects(&objects).await?;
+        Ok(oid)
     }
 
     /// Storage is shared, access is not: an LFS object may be committed only when this repo

@@ -31,7 +31,7 @@ pub struct AppState {
 
 /// Every route the server answers.
 pub fn router(hub: Hub) -> Router {
-    use routes::{download, info, lfs, openness, repos, upload, user};
+    use routes::{discussions, download, info, lfs, openness, repos, upload, user};
     let web = routes::web::router(hub.clone());
     let state = AppState { hub };
     let repo = |tail: &str| format!("/api/{{kind}}/{{ns}}/{{name}}{tail}");
@@ -69,6 +69,21 @@ pub fn router(hub: Hub) -> Router {
             get(routes::xet::write_token),
         )
         .route(&repo("/xet-read-token/{rev}"), get(routes::xet::read_token))
+        .route(
+            &repo("/discussions"),
+            get(discussions::list).post(discussions::open),
+        )
+        .route(&repo("/discussions/{num}"), get(discussions::get))
+        .route(
+            &repo("/discussions/{num}/comment"),
+            post(discussions::comment),
+        )
+        .route(&repo("/discussions/{num}/title"), post(discussions::title))
+        .route(
+            &repo("/discussions/{num}/status"),
+            post(discussions::status),
+        )
+        .route(&repo("/discussions/{num}/merge"), post(discussions::merge))
         .merge(routes::xet::cas_routes())
         .route("/api/lfs/{repo_id}/{oid}", put(lfs::put_object))
         .route("/api/lfs/{repo_id}/{oid}/part/{part}", put(lfs::put_part))

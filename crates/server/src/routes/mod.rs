@@ -1,5 +1,6 @@
 //! Request handlers, one module per resource.
 
+pub mod discussions;
 pub mod download;
 pub mod exports;
 pub mod info;

@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::{ApiResult, AppState};
 
 /// Parses an optional JSON body (clients send none, `{}` or `null` interchangeably).
-fn json_body<T: for<'de> Deserialize<'de> + Default>(body: &Bytes) -> ApiResult<T> {
+pub(crate) fn json_body<T: for<'de> Deserialize<'de> + Default>(body: &Bytes) -> ApiResult<T> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }

@@ -1,0 +1,334 @@
+//! Discussions and pull requests as the Hub API has them (`huggingface_hub`'s
+//! `get_repo_discussions`, `create_discussion`, `create_pull_request`, `comment_discussion`,
+//! `rename_discussion`, `change_discussion_status`, `merge_pull_request`, and the
+//! `upload_folder(create_pr=True)` pipeline, which opens its pull request this way).
+//!
+//! Anyone who can read a repo may open a discussion or pull request and comment; its author or
+//! a writer may rename it or change its status; only a writer merges.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use commonhold_hub::{Change, DiscussionDetails, format_time_ms};
+use commonhold_meta::{Discussion, DiscussionEvent, DiscussionFilter, Repo};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::repos::json_body;
+use super::{readable, repo_type, writable};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::{ApiResult, AppState};
+
+/// Discussions per page of a listing, as on the Hub.
+const PAGE: u64 = 50;
+
+fn num_of(num: &str) -> ApiResult<u64> {
+    num.parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| ApiError::bad_request(format!("{num:?} is not a discussion number")))
+}
+
+fn author(name: &str) -> Value {
+    json!({ "name": name, "type": "user" })
+}
+
+fn summary(repo: &Repo, d: &Discussion) -> Value {
+    json!({
+        "num": d.num,
+        "title": d.title,
+        "status": d.status,
+        "isPullRequest": d.is_pr,
+        "createdAt": format_time_ms(d.created_at),
+        "author": author(&d.author),
+        "repo": { "name": repo.name.to_string(), "type": repo.repo_type.as_str() },
+        "pinned": false,
+    })
+}
+
+/// An event in the Hub's shape; our stored `data` is the minimal form of each kind.
+fn event(e: &DiscussionEvent) -> Value {
+    let data: Value = serde_json::from_str(&e.data).unwrap_or(Value::Null);
+    let at = format_time_ms(e.created_at);
+    let shaped = match e.kind.as_str() {
+        "comment" => json!({
+            "edited": false,
+            "hidden": false,
+            "latest": {
+                "raw": data["raw"],
+                "html": html_escape(data["raw"].as_str().unwrap_or("")),
+                "updatedAt": at,
+                "author": author(&e.author),
+            },
+            "numEdits": 0,
+            "editors": [e.author],
+            "editReactions": [],
+            "identifiedLanguage": null,
+            "isReport": false,
+        }),
+        _ => data,
+    };
+    json!({
+        "id": format!("{:024x}", e.id),
+        "type": e.kind,
+        "createdAt": at,
+        "author": author(&e.author),
+        "data": shaped,
+    })
+}
+
+/// Comments are shown as text; the `html` field carries it escaped, never rendered markup.
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    format!("<p>{out}</p>")
+}
+
+fn details(repo: &Repo, d: &DiscussionDetails) -> Value {
+    let mut v = summary(repo, &d.discussion);
+    v["events"] = d.events.iter().map(event).collect();
+    if d.discussion.is_pr {
+        let conflicts = d.changes.as_ref().map(|c| c.conflicts.clone());
+        v["filesWithConflicts"] = json!(conflicts.unwrap_or_default());
+        v["changes"] = json!({
+            "base": d.discussion.target_ref,
+            "mergeCommitId": d.discussion.merge.map(|o| o.to_hex()),
+        });
+        v["diff"] = json!(d.changes.as_ref().map(|c| {
+            c.changes
+                .iter()
+                .map(|(path, change)| {
+                    let what = match change {
+                        Change::Added => "new file",
+                        Change::Modified => "modified",
+                        Change::Deleted => "deleted file",
+                    };
+                    format!("diff --git a/{path} b/{path}\n{what}\n")
+                })
+                .collect::<String>()
+        }));
+    }
+    v
+}
+
+type RepoPath3 = Path<(String, String, String)>;
+type RepoPath4 = Path<(String, String, String, String)>;
+
+/// `GET /api/{kind}/{ns}/{name}/discussions?p=&type=&status=&author=`
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, ns, name)): RepoPath3,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    let p = Params::parse(q.as_deref());
+    let filter = DiscussionFilter {
+        pull_requests: match p.get("type") {
+            Some("pull_request") => Some(true),
+            Some("discussion") => Some(false),
+            _ => None,
+        },
+        open: match p.get("status") {
+            Some("open") => Some(true),
+            Some("closed") => Some(false),
+            _ => None,
+        },
+        author: p.get("author").map(str::to_string),
+    };
+    let start = p.number("p").unwrap_or(0).saturating_mul(PAGE);
+    let (list, count, closed) = state
+        .hub
+        .list_discussions(&repo, &filter, start, PAGE)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Json(json!({
+        "discussions": list.iter().map(|d| summary(&repo, d)).collect::<Vec<_>>(),
+        "count": count,
+        "start": start,
+        "numClosedDiscussions": closed,
+    })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenBody {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    pull_request: bool,
+}
+
+/// `POST /api/{kind}/{ns}/{name}/discussions` `{title, description, pullRequest}`
+pub async fn open(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, ns, name)): RepoPath3,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let who = caller.require()?;
+    let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    let b: OpenBody = json_body(&body)?;
+    let d = state
+        .hub
+        .open_discussion(
+            &repo,
+            &who.account,
+            &b.title,
+            &b.description,
+            b.pull_request,
+        )
+        .await
+        .map_err(|e| caller.err(e))?;
+    let mut v = summary(&repo, &d);
+    v["url"] = json!(state.hub.url(&format!(
+        "{}/discussions/{}",
+        super::repo_url_path(&repo),
+        d.num
+    )));
+    if d.is_pr {
+        v["pullRequest"] = json!({ "ref": format!("refs/pr/{}", d.num) });
+    }
+    Ok(Json(v))
+}
+
+/// `GET /api/{kind}/{ns}/{name}/discussions/{num}`
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, ns, name, num)): RepoPath4,
+) -> ApiResult<Json<Value>> {
+    let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    let d = state
+        .hub
+        .discussion_details(&repo, num_of(&num)?)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Json(details(&repo, &d)))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ChangeBody {
+    comment: Option<String>,
+    title: Option<String>,
+    status: Option<String>,
+}
+
+/// The repo and discussion a change names, if the caller may change it: the author or a
+/// writer for `title`/`status`, a writer for `merge`, any reader for `comment`.
+async fn changeable(
+    state: &AppState,
+    caller: &Caller,
+    (kind, ns, name, num): (String, String, String, String),
+    writer_only: bool,
+) -> ApiResult<(Repo, Discussion)> {
+    let who = caller.require()?;
+    let kind = repo_type(&kind)?;
+    let repo = readable(state, caller, kind, &ns, &name).await?;
+    let d = state
+        .hub
+        .discussion(&repo, num_of(&num)?)
+        .await
+        .map_err(|e| caller.err(e))?;
+    if writer_only || d.author != who.account.name {
+        writable(state, caller, kind, &ns, &name).await?;
+    }
+    Ok((repo, d))
+}
+
+/// `POST .../discussions/{num}/comment` `{comment}`
+pub async fn comment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(path): RepoPath4,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let who = caller.require()?;
+    let kind = repo_type(&path.0)?;
+    let repo = readable(&state, &caller, kind, &path.1, &path.2).await?;
+    let b: ChangeBody = json_body(&body)?;
+    let e = state
+        .hub
+        .comment_discussion(
+            &repo,
+            &who.account,
+            num_of(&path.3)?,
+            &b.comment.unwrap_or_default(),
+        )
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Json(json!({ "newMessage": event(&e) })))
+}
+
+/// `POST .../discussions/{num}/title` `{title}`
+pub async fn title(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(path): RepoPath4,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let (repo, d) = changeable(&state, &caller, path, false).await?;
+    let b: ChangeBody = json_body(&body)?;
+    let who = caller.require()?;
+    let e = state
+        .hub
+        .rename_discussion(&repo, &who.account, d.num, &b.title.unwrap_or_default())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Json(json!({ "newTitle": event(&e) })))
+}
+
+/// `POST .../discussions/{num}/status` `{status, comment?}`
+pub async fn status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(path): RepoPath4,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let (repo, d) = changeable(&state, &caller, path, false).await?;
+    let b: ChangeBody = json_body(&body)?;
+    let who = caller.require()?;
+    let e = state
+        .hub
+        .set_discussion_status(
+            &repo,
+            &who.account,
+            d.num,
+            b.status.as_deref().unwrap_or(""),
+            b.comment.as_deref(),
+        )
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Json(json!({ "newStatus": event(&e) })))
+}
+
+/// `POST .../discussions/{num}/merge` `{comment?}`
+pub async fn merge(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(path): RepoPath4,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let (repo, d) = changeable(&state, &caller, path, true).await?;
+    let b: ChangeBody = json_body(&body)?;
+    let who = caller.require()?;
+    let head = state
+        .hub
+        .merge_pr(&repo, &who.account, d.num, b.comment.as_deref())
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Json(json!({ "mergeCommitId": head.to_hex() })))
+}
