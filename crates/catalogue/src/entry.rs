@@ -4,6 +4,7 @@
 use commonhold_types::RepoType;
 use serde_json::Value;
 
+use crate::datacard::DataCard;
 use crate::funding::{Funding, funding_of};
 
 /// The compact openness summary the hub keeps with each repo (`RepoSummary.openness`).
@@ -104,6 +105,11 @@ impl RepoEntry {
             .chars()
             .take(300)
             .collect()
+    }
+
+    /// What a dataset's card documents (`None` for models, which have a tier instead).
+    pub fn data_card(&self) -> Option<DataCard> {
+        (self.kind == RepoType::Dataset).then(|| DataCard::check(&self.card_data, &self.card_text))
     }
 
     /// The tier id, `pending` while the assessor has not reached the head.

@@ -10,7 +10,8 @@
 //! - [`markdown`]: cards rendered from Markdown with raw HTML escaped and unsafe links removed;
 //! - [`search`]: the embedded full-text and facet index;
 //! - [`export`]: DCAT-AP, Croissant and CycloneDX ML-BOM documents;
-//! - [`funding`]: the `funding:` card-metadata extension.
+//! - [`funding`]: the `funding:` card-metadata extension;
+//! - [`datacard`]: data-card completeness, the datasets' counterpart of a tier.
 //!
 //! ```
 //! use commonhold_catalogue::markdown::render_card;
@@ -18,6 +19,7 @@
 //! assert!(html.contains("&lt;script&gt;") && html.contains("<a href=\"#\">x</a>"));
 //! ```
 
+pub mod datacard;
 pub mod entry;
 pub mod error;
 pub mod export;

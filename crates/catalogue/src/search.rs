@@ -14,6 +14,7 @@ use crate::entry::RepoEntry;
 pub enum Facet {
     Kind,
     Tier,
+    DataCard,
     MofClass,
     Osaid,
     Licence,
@@ -25,9 +26,10 @@ pub enum Facet {
 
 impl Facet {
     /// Every facet, in the order the search page shows them.
-    pub const ALL: [Facet; 9] = [
+    pub const ALL: [Facet; 10] = [
         Facet::Kind,
         Facet::Tier,
+        Facet::DataCard,
         Facet::MofClass,
         Facet::Osaid,
         Facet::Licence,
@@ -42,6 +44,7 @@ impl Facet {
         match self {
             Facet::Kind => "kind",
             Facet::Tier => "tier",
+            Facet::DataCard => "datacard",
             Facet::MofClass => "mof",
             Facet::Osaid => "osaid",
             Facet::Licence => "license",
@@ -57,6 +60,7 @@ impl Facet {
         match self {
             Facet::Kind => "Type",
             Facet::Tier => "Tier (models)",
+            Facet::DataCard => "Data card (datasets)",
             Facet::MofClass => "MOF class",
             Facet::Osaid => "OSAID verdict",
             Facet::Licence => "Licence",
@@ -181,6 +185,9 @@ pub fn facet_values(e: &RepoEntry) -> Vec<(Facet, String)> {
         out.push((Facet::Osaid, verdict.to_string()));
     } else {
         out.push((Facet::Tier, "pending".to_string()));
+    }
+    if let Some(card) = e.data_card() {
+        out.push((Facet::DataCard, card.level().as_str().to_string()));
     }
     out.extend(e.licences().into_iter().map(|l| (Facet::Licence, l)));
     out.extend(e.pipeline_tag.iter().map(|t| (Facet::Task, t.clone())));
@@ -555,5 +562,61 @@ mod tests {
         };
         let r = idx.search(&q);
         assert_eq!((ids(&r), r.total), (vec![2], 3), "paged, most recent first");
+    }
+
+    #[test]
+    fn datasets_are_faceted_by_data_card_completeness_not_tier() {
+        let mut thin = entry(10, "thin-data", "rows", "n/a", "mit", 0);
+        thin.kind = RepoType::Dataset;
+        let mut documented = thin.clone();
+        documented.repo_id = 11;
+        documented.name = "documented-data".into();
+        documented.card_data =
+            json!({"license": "mit", "language": "en", "size_categories": "n<1K"});
+        documented.card_text = [
+            "Reviews written by volunteers in the spring of 2024.",
+            "## Data Fields",
+            "## Source Data",
+            "## Intended Uses",
+            "## Citation",
+        ]
+        .join(
+            "\n\nThis section describes the dataset in more than ten words, as cards should.\n\n",
+        );
+        let idx = SearchIndex::build(vec![
+            thin,
+            documented,
+            entry(1, "m", "x", "open-model", "mit", 0),
+        ]);
+        let r = idx.search(&SearchQuery {
+            limit: 10,
+            ..Default::default()
+        });
+        let counts = |f: Facet| {
+            r.facets
+                .iter()
+                .find(|(k, _)| *k == f)
+                .map(|(_, v)| {
+                    v.iter()
+                        .map(|c| (c.value.clone(), c.count))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            counts(Facet::DataCard),
+            [("minimal".to_string(), 1), ("partial".to_string(), 1)]
+        );
+        assert_eq!(
+            counts(Facet::Tier),
+            [("open-model".to_string(), 1)],
+            "no tier for datasets"
+        );
+        let q = SearchQuery {
+            filters: vec![(Facet::DataCard, "partial".into())],
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(ids(&idx.search(&q)), vec![11]);
     }
 }

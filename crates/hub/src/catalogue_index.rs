@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use commonhold_gitmodel::EntryMode;
-use commonhold_meta::MetaError;
+use commonhold_meta::CardWrite;
 use commonhold_types::GitOid;
 
 use crate::{Hub, HubError};
@@ -53,28 +53,39 @@ impl Hub {
         Ok(text.get(..cut).unwrap_or_default().replace('\0', ""))
     }
 
-    /// Stores the card text of `repo_id` at `head`. A repo deleted meanwhile is skipped.
-    async fn store_card(&self, repo_id: i64, head: Option<GitOid>) -> Result<(), HubError> {
-        let text = match &head {
-            Some(commit) => match self.catalogue_card_text(commit).await {
-                Ok(t) => t,
-                // A damaged commit must not stall the follower; fsck reports the damage and
-                // `commonhold reindex` retries after a repair.
-                Err(e) => {
-                    tracing::warn!(repo_id, commit = %commit.to_hex(), error = %e, "cannot read the card for the catalogue");
-                    String::new()
-                }
-            },
-            None => String::new(),
+    /// The card text of a repo whose `main` is `head` (empty for none).
+    async fn card_at(&self, repo_id: i64, head: Option<&GitOid>) -> String {
+        let Some(commit) = head else {
+            return String::new();
         };
-        match self
-            .meta
-            .put_catalogue_card(repo_id, head.as_ref(), &text)
-            .await
-        {
-            Ok(_) | Err(MetaError::NotFound(_)) => Ok(()),
-            Err(e) => Err(e.into()),
+        match self.catalogue_card_text(commit).await {
+            Ok(t) => t,
+            // A damaged commit must not stall the follower; fsck reports the damage and
+            // `commonhold reindex` retries after a repair.
+            Err(e) => {
+                tracing::warn!(repo_id, commit = %commit.to_hex(), error = %e, "cannot read the card for the catalogue");
+                String::new()
+            }
         }
+    }
+
+    /// Reads and stores the cards of `(repo id, head)` pairs in one transaction.
+    async fn store_cards(&self, heads: &[(i64, Option<GitOid>)]) -> Result<(), HubError> {
+        let mut texts = Vec::with_capacity(heads.len());
+        for (repo_id, head) in heads {
+            texts.push(self.card_at(*repo_id, head.as_ref()).await);
+        }
+        let writes: Vec<CardWrite<'_>> = heads
+            .iter()
+            .zip(&texts)
+            .map(|((repo_id, sha), text)| CardWrite {
+                repo_id: *repo_id,
+                sha: *sha,
+                text,
+            })
+            .collect();
+        self.meta.put_catalogue_cards(&writes).await?;
+        Ok(())
     }
 
     /// Processes one batch of the commit log; returns how many entries it consumed.
@@ -90,9 +101,8 @@ impl Hub {
             .filter(|e| e.ref_name == MAIN)
             .map(|e| (e.repo_id, e.new))
             .collect();
-        for (repo_id, head) in heads {
-            self.store_card(repo_id, head).await?;
-        }
+        self.store_cards(&heads.into_iter().collect::<Vec<_>>())
+            .await?;
         self.meta.set_cursor(CONSUMER, last.seq).await?;
         Ok(entries.len())
     }
@@ -104,17 +114,22 @@ impl Hub {
     }
 
     /// Recomputes the card text of every repo from its `main`; `progress(done, total)` is called
-    /// after each repo. Returns the number of repos.
+    /// after each batch of repos. Returns the number of repos.
     pub async fn reindex_catalogue(
         &self,
         mut progress: impl FnMut(usize, usize),
     ) -> Result<usize, HubError> {
         let repos = self.meta.all_repos().await?;
         let total = repos.len();
-        for (done, repo) in repos.iter().enumerate() {
-            let head = self.meta.get_ref(repo.id, MAIN).await?;
-            self.store_card(repo.id, head).await?;
-            progress(done + 1, total);
+        let mut done = 0;
+        for chunk in repos.chunks(BATCH as usize) {
+            let mut heads = Vec::with_capacity(chunk.len());
+            for repo in chunk {
+                heads.push((repo.id, self.meta.get_ref(repo.id, MAIN).await?));
+            }
+            self.store_cards(&heads).await?;
+            done += chunk.len();
+            progress(done, total);
         }
         Ok(total)
     }

@@ -10,7 +10,16 @@ use commonhold_types::GitOid;
 
 use crate::MetaStore;
 use crate::codec::{col, now_ms, opt_oid, to_i64};
-use crate::error::{MetaError, missing_parent};
+use crate::error::MetaError;
+
+/// A card text to store.
+#[derive(Clone, Copy, Debug)]
+pub struct CardWrite<'a> {
+    pub repo_id: i64,
+    /// The commit the text was read from (`None` when the repo has no `main`).
+    pub sha: Option<GitOid>,
+    pub text: &'a str,
+}
 
 /// One repo's stored card text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,39 +33,45 @@ pub struct CatalogueCard {
 }
 
 impl MetaStore {
-    /// Stores (or replaces) the card text of a repo; returns its new rev.
-    /// [`MetaError::NotFound`] if the repo does not exist (any more).
-    pub async fn put_catalogue_card(
-        &self,
-        repo_id: i64,
-        sha: Option<&GitOid>,
-        text: &str,
-    ) -> Result<i64, MetaError> {
+    /// Stores (or replaces) the card texts of several repos in one transaction, each with a
+    /// rev of its own (so a reader paging by rev never skips one); returns how many were
+    /// stored. Repos that no longer exist are skipped: a deleted repo needs no card.
+    pub async fn put_catalogue_cards(&self, cards: &[CardWrite<'_>]) -> Result<usize, MetaError> {
+        if cards.is_empty() {
+            return Ok(0);
+        }
         let mut tx = self.begin_write().await?;
-        let rev: Option<i64> = sqlx::query_scalar(
-            "UPDATE catalogue_head SET last_rev = last_rev + 1 WHERE id = 1 RETURNING last_rev",
+        let last: Option<i64> = sqlx::query_scalar(
+            "UPDATE catalogue_head SET last_rev = last_rev + $1 WHERE id = 1 RETURNING last_rev",
         )
+        .bind(to_i64(cards.len() as u64, "card count")?)
         .fetch_optional(&mut *tx)
         .await?;
-        let rev = rev.ok_or_else(|| {
+        let last = last.ok_or_else(|| {
             MetaError::Corrupt("the catalogue index counter row is missing".to_string())
         })?;
-        sqlx::query(
-            "INSERT INTO catalogue_cards (repo_id, sha, card_text, rev, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (repo_id) DO UPDATE SET \
-             sha = excluded.sha, card_text = excluded.card_text, rev = excluded.rev, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(repo_id)
-        .bind(sha.map(|o| o.0.to_vec()))
-        .bind(text)
-        .bind(rev)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| missing_parent(e, || format!("no repo with id {repo_id}")))?;
+        let mut rev = last - to_i64(cards.len() as u64, "card count")?;
+        let mut stored = 0;
+        let now = now_ms();
+        for card in cards {
+            rev += 1;
+            let done = sqlx::query(
+                "INSERT INTO catalogue_cards (repo_id, sha, card_text, rev, updated_at) \
+                 SELECT id, $2, $3, $4, $5 FROM repos WHERE id = $1 \
+                 ON CONFLICT (repo_id) DO UPDATE SET sha = excluded.sha, \
+                 card_text = excluded.card_text, rev = excluded.rev, updated_at = excluded.updated_at",
+            )
+            .bind(card.repo_id)
+            .bind(card.sha.map(|o| o.0.to_vec()))
+            .bind(card.text)
+            .bind(rev)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            stored += usize::try_from(done.rows_affected()).unwrap_or(0);
+        }
         tx.commit().await?;
-        Ok(rev)
+        Ok(stored)
     }
 
     /// Up to `limit` stored cards with `rev > after_rev`, in rev order.

@@ -552,7 +552,11 @@ async fn the_index_is_loaded_from_stored_rows_and_rebuilt_by_reindex() {
     // A restarted server reads the rows, not the READMEs: a row that says something else wins.
     h.hub
         .meta
-        .put_catalogue_card(good.id, good.summary.sha.as_ref(), "okapi")
+        .put_catalogue_cards(&[commonhold_meta::CardWrite {
+            repo_id: good.id,
+            sha: good.summary.sha,
+            text: "okapi",
+        }])
         .await
         .unwrap();
     let page = get_after_restart(&h, "/search?q=okapi").await;
@@ -581,4 +585,30 @@ async fn the_index_is_loaded_from_stored_rows_and_rebuilt_by_reindex() {
             .await
             .contains("alice/good")
     );
+}
+
+#[tokio::test]
+async fn datasets_show_data_card_completeness_instead_of_a_tier() {
+    let (h, _token) = seeded().await;
+    let page = text(&h.get("/search?q=reviews", None).await);
+    assert!(page.contains("Data card: minimal"), "{page}");
+    assert!(page.contains("Licence: cc-by-4.0"), "{page}");
+    let page = text(&h.get("/search?datacard=minimal", None).await);
+    assert!(page.contains("alice/reviews"), "{page}");
+    assert!(
+        !page.contains("alice/good\""),
+        "models have no data card: {page}"
+    );
+    assert!(
+        page.contains("Data card (datasets)"),
+        "the facet is listed: {page}"
+    );
+    let page = text(&h.get("/datasets/alice/reviews", None).await);
+    assert!(page.contains("Data card: minimal"), "{page}");
+    assert!(
+        page.contains("data card minimal: missing description, size, structure and fields"),
+        "{page}"
+    );
+    let model = text(&h.get("/alice/good", None).await);
+    assert!(!model.contains("Data card:"), "{model}");
 }

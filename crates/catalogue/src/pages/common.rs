@@ -1,5 +1,6 @@
 //! Pieces every page shares: the site description, result rows and the error page.
 
+use crate::datacard::Completeness;
 use crate::entry::RepoEntry;
 use crate::html::{esc, layout, tier_badge};
 
@@ -16,8 +17,16 @@ impl Site {
     }
 }
 
-/// One search result or listing row: name, description, tier badge (licence for datasets),
-/// task, downloads.
+/// The badge of a dataset's data-card completeness.
+pub fn data_card_badge(level: Completeness) -> String {
+    format!(
+        "<span class=\"badge tier-other\">Data card: {}</span>",
+        level.as_str()
+    )
+}
+
+/// One search result or listing row: name, description, tier badge (licence and data-card
+/// completeness for datasets), task, downloads.
 pub fn result_item(e: &RepoEntry, heading: &str) -> String {
     let kind = match e.kind {
         commonhold_types::RepoType::Dataset => "Dataset",
@@ -31,8 +40,12 @@ pub fn result_item(e: &RepoEntry, heading: &str) -> String {
             } else {
                 licence
             };
+            let card = e
+                .data_card()
+                .map(|c| data_card_badge(c.level()))
+                .unwrap_or_default();
             format!(
-                "<span class=\"badge tier-other\">Licence: {}</span>",
+                "<span class=\"badge tier-other\">Licence: {}</span> {card}",
                 esc(&licence)
             )
         }

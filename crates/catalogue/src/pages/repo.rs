@@ -53,9 +53,10 @@ pub struct RepoView {
 pub fn repo_page(site: &Site, v: &RepoView) -> String {
     let e = &v.entry;
     let base = e.web_path();
-    let badge = match e.kind {
-        commonhold_types::RepoType::Dataset => String::new(),
-        _ => tier_badge(e.tier()),
+    let data_card = e.data_card();
+    let badge = match &data_card {
+        Some(card) => super::common::data_card_badge(card.level()),
+        None => tier_badge(e.tier()),
     };
     let mut facts = vec![format!("{} downloads", e.downloads)];
     if let Some(t) = &e.pipeline_tag {
@@ -67,6 +68,18 @@ pub fn repo_page(site: &Site, v: &RepoView) -> String {
     }
     if e.gated.is_some() {
         facts.push("gated access".into());
+    }
+    if let Some(card) = &data_card {
+        let missing = card.missing_labels();
+        facts.push(if missing.is_empty() {
+            "the data card documents every item".to_string()
+        } else {
+            format!(
+                "data card {}: missing {}",
+                card.level().as_str(),
+                esc(&missing)
+            )
+        });
     }
     let funding: String = e
         .funding()

@@ -339,6 +339,8 @@ async fn repo_page(
     };
     if let Some(head) = head {
         view.readme = hub.readme(&head).await.map_err(|e| s.internal(e))?;
+        // The data card of a dataset is judged from it.
+        view.entry.card_text = view.readme.clone().unwrap_or_default();
         let root = hub.root_tree(&head).await.map_err(|e| s.internal(e))?;
         let items = hub
             .list(&root, "", false)
