@@ -4,15 +4,14 @@
 use std::collections::{BinaryHeap, HashSet};
 
 use commonhold_gitmodel::{
-    Commit, DEFAULT_GITATTRIBUTES, EntryMode, GitAttributes, ObjectKind, Signature, build_trees,
-    hash_object,
+    Commit, DEFAULT_GITATTRIBUTES, EntryMode, GitAttributes, ObjectKind, hash_object,
 };
 use commonhold_meta::{Account, Repo};
 use commonhold_types::{GitOid, RepoName, RepoPath, RepoType};
 
 use crate::lfs::LFS_THRESHOLD;
 use crate::revision::valid_ref_component;
-use crate::{Hub, HubError, Principal, now_ms};
+use crate::{Hub, HubError, Principal};
 
 /// Whether an upload goes inline in the commit or through LFS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,30 +75,9 @@ impl Hub {
             RepoPath::new(".gitattributes").map_err(|e| HubError::internal(e.to_string()))?,
             (EntryMode::File, blob),
         );
-        let (tree, trees) = build_trees(&files)?;
-        let sig = Signature {
-            name: author.name.clone(),
-            email: format!("{}@users.noreply.commonhold", author.name),
-            time: now_ms() / 1000,
-            tz_minutes: 0,
-        };
-        let commit = Commit {
-            tree,
-            parents: vec![],
-            author: sig.clone(),
-            committer: sig,
-            message: "initial commit\n".into(),
-        };
-        let oid = commit.oid();
-        let mut objects = vec![(blob, ObjectKind::Blob.as_u8(), content)];
-        objects.extend(
-            trees
-                .into_iter()
-                .map(|(o, b)| (o, ObjectKind::Tree.as_u8(), b)),
-        );
-        objects.push((oid, ObjectKind::Commit.as_u8(), commit.encode()));
-        self.meta.put_objects(&objects).await?;
-        Ok(oid)
+        let blobs = vec![(blob, ObjectKind::Blob.as_u8(), content)];
+        self.store_commit(author, &files, blobs, vec![], "initial commit\n".into())
+            .await
     }
 
     /// Creates `refs/heads/{branch}` at `start` (default: main's head).
