@@ -311,6 +311,36 @@ def test_create_pr_lands_on_a_pr_ref_and_leaves_main(main_hub, alice, big, tmp_p
     assert got == {"model.bin": sha_hex(big.read_bytes())}
 
 
+def test_upload_folder_with_create_pr_opens_a_pull_request_and_merges(main_hub, alice, big, tmp_path, unique):
+    # huggingface_hub 2.x with hf_xet opens the PR through the discussions API first, then commits to its ref.
+    repo = f"alice/{unique('xet-folder-pr')}"
+    alice.create_repo(repo)
+    main_before = alice.upload_file(path_or_fileobj=b"# base\n", path_in_repo="README.md", repo_id=repo).oid
+    folder = tmp_path / "folder"
+    expected = make_folder(folder, big)
+    del expected["README.md"]
+    (folder / "README.md").unlink()
+    up = run_client(
+        main_hub,
+        tmp_path / "home-up",
+        """
+        info = api.upload_folder(folder_path=args["folder"], repo_id=args["repo"], create_pr=True)
+        print(json.dumps({"pr_revision": info.pr_revision, "pr_num": info.pr_num, "pr_url": info.pr_url}))
+        """,
+        repo=repo,
+        folder=str(folder),
+    )
+    assert up["pr_revision"] == f"refs/pr/{up['pr_num']}", up
+    assert up["pr_url"].endswith(f"/{repo}/discussions/{up['pr_num']}"), up
+    assert [b.target_commit for b in alice.list_repo_refs(repo).branches if b.name == "main"] == [main_before]
+    pr = alice.get_discussion_details(repo, up["pr_num"])
+    assert pr.is_pull_request and pr.status in ("draft", "open") and pr.conflicting_files == []
+    assert download(main_hub, tmp_path / "home-pr", repo, list(expected), revision=up["pr_revision"]) == expected
+    alice.merge_pull_request(repo, up["pr_num"])
+    assert alice.get_discussion_details(repo, up["pr_num"]).status == "merged"
+    assert download(main_hub, tmp_path / "home-main", repo, list(expected)) == expected
+
+
 def test_reupload_with_the_same_home_sends_only_a_shard(main_hub, alice, big, warm):
     home, repo = warm
     counters = Counters(main_hub.server)
