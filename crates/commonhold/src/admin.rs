@@ -258,9 +258,11 @@ pub async fn fsck(settings: Settings) -> anyhow::Result<ExitCode> {
         println!("{p}");
     }
     eprintln!(
-        "fsck: {} git objects, {} blobs, {} refs checked; {} problem(s)",
+        "fsck: {} git objects, {} blobs, {} xorbs, {} Xet files, {} refs checked; {} problem(s)",
         report.objects,
         report.blobs,
+        report.xorbs,
+        report.xet_files,
         report.refs,
         report.problems.len()
     );
