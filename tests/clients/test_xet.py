@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from support.compat import cli_command
 from support.server import HubServer, free_port
 
 try:
@@ -339,6 +340,40 @@ def test_upload_folder_with_create_pr_opens_a_pull_request_and_merges(main_hub, 
     alice.merge_pull_request(repo, up["pr_num"])
     assert alice.get_discussion_details(repo, up["pr_num"]).status == "merged"
     assert download(main_hub, tmp_path / "home-main", repo, list(expected)) == expected
+
+
+def test_hf_cli_uploads_and_downloads_through_xet(main_hub, alice, big, tmp_path, unique):
+    # The README's quick start: `hf upload` / `hf download` with nothing but HF_ENDPOINT and HF_TOKEN set.
+    repo = f"alice/{unique('xet-cli')}"
+    alice.create_repo(repo)
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "demo"}\n')
+    (folder / "model.bin").write_bytes(big.read_bytes())
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_DISABLE_XET", "HF_HUB_DISABLE_IMPLICIT_TOKEN")}
+    env.update({"HF_ENDPOINT": main_hub.server.endpoint, "HF_TOKEN": main_hub.token, "NO_COLOR": "1"})
+
+    def hf(*args: str, home: str) -> None:
+        done = subprocess.run(
+            [*cli_command(), *args],
+            env={**env, "HF_HOME": str(tmp_path / home)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
+        assert done.returncode == 0, f"hf {' '.join(args)}:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+
+    counters = Counters(main_hub.server)
+    hf("upload", repo, str(folder), ".", home="home-up")
+    sent = counters.delta()
+    assert sent["xorbs_received"] >= 1 and sent["shards_received"] >= 1, sent
+    counters = Counters(main_hub.server)
+    hf("download", repo, "--local-dir", str(tmp_path / "copy"), home="home-down")
+    got = counters.delta()
+    assert got["reconstructions"] >= 1 and got["plain_reads"] == 0, got
+    assert sha_hex((tmp_path / "copy" / "model.bin").read_bytes()) == sha_hex(big.read_bytes())
+    assert (tmp_path / "copy" / "config.json").read_text() == '{"model_type": "demo"}\n'
 
 
 def test_reupload_with_the_same_home_sends_only_a_shard(main_hub, alice, big, warm):
