@@ -342,14 +342,15 @@ def test_upload_folder_with_create_pr_opens_a_pull_request_and_merges(main_hub, 
     assert download(main_hub, tmp_path / "home-main", repo, list(expected)) == expected
 
 
-def test_hf_cli_uploads_and_downloads_through_xet(main_hub, alice, big, tmp_path, unique):
+def test_hf_cli_uploads_and_downloads_through_xet(main_hub, alice, tmp_path, unique):
     # The README's quick start: `hf upload` / `hf download` with nothing but HF_ENDPOINT and HF_TOKEN set.
     repo = f"alice/{unique('xet-cli')}"
     alice.create_repo(repo)
     folder = tmp_path / "src"
     folder.mkdir()
     (folder / "config.json").write_text('{"model_type": "demo"}\n')
-    (folder / "model.bin").write_bytes(big.read_bytes())
+    weights = payload(5 * MB, 31)  # content no other test uploads, so xorbs must arrive
+    (folder / "model.bin").write_bytes(weights)
     env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_DISABLE_XET", "HF_HUB_DISABLE_IMPLICIT_TOKEN")}
     env.update({"HF_ENDPOINT": main_hub.server.endpoint, "HF_TOKEN": main_hub.token, "NO_COLOR": "1"})
 
@@ -372,7 +373,7 @@ def test_hf_cli_uploads_and_downloads_through_xet(main_hub, alice, big, tmp_path
     hf("download", repo, "--local-dir", str(tmp_path / "copy"), home="home-down")
     got = counters.delta()
     assert got["reconstructions"] >= 1 and got["plain_reads"] == 0, got
-    assert sha_hex((tmp_path / "copy" / "model.bin").read_bytes()) == sha_hex(big.read_bytes())
+    assert sha_hex((tmp_path / "copy" / "model.bin").read_bytes()) == sha_hex(weights)
     assert (tmp_path / "copy" / "config.json").read_text() == '{"model_type": "demo"}\n'
 
 
