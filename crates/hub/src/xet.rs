@@ -314,8 +314,8 @@ impl Hub {
 
     /// Bytes `range` of a Xet file, rebuilt from its xorbs (for clients that download with
     /// plain HTTP). The xorbs' indexes are read once; then the chunks are read and decoded a
-    /// bounded piece at a time ([`READ_PIECE_BYTES`] of serialized xorb, the next piece read
-    /// while the current one is sent), so memory stays small whatever the file and term sizes.
+    /// bounded piece at a time (at most [`READ_PIECE_BYTES`] serialized and unpacked, the next
+    /// piece read while one is sent), so memory stays small whatever the file and term sizes.
     pub async fn xet_file_stream(
         &self,
         file: &XetFile,
@@ -439,8 +439,8 @@ struct Piece {
     end: u32,
 }
 
-/// Cuts the planned terms into pieces of at most [`READ_PIECE_BYTES`] serialized bytes (or one
-/// chunk), lazily, so that a large file's pieces are never all held at once.
+/// Cuts the planned terms into pieces of at most [`READ_PIECE_BYTES`] (or one chunk), lazily, so
+/// that a large file's pieces are never all held at once.
 fn pieces(
     indexes: Arc<XorbIndexes>,
     terms: Vec<PlannedTerm>,
