@@ -6,8 +6,9 @@
 //! that holds it, so the client references them instead of uploading them again: a fine-tune
 //! that changes a few percent of a model uploads only the xorbs of the changed chunks.
 //!
-//! **Scope:** an answer only describes files granted to the asking repo or to a public repo.
-//! Chunk hashes in it are keyed, so it confirms only chunks the client already holds, and
+//! **Scope:** an answer only describes files granted to the asking repo or to a public repo,
+//! and only the chunks those files use (a xorb may hold other files' chunks too). Chunk hashes
+//! in it are keyed, so it confirms only chunks the client already holds, and
 //! referencing a xorb still needs every chunk hash of the terms (the shard upload recomputes the
 //! file hash), so dedup gives no access to content the client does not have.
 
@@ -82,13 +83,16 @@ impl Hub {
         let Ok(chunk) = XetHash::parse(chunk) else {
             return Ok(None);
         };
-        let Some((xorb, file)) = self.meta.xet_dedup_lookup(&chunk.0, grant.repo_id).await? else {
+        let mut found = None;
+        for (xorb, file) in self.meta.xet_dedup_lookup(&chunk.0, grant.repo_id).await? {
+            if let Some(record) = self.file_using_chunk(chunk, XetHash(xorb), &file).await? {
+                found = Some((xorb, record));
+                break;
+            }
+        }
+        let Some((xorb, record)) = found else {
             return Ok(None);
         };
-        let Some(row) = self.meta.xet_file(&file).await? else {
-            return Ok(None);
-        };
-        let record = FileRecord::decode(row.size, &row.terms)?;
         // The xorb holding the chunk first, then the file's others in order.
         let mut order = vec![XetHash(xorb)];
         for term in &record.terms {
@@ -102,7 +106,8 @@ impl Hub {
         let mut described = Vec::new();
         for hash in order {
             if let Some((size, bytes)) = self.meta.xorb_index(&hash.0).await? {
-                described.push((hash, size, XorbIndex::decode(&bytes)?));
+                let index = mask_unused_chunks(XorbIndex::decode(&bytes)?, hash, &record);
+                described.push((hash, size, index));
             }
         }
         let key: [u8; 32] = rand::random();
@@ -121,4 +126,53 @@ impl Hub {
         .map_err(|e| HubError::internal(format!("dedup answer task: {e}")))??;
         Ok(Some(answer))
     }
+}
+
+impl Hub {
+    /// The record of `file` if its terms use `chunk` where `xorb` holds it. A file may use only
+    /// part of a xorb, so holding the xorb is not enough: answering for a chunk the file does
+    /// not use would confirm content of whoever packed it there.
+    async fn file_using_chunk(
+        &self,
+        chunk: XetHash,
+        xorb: XetHash,
+        file: &[u8; 32],
+    ) -> Result<Option<FileRecord>, HubError> {
+        let (Some(row), Some((_, index))) = (
+            self.meta.xet_file(file).await?,
+            self.meta.xorb_index(&xorb.0).await?,
+        ) else {
+            return Ok(None);
+        };
+        let record = FileRecord::decode(row.size, &row.terms)?;
+        let index = XorbIndex::decode(&index)?;
+        let used = index.chunks.iter().enumerate().any(|(i, c)| {
+            c.hash == chunk
+                && record
+                    .terms
+                    .iter()
+                    .any(|t| t.xorb == xorb && (t.chunk_start..t.chunk_end).contains(&(i as u32)))
+        });
+        Ok(used.then_some(record))
+    }
+}
+
+/// `index` with the hash of every chunk that `file` does not use replaced by a random one.
+///
+/// A xorb may also hold chunks of other files packed in the same upload, perhaps of a private
+/// repo; a client must not be able to confirm those through this file's answer. Positions and
+/// lengths stay, so the chunk indexes the client references are still right.
+fn mask_unused_chunks(mut index: XorbIndex, hash: XetHash, file: &FileRecord) -> XorbIndex {
+    let ranges: Vec<_> = file
+        .terms
+        .iter()
+        .filter(|t| t.xorb == hash)
+        .map(|t| t.chunk_start as usize..t.chunk_end as usize)
+        .collect();
+    for (i, chunk) in index.chunks.iter_mut().enumerate() {
+        if !ranges.iter().any(|r| r.contains(&i)) {
+            chunk.hash = XetHash(rand::random());
+        }
+    }
+    index
 }

@@ -53,29 +53,31 @@ impl MetaStore {
         Ok(())
     }
 
-    /// For an eligible chunk: a (xorb holding it, file using that xorb) pair whose file is
-    /// granted to `repo_id` or to a public repo, preferring `repo_id`'s own. None if no such
-    /// file exists (the chunk is unknown, or only private repos of others hold it).
+    /// For an eligible chunk: up to 16 (xorb holding it, file using that xorb) pairs whose file
+    /// is granted to `repo_id` or to a public repo, `repo_id`'s own first. Empty if the chunk is
+    /// unknown or only other repos' private files use its xorbs. (Whether a file uses the chunk
+    /// itself, not just its xorb, is for the caller to check against the file's terms.)
     pub async fn xet_dedup_lookup(
         &self,
         chunk: &[u8; 32],
         repo_id: i64,
-    ) -> Result<Option<([u8; 32], [u8; 32])>, MetaError> {
-        let row = sqlx::query(
+    ) -> Result<Vec<([u8; 32], [u8; 32])>, MetaError> {
+        let rows = sqlx::query(
             "SELECT c.xorb_hash, fx.file_hash FROM xet_dedup_chunks c \
              JOIN xet_file_xorbs fx ON fx.xorb_hash = c.xorb_hash \
              JOIN xet_grants g ON g.file_hash = fx.file_hash \
              JOIN repos r ON r.id = g.repo_id \
              WHERE c.chunk_hash = $1 AND (g.repo_id = $2 OR r.private = 0) \
-             ORDER BY CASE WHEN g.repo_id = $3 THEN 0 ELSE 1 END LIMIT 1",
+             ORDER BY CASE WHEN g.repo_id = $3 THEN 0 ELSE 1 END LIMIT 16",
         )
         .bind(&chunk[..])
         .bind(repo_id)
         .bind(repo_id)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        row.map(|r| Ok((hash32(&r, "xorb_hash")?, hash32(&r, "file_hash")?)))
-            .transpose()
+        rows.iter()
+            .map(|r| Ok((hash32(r, "xorb_hash")?, hash32(r, "file_hash")?)))
+            .collect()
     }
 
     /// Up to `limit` recorded Xet files with a hash greater than `after`, in byte order.

@@ -402,21 +402,32 @@ async fn dedup(t: &TestHub, token: Option<&str>, chunk: &commonhold_xet::XetHash
     .await
 }
 
-#[tokio::test]
-async fn global_dedup_answers_with_a_keyed_shard_for_visible_files_only() {
+/// A hub with the users alice and bob and `repos` (name, private), each owned by the user its
+/// name starts with: (hub, alice's token, bob's token).
+async fn alice_and_bob(repos: &[(&str, bool)]) -> (TestHub, String, String) {
     let t = TestHub::new().await;
     let alice = t.user("alice", Role::Write).await;
     let bob = t.user("bob", Role::Write).await;
-    for (user, repo, private) in [
-        (&alice, "alice/base", false),
-        (&alice, "alice/tune", true),
-        (&bob, "bob/secret", true),
-    ] {
-        assert_eq!(
-            t.create_repo(user, repo, "model", private).await.status,
-            StatusCode::OK
-        );
+    for (repo, private) in repos {
+        let owner = if repo.starts_with("alice/") {
+            &alice
+        } else {
+            &bob
+        };
+        let r = t.create_repo(owner, repo, "model", *private).await;
+        assert_eq!(r.status, StatusCode::OK);
     }
+    (t, alice, bob)
+}
+
+#[tokio::test]
+async fn global_dedup_answers_with_a_keyed_shard_for_visible_files_only() {
+    let (t, alice, bob) = alice_and_bob(&[
+        ("alice/base", false),
+        ("alice/tune", true),
+        ("bob/secret", true),
+    ])
+    .await;
     let (base, _) = token(&t, &alice, "alice/base", "write").await;
     let (tune, _) = token(&t, &alice, "alice/tune", "write").await;
     let (secret, _) = token(&t, &bob, "bob/secret", "write").await;
@@ -498,6 +509,60 @@ async fn global_dedup_answers_with_a_keyed_shard_for_visible_files_only() {
         dedup(&t, Some(&base), &hidden).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn dedup_answers_confirm_only_chunks_the_visible_file_uses() {
+    let (t, alice, bob) = alice_and_bob(&[
+        ("bob/secret", true),
+        ("alice/part", false),
+        ("alice/probe", false),
+    ])
+    .await;
+    // Bob's private file: three xorbs of two 64 KiB chunks.
+    let (secret, _) = token(&t, &bob, "bob/secret", "write").await;
+    let data = content(300_000);
+    let f = fixture(&data);
+    upload(&t, &secret, &f).await;
+    let (x0, body) = &f.xorbs[0];
+    let index = commonhold_xet::validate_xorb(*x0, body).unwrap();
+    // A public file made of the second chunk only, referencing bob's xorb (as a client holding
+    // those bytes may after dedup).
+    let (part, _) = token(&t, &alice, "alice/part", "write").await;
+    let (_, shard) = commonhold_xet::fixtures::file_shard_over(
+        &[(*x0, &index, 1, 2)],
+        &sha256_hex(&data[65_536..131_072]),
+    )
+    .unwrap();
+    let r = t
+        .call("POST", "/xet-cas/v1/shards", Some(&part), shard)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+
+    let (probe, _) = token(&t, &alice, "alice/probe", "write").await;
+    let [c0, c1] = [index.chunks[0].hash, index.chunks[1].hash];
+    // Bob's first chunk is indexed (first of his file) and its xorb is used by a public file,
+    // but not that chunk: nothing confirms it.
+    assert_eq!(
+        dedup(&t, Some(&probe), &c0).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The public file's own chunk is answered; the answer lists the xorb's other chunks in
+    // place (so indexes stay right) but without their hashes.
+    let r = dedup(&t, Some(&probe), &c1).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let look = |chunks: &[commonhold_xet::XetHash]| {
+        commonhold_xet::dedup::lookup_in_answer(&r.body, chunks).unwrap()
+    };
+    assert_eq!(look(&[c1]), Some((*x0, 1, 2)));
+    assert_eq!(look(&[c0]), None);
+    // From bob's own repo, his chunk is answered.
+    assert_eq!(dedup(&t, Some(&secret), &c0).await.status, StatusCode::OK);
 }
 
 /// Runs fsck on the test hub and returns its problems as the CLI prints them.

@@ -78,8 +78,64 @@ pub fn file_fixture(
         all.extend(pairs);
         xorbs.push((XetHash::from_merkle(&hash), body));
     }
-    let fhash = file_hash(&all);
-    let sha = MerkleHash::from_hex(sha256_hex).map_err(|e| err(&e))?;
+    let fhash = add_file(&mut shard, &all, segments, verification, sha256_hex)?;
+    Ok(FileFixture {
+        file_hash: XetHash::from_merkle(&fhash),
+        xorbs,
+        shard: shard.to_bytes().map_err(|e| err(&e))?,
+    })
+}
+
+/// A shard describing one file made of chunk ranges of xorbs already uploaded (each given with
+/// its index, as `validate_xorb` returns it), as a client that deduplicated against them sends
+/// it: no CAS section. Returns the file hash and the shard.
+pub fn file_shard_over(
+    terms: &[(XetHash, &crate::XorbIndex, u32, u32)],
+    sha256_hex: &str,
+) -> Result<(XetHash, Vec<u8>), String> {
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    let mut segments = Vec::new();
+    let mut verification = Vec::new();
+    let mut all = Vec::new();
+    for (xorb, index, start, end) in terms {
+        let chunks = index
+            .chunks
+            .get(*start as usize..*end as usize)
+            .ok_or_else(|| format!("chunks {start}..{end} are not in xorb {xorb}"))?;
+        let pairs: Vec<(MerkleHash, u64)> = chunks
+            .iter()
+            .map(|c| (c.hash.to_merkle(), u64::from(c.unpacked_len)))
+            .collect();
+        let unpacked: u64 = pairs.iter().map(|p| p.1).sum();
+        segments.push(FileDataSequenceEntry::new(
+            xorb.to_merkle(),
+            unpacked as u32,
+            *start,
+            *end,
+        ));
+        let hashes: Vec<MerkleHash> = pairs.iter().map(|p| p.0).collect();
+        verification.push(FileVerificationEntry::new(range_hash_from_chunks(&hashes)));
+        all.extend(pairs);
+    }
+    let mut shard = MDBInMemoryShard::default();
+    let fhash = add_file(&mut shard, &all, segments, verification, sha256_hex)?;
+    Ok((
+        XetHash::from_merkle(&fhash),
+        shard.to_bytes().map_err(|e| err(&e))?,
+    ))
+}
+
+/// Adds the file made of `chunks` (hash, length), described by `segments`, to `shard`, with
+/// verification entries and the sha256 extension; returns the file hash.
+fn add_file(
+    shard: &mut MDBInMemoryShard,
+    chunks: &[(MerkleHash, u64)],
+    segments: Vec<FileDataSequenceEntry>,
+    verification: Vec<FileVerificationEntry>,
+    sha256_hex: &str,
+) -> Result<MerkleHash, String> {
+    let fhash = file_hash(chunks);
+    let sha = MerkleHash::from_hex(sha256_hex).map_err(|e| e.to_string())?;
     shard
         .add_file_reconstruction_info(MDBFileInfo {
             metadata: FileDataSequenceHeader::new(fhash, segments.len(), true, true),
@@ -87,10 +143,6 @@ pub fn file_fixture(
             verification,
             metadata_ext: Some(FileMetadataExt::new(sha)),
         })
-        .map_err(|e| err(&e))?;
-    Ok(FileFixture {
-        file_hash: XetHash::from_merkle(&fhash),
-        xorbs,
-        shard: shard.to_bytes().map_err(|e| err(&e))?,
-    })
+        .map_err(|e| e.to_string())?;
+    Ok(fhash)
 }

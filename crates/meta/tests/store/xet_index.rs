@@ -52,23 +52,39 @@ async fn dedup_finds_files_of_the_same_repo_or_public_repos_only(fx: Fixture) {
     // The private repo's chunk is found from that repo only; the public one from anywhere.
     assert_eq!(
         store.xet_dedup_lookup(&[9; 32], hidden.id).await.unwrap(),
-        Some(([1; 32], [11; 32]))
+        vec![([1; 32], [11; 32])]
     );
     assert_eq!(
         store.xet_dedup_lookup(&[9; 32], other.id).await.unwrap(),
-        None
+        vec![]
     );
     assert_eq!(
         store.xet_dedup_lookup(&[8; 32], other.id).await.unwrap(),
-        Some(([2; 32], [12; 32]))
+        vec![([2; 32], [12; 32])]
     );
     assert_eq!(
         store.xet_dedup_lookup(&[7; 32], hidden.id).await.unwrap(),
-        None
+        vec![]
     );
+    // Once a public file uses the xorb too, others find it; the asking repo's own comes first.
+    store
+        .record_xet_file(open.id, &Sha256([4; 32]), &file([13; 32]))
+        .await
+        .unwrap();
+    store
+        .record_xet_dedup(&[], &[([1; 32], [13; 32])])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.xet_dedup_lookup(&[9; 32], other.id).await.unwrap(),
+        vec![([1; 32], [13; 32])]
+    );
+    let mine_first = store.xet_dedup_lookup(&[9; 32], hidden.id).await.unwrap();
+    assert_eq!(mine_first.first(), Some(&([1; 32], [11; 32])));
+    assert_eq!(mine_first.len(), 2);
 
     let files = store.list_xet_files(None, 1).await.unwrap();
     assert_eq!(files, vec![file([11; 32])]);
     let files = store.list_xet_files(Some([11; 32]), 10).await.unwrap();
-    assert_eq!(files, vec![file([12; 32])]);
+    assert_eq!(files, vec![file([12; 32]), file([13; 32])]);
 }
