@@ -394,8 +394,53 @@ async fn exports_are_valid_and_public_only() {
         200
     );
 
+    let spdx = |uri: &'static str| {
+        let h = &h;
+        async move {
+            let r = h.get(uri, None).await;
+            assert_eq!(r.status, 200, "{uri}: {}", text(&r));
+            assert_eq!(r.header("content-type"), Some("application/spdx+json"));
+            r.json()
+        }
+    };
+    let spdx_good = spdx("/api/models/alice/good/spdx").await;
+    let spdx_llama = spdx("/api/models/alice/llama-ft/spdx/main").await;
+    let spdx_reviews = spdx("/api/datasets/alice/reviews/spdx").await;
+    let s = spdx_good.to_string();
+    assert!(s.contains("hasDeclaredLicense"), "{s}");
+    assert!(s.contains("openness tier: "), "the assessment travels: {s}");
+    let s = spdx_llama.to_string();
+    assert!(
+        s.contains("LicenseRef-llama3") && s.contains("http://hub.test/licenses/llama3"),
+        "{s}"
+    );
+    assert!(!s.contains("\"llama3\""), "no made-up SPDX id: {s}");
+    let s = spdx_reviews.to_string();
+    assert!(
+        s.contains("dataset_DatasetPackage")
+            && s.contains("hasConcludedLicense")
+            && s.contains("data card: minimal"),
+        "{s}"
+    );
+    assert_eq!(
+        h.get("/api/models/alice/secret/spdx", None).await.status,
+        401
+    );
+
     let Some(py) = standards_python() else { return };
     let dir = tempfile::tempdir().unwrap();
+    let spdx_shapes = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/reference/catalogue-standards/shapes/spdx-3.0.1");
+    validate(
+        &py,
+        "spdx3_offline.py",
+        &[
+            spdx_shapes,
+            write(dir.path(), "good.spdx3.json", &spdx_good),
+            write(dir.path(), "llama.spdx3.json", &spdx_llama),
+            write(dir.path(), "reviews.spdx3.json", &spdx_reviews),
+        ],
+    );
     let shapes = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/reference/catalogue-standards/shapes/dcat-ap-3.0.1");
     for (i, doc) in [&dcat, &page1].into_iter().enumerate() {

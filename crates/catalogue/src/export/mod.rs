@@ -1,17 +1,20 @@
-//! Exports to open standards, built as JSON with serde (no crate covers CycloneDX 1.6 or
-//! Croissant 1.1). The shapes follow `shared/reference/catalogue-standards.md`; the tests run
-//! its offline validators on documents built from fixtures. The openness assessment (declared
+//! Exports to open standards (DCAT-AP, Croissant, CycloneDX ML-BOM, SPDX 3), built as JSON
+//! with serde (no crate covers CycloneDX 1.6 or Croissant 1.1). The shapes follow
+//! `shared/reference/catalogue-standards.md`; the tests run its offline validators on documents
+//! built from fixtures. The openness assessment (declared
 //! versus concluded licence, tier, OSAID) travels in each.
 
 mod croissant;
 mod dcat;
 mod licence;
 mod mlbom;
+mod spdx;
 
 pub use croissant::{CroissantInput, croissant};
 pub use dcat::{DcatPage, dcat_catalog};
 pub use licence::{licence_iri, spdx_id};
 pub use mlbom::{MlBomInput, mlbom};
+pub use spdx::{SpdxInput, spdx3};
 
 use sha2::Digest;
 

@@ -1,6 +1,8 @@
 //! Open-standard exports of the catalogue: the DCAT-AP catalogue (`GET /api/catalog/dcat`,
 //! paginated), Croissant per dataset (`GET /api/datasets/{ns}/{name}/croissant`, the Hub's own
-//! path) and a CycloneDX ML-BOM per model revision (`GET /api/models/{ns}/{name}/mlbom[/{rev}]`).
+//! path), a CycloneDX ML-BOM per model revision (`GET /api/models/{ns}/{name}/mlbom[/{rev}]`)
+//! and an SPDX 3 document (AI and Dataset profiles) per revision
+//! (`GET /api/{models|datasets}/{ns}/{name}/spdx[/{rev}]`).
 //!
 //! The DCAT catalogue lists only public repos (gated ones with restricted access rights);
 //! the per-repo exports answer like the rest of the API (401/404 for a hidden repo).
@@ -17,7 +19,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use commonhold_catalogue::RepoEntry;
 use commonhold_catalogue::export::{
-    CroissantInput, DcatPage, ExportFile, MlBomInput, croissant, dcat_catalog, mlbom, sha256_hex,
+    CroissantInput, DcatPage, ExportFile, MlBomInput, SpdxInput, croissant, dcat_catalog, mlbom,
+    sha256_hex, spdx3,
 };
 use commonhold_gitmodel::EntryMode;
 use commonhold_types::{GitOid, RepoType};
@@ -38,6 +41,10 @@ pub fn routes() -> Router<WebState> {
         .route("/api/datasets/{ns}/{name}/croissant", get(croissant_doc))
         .route("/api/models/{ns}/{name}/mlbom", get(mlbom_main))
         .route("/api/models/{ns}/{name}/mlbom/{rev}", get(mlbom_at))
+        .route("/api/models/{ns}/{name}/spdx", get(model_spdx_main))
+        .route("/api/models/{ns}/{name}/spdx/{rev}", get(model_spdx_at))
+        .route("/api/datasets/{ns}/{name}/spdx", get(dataset_spdx_main))
+        .route("/api/datasets/{ns}/{name}/spdx/{rev}", get(dataset_spdx_at))
         .route(
             "/api/organizations/{name}/provider",
             get(provider_get).put(provider_put),
@@ -202,6 +209,67 @@ async fn mlbom_at(
         assessment: r.assessment.as_ref(),
     });
     Ok(json_ld(doc, "application/vnd.cyclonedx+json"))
+}
+
+async fn model_spdx_main(
+    state: State<WebState>,
+    caller: Caller,
+    Path((ns, name)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    spdx_doc(state, caller, RepoType::Model, (ns, name, "main".into())).await
+}
+
+async fn model_spdx_at(
+    state: State<WebState>,
+    caller: Caller,
+    Path(p): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    spdx_doc(state, caller, RepoType::Model, p).await
+}
+
+async fn dataset_spdx_main(
+    state: State<WebState>,
+    caller: Caller,
+    Path((ns, name)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    spdx_doc(state, caller, RepoType::Dataset, (ns, name, "main".into())).await
+}
+
+async fn dataset_spdx_at(
+    state: State<WebState>,
+    caller: Caller,
+    Path(p): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    spdx_doc(state, caller, RepoType::Dataset, p).await
+}
+
+/// An SPDX 3 document for a revision; a dataset's data card is judged from its README there.
+async fn spdx_doc(
+    State(s): State<WebState>,
+    caller: Caller,
+    kind: RepoType,
+    (ns, name, rev): (String, String, String),
+) -> ApiResult<Response> {
+    let mut r = revision(&s, &caller, kind, (&ns, &name), &rev).await?;
+    if kind == RepoType::Dataset {
+        r.entry.card_text = s
+            .hub
+            .readme(&r.commit)
+            .await
+            .map_err(|e| caller.err(e))?
+            .unwrap_or_default();
+    }
+    let base = s.hub.config.public_url.clone();
+    let hex = r.commit.to_hex();
+    let doc = spdx3(&SpdxInput {
+        base_url: &base,
+        hub_name: &s.site.name,
+        entry: &r.entry,
+        commit: &hex,
+        commit_time_ms: r.time_ms,
+        assessment: r.assessment.as_ref(),
+    });
+    Ok(json_ld(doc, "application/spdx+json"))
 }
 
 /// The account named in the URL, or 404.
