@@ -9,8 +9,9 @@ use crate::key::BlobKey;
 /// What went wrong with a blob operation.
 ///
 /// The variants a client can cause (mismatches, ranges, parts) carry what the client needs to
-/// fix its request; [`BlobError::Io`] carries the path and the action for the operator's log
-/// and is not meant to be shown to a client (the server answers it with a plain 500).
+/// fix its request; [`BlobError::Io`] and [`BlobError::Store`] carry the location and the action
+/// for the operator's log and are not meant to be shown to a client (the server answers them with
+/// a plain 500).
 #[derive(Debug, thiserror::Error)]
 pub enum BlobError {
     #[error(
@@ -50,6 +51,15 @@ pub enum BlobError {
         #[source]
         source: std::io::Error,
     },
+    #[error("could not {action} {location} in the object store: {source}")]
+    Store {
+        action: &'static str,
+        location: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("invalid S3 blob store configuration: {0}")]
+    Config(String),
     #[error("a blob store background task failed: {0}")]
     Task(String),
 }

@@ -79,6 +79,36 @@ pub struct PartReceipt {
     pub size: u64,
 }
 
+/// A fresh etag: 128 random bits in hex. Random rather than a content hash so that accepting a
+/// part costs no hashing; the whole blob is hashed once, at completion.
+pub(crate) fn new_etag() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+/// Etags we issue are 32 lowercase hex digits; anything else cannot name a stored part.
+fn is_valid_etag(etag: &str) -> bool {
+    etag.len() == 32 && etag.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A completion's part list must name parts in strictly ascending order, each with an etag we
+/// could have issued (so it can name nothing outside the upload).
+pub(crate) fn check_part_list(parts: &[(u32, String)]) -> Result<(), BlobError> {
+    let mut previous = 0;
+    for (part, etag) in parts {
+        if *part <= previous {
+            return Err(BlobError::PartOrder { part: *part });
+        }
+        previous = *part;
+        if !is_valid_etag(etag) {
+            return Err(BlobError::PartMissing {
+                part: *part,
+                etag: etag.chars().take(80).collect(),
+            });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

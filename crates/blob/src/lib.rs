@@ -5,7 +5,8 @@
 //! verified: the content is hashed while it streams in, and a blob becomes visible under its key
 //! only after its sha256 and size match what the client declared. Identical content is stored
 //! once. The [`BlobStore`] trait is what callers use; [`LocalBlobStore`] implements it on a
-//! local filesystem, and an S3-compatible backend can implement it without changing callers.
+//! local filesystem, [`S3BlobStore`] on an S3-compatible object store (for several server
+//! processes sharing one store), with the same guarantees.
 //!
 //! **Durability (local backend).** A write goes to a temp file under `<root>/tmp/` (same
 //! filesystem as the blobs, so the final rename is atomic), is fsynced, renamed to
@@ -27,6 +28,17 @@
 //! through the same verified write, and removes the upload. Idle uploads are removed by `open`
 //! after a day.
 //!
+//! **S3 backend.** Objects under `<prefix>/lfs/ab/cd/<sha256>` like the local layout. A write is
+//! hashed while it streams; under 8 MiB it stays in memory and is PUT to its final name only
+//! after it verifies; larger, it is a multipart upload to `<prefix>/tmp/<random>` (8 MiB parts,
+//! two in flight, so about 24 MiB of memory per write whatever the size), completed only after
+//! it verifies, copied into place server-side and deleted. Reads stream the HTTP body. Parts are
+//! objects `<prefix>/parts/<upload id>/<n>.<etag>`. `put_verified` uses a conditional PUT
+//! (`If-None-Match: *`) when the server honours it, probed at open, else check-then-put. Two
+//! limits: AWS S3 itself copies at most 5 GiB server-side, so larger blobs need a server without
+//! that cap (SeaweedFS, MinIO, Ceph RGW); and a process killed mid-upload leaves an incomplete
+//! multipart upload, which the bucket's `AbortIncompleteMultipartUpload` lifecycle rule removes.
+//!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! use commonhold_blob::{BlobKey, BlobStore, LocalBlobStore, read_to_vec, sha256_of};
@@ -46,11 +58,13 @@ mod error;
 mod key;
 mod local;
 mod pipeline;
+mod s3;
 mod store;
 
 pub use error::BlobError;
 pub use key::{BlobKey, PartReceipt, UploadId};
 pub use local::{LocalBlobStore, MAX_PART_NUMBER, MAX_PART_SIZE, TEMP_MAX_AGE, UPLOAD_MAX_AGE};
+pub use s3::{S3BlobStore, S3Config};
 pub use store::{BlobStore, BlobStream, BlobWriter, put_bytes, read_to_vec};
 
 /// The SHA-256 of `bytes`, as the store's key type.

@@ -12,8 +12,8 @@ use crate::key::{BlobKey, PartReceipt, UploadId};
 /// A blob's content as a stream of chunks (large ones, to keep per-chunk overhead low).
 pub type BlobStream = futures::stream::BoxStream<'static, std::io::Result<bytes::Bytes>>;
 
-/// A content-addressed store of blobs. Implemented by [`crate::LocalBlobStore`]; an
-/// S3-compatible backend implements the same trait, so callers do not change.
+/// A content-addressed store of blobs. Implemented by [`crate::LocalBlobStore`] and
+/// [`crate::S3BlobStore`], so callers do not change with the backend.
 #[async_trait]
 pub trait BlobStore: Send + Sync + 'static {
     /// A new verified write. Nothing is visible until `commit` succeeds.

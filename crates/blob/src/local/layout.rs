@@ -63,21 +63,10 @@ impl Layout {
         self.parts_dir().join(upload.as_str())
     }
 
-    /// `etag` must have been validated by [`is_valid_etag`] (it comes from the client).
+    /// `etag` must have passed [`crate::key::check_part_list`] (it comes from the client).
     pub(crate) fn part_path(&self, upload: &UploadId, part: u32, etag: &str) -> PathBuf {
         self.upload_dir(upload).join(format!("{part}.{etag}"))
     }
-}
-
-/// A fresh etag: 128 random bits in hex. Random rather than a content hash so that accepting a
-/// part costs no hashing; the whole blob is hashed once, at completion.
-pub(crate) fn new_etag() -> String {
-    hex::encode(rand::random::<[u8; 16]>())
-}
-
-/// Etags we issue are 32 lowercase hex digits; anything else cannot name a part file.
-pub(crate) fn is_valid_etag(etag: &str) -> bool {
-    etag.len() == 32 && etag.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// A temp file that is removed when dropped unless [`TempFile::disarm`]ed: the reason a

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use commonhold_types::Sha256;
 use futures::StreamExt;
 
-use super::layout::{Layout, TempFile, is_valid_etag, new_etag};
+use super::layout::{Layout, TempFile};
 use super::read::stream_file;
 use super::writer::LocalWriter;
 use crate::error::BlobError;
-use crate::key::{PartReceipt, UploadId};
+use crate::key::{PartReceipt, UploadId, check_part_list, new_etag};
 use crate::pipeline::{ChunkBuffer, Sink};
 use crate::store::{BlobStream, BlobWriter};
 
@@ -87,21 +87,11 @@ pub(crate) async fn complete_parts(
     expected: Sha256,
     size: u64,
 ) -> Result<(), BlobError> {
-    let mut paths = Vec::with_capacity(parts.len());
-    let mut previous = 0;
-    for (part, etag) in parts {
-        if *part <= previous {
-            return Err(BlobError::PartOrder { part: *part });
-        }
-        previous = *part;
-        if !is_valid_etag(etag) {
-            return Err(BlobError::PartMissing {
-                part: *part,
-                etag: etag.chars().take(80).collect(),
-            });
-        }
-        paths.push((*part, etag.clone(), layout.part_path(upload, *part, etag)));
-    }
+    check_part_list(parts)?;
+    let paths = parts
+        .iter()
+        .map(|(part, etag)| (*part, etag.clone(), layout.part_path(upload, *part, etag)))
+        .collect();
     let opened = tokio::task::spawn_blocking(move || open_parts(paths)).await??;
     let total: u64 = opened.iter().map(|(_, len)| len).sum();
     if total != size {
