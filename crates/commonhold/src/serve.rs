@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use commonhold_hub::{Hub, HubConfig};
 
-use crate::config::Settings;
+use crate::config::{BlobStoreSetting, Settings};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -41,21 +41,38 @@ pub async fn open_hub(settings: &Settings, public_url: String) -> anyhow::Result
                 redact(&settings.database_url)
             )
         })?;
-    let blobs = commonhold_blob::LocalBlobStore::open(settings.blob_dir())
-        .await
-        .with_context(|| {
-            format!(
-                "cannot open the blob store in {}",
-                settings.blob_dir().display()
-            )
-        })?;
+    let blobs = open_blobs(&settings.blob_store).await?;
     let config = HubConfig {
         public_url,
         max_file_size: settings.max_file_size,
         upload_url_ttl_secs: settings.upload_url_ttl_secs,
         xet_token_ttl_secs: settings.xet_token_ttl_secs,
     };
-    Ok(Hub::new(meta, Arc::new(blobs), config, settings.signing_key.clone()).await?)
+    Ok(Hub::new(meta, blobs, config, settings.signing_key.clone()).await?)
+}
+
+/// The configured blob store: local files (the default) or an S3-compatible bucket.
+async fn open_blobs(
+    setting: &BlobStoreSetting,
+) -> anyhow::Result<Arc<dyn commonhold_blob::BlobStore>> {
+    Ok(match setting {
+        BlobStoreSetting::Local(dir) => Arc::new(
+            commonhold_blob::LocalBlobStore::open(dir)
+                .await
+                .with_context(|| format!("cannot open the blob store in {}", dir.display()))?,
+        ),
+        BlobStoreSetting::S3(s3) => Arc::new(
+            commonhold_blob::S3BlobStore::open(s3)
+                .await
+                .with_context(|| {
+                    let endpoint = s3.endpoint.as_deref().unwrap_or("AWS");
+                    format!(
+                        "cannot open the S3 blob store s3://{}/{} at {endpoint}",
+                        s3.bucket, s3.prefix
+                    )
+                })?,
+        ),
+    })
 }
 
 /// Hides a password in a database URL before printing it.
