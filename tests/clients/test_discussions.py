@@ -66,3 +66,22 @@ def test_conflicting_pull_request_is_refused_with_the_file_named(alice, unique):
         alice.merge_pull_request(repo, pr.pr_num)
     assert status_of(raised.value) == 409 and "a.txt" in str(raised.value)
     assert alice.model_info(repo).sha == main_head
+
+
+def test_outside_contributor_proposes_a_large_file_and_the_owner_merges(alice, bob, unique, tmp_path):
+    # bob cannot write alice's repo: a direct upload is refused, a pull request (with an LFS file) is not.
+    repo = f"alice/{unique('contrib')}"
+    alice.create_repo(repo)
+    weights = tmp_path / "weights.bin"
+    weights.write_bytes(bytes(range(256)) * 8192)  # 2 MiB: an LFS upload
+    with pytest.raises(HfHubHTTPError) as raised:
+        bob.upload_file(path_or_fileobj=str(weights), path_in_repo="weights.bin", repo_id=repo)
+    assert status_of(raised.value) == 403
+    info = bob.upload_file(path_or_fileobj=str(weights), path_in_repo="weights.bin", repo_id=repo, create_pr=True)
+    assert info.pr_num is not None
+    details = alice.get_discussion_details(repo, info.pr_num)
+    assert details.author == "bob" and details.is_pull_request
+    alice.merge_pull_request(repo, info.pr_num)
+    path = alice.hf_hub_download(repo, "weights.bin")
+    with open(path, "rb") as f:
+        assert f.read() == weights.read_bytes()

@@ -133,4 +133,55 @@ impl Hub {
             ))),
         }
     }
+
+    /// Finds a repo the caller may upload files to, and whether it may write the repo itself.
+    /// Anyone with a write token who can read a repo may contribute through a pull request (as
+    /// on the Hub); what such a caller may commit to is checked by [`Hub::check_contribution`].
+    pub async fn contributable_repo(
+        &self,
+        who: Option<&Principal>,
+        repo_type: commonhold_types::RepoType,
+        name: &commonhold_types::RepoName,
+    ) -> Result<(Repo, bool), HubError> {
+        let repo = self.readable_repo(who, repo_type, name).await?;
+        match (who, visibility(who, &repo)) {
+            (_, Visibility::Write) => Ok((repo, true)),
+            (Some(p), _) if p.role == Role::Write => Ok((repo, false)),
+            _ => Err(HubError::Forbidden(
+                "this token is read-only; uploads and pull requests need a write token".into(),
+            )),
+        }
+    }
+
+    /// Whether `author`, who cannot write `repo`, may commit to `revision`: only by opening a
+    /// pull request, or to an open pull request of their own.
+    pub async fn check_contribution(
+        &self,
+        repo: &Repo,
+        author: &Account,
+        revision: &str,
+        create_pr: bool,
+    ) -> Result<(), HubError> {
+        if create_pr {
+            return Ok(());
+        }
+        let own_pr = match revision
+            .strip_prefix("refs/pr/")
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            Some(num) => self.meta.discussion(repo.id, num).await?.is_some_and(|d| {
+                d.is_pr && d.author == author.name && matches!(d.status.as_str(), "open" | "draft")
+            }),
+            None => false,
+        };
+        if own_pr {
+            Ok(())
+        } else {
+            Err(HubError::Forbidden(format!(
+                "you don't have write access to {}; propose the change as a pull request \
+                 (create_pr=True), or commit to an open pull request you opened",
+                repo.name
+            )))
+        }
+    }
 }

@@ -384,3 +384,101 @@ async fn a_commit_with_create_pr_opens_a_pull_request_listed_like_the_others() {
     .await;
     assert_eq!(file_at(&t, "main", "d.txt").await, b"d");
 }
+
+#[tokio::test]
+async fn readers_contribute_through_their_own_pull_requests_only() {
+    let (t, alice, bob) = setup().await;
+    // bob cannot write alice/m, but may propose a change...
+    let r = t
+        .commit(
+            &bob,
+            REPO,
+            &[header_line("direct"), file_line("x.txt", b"x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        String::from_utf8_lossy(&r.body).contains("pull request"),
+        "the error says what to do"
+    );
+    let r = t
+        .commit_to(
+            &bob,
+            &format!("{API}/commit/main?create_pr=1"),
+            &[header_line("Add x"), file_line("x.txt", b"x")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let num: u64 = r.json()["pullRequestUrl"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let pr = ok(t.get(&format!("{API}/discussions/{num}"), None).await).await;
+    assert_eq!(pr["author"]["name"], "bob");
+    // ...and keep pushing to it, but not to someone else's pull request.
+    let r = t
+        .commit_to(
+            &bob,
+            &format!("{API}/commit/refs%2Fpr%2F{num}"),
+            &[header_line("more"), file_line("y.txt", b"y")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let theirs = open(&t, &alice, "Alice's own", true).await;
+    let r = t
+        .commit_to(
+            &bob,
+            &format!("{API}/commit/refs%2Fpr%2F{theirs}"),
+            &[header_line("sneak"), file_line("z.txt", b"z")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Preupload is open to contributors; a read-only token is not.
+    let files = json!({ "files": [{ "path": "w.bin", "size": 10, "sample": "AAAA" }] });
+    let r = t
+        .post_json(&format!("{API}/preupload/main"), Some(&bob), files.clone())
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let reader = t.user("rita", Role::Read).await;
+    let r = t
+        .post_json(&format!("{API}/preupload/main"), Some(&reader), files)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The owner merges it.
+    ok(t.post_json(
+        &format!("{API}/discussions/{num}/merge"),
+        Some(&alice),
+        json!({}),
+    )
+    .await)
+    .await;
+    assert_eq!(file_at(&t, "main", "y.txt").await, b"y");
+    // Once merged, the pull request takes no more commits from its author.
+    let r = t
+        .commit_to(
+            &bob,
+            &format!("{API}/commit/refs%2Fpr%2F{num}"),
+            &[header_line("late"), file_line("w.txt", b"w")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

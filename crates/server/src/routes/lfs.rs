@@ -11,7 +11,7 @@ use futures::TryStreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::writable;
+use super::contributable;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::params::Params;
@@ -71,7 +71,7 @@ async fn batch(
     let Some(name) = name.strip_suffix(".git") else {
         return Err(super::not_found().await);
     };
-    let repo = writable(&state, &caller, kind, &ns, name).await?;
+    let (repo, _) = contributable(&state, &caller, kind, &ns, name).await?;
     let req: BatchRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("invalid LFS batch request: {e}")))?;
     if req.operation != "upload" {

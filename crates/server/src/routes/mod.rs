@@ -76,6 +76,24 @@ pub async fn writable(
         .map_err(|e| caller.err(e))
 }
 
+/// The repo at `/api/{kind}/{ns}/{name}`, if the caller may upload to it, and whether it may
+/// write the repo (others contribute through pull requests only).
+pub async fn contributable(
+    state: &AppState,
+    caller: &Caller,
+    kind: RepoType,
+    ns: &str,
+    name: &str,
+) -> ApiResult<(Repo, bool)> {
+    caller.require()?;
+    let name = repo_name(caller, ns, name)?;
+    state
+        .hub
+        .contributable_repo(caller.principal(), kind, &name)
+        .await
+        .map_err(|e| caller.err(e))
+}
+
 /// The URL path of a repo's web page: `ns/name` or `datasets/ns/name`.
 pub fn repo_url_path(repo: &Repo) -> String {
     format!("{}{}", repo.repo_type.url_prefix(), repo.name)

@@ -11,7 +11,7 @@ use commonhold_types::{RepoPath, Sha256};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{repo_type, repo_url_path, writable};
+use super::{contributable, repo_type, repo_url_path};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::params::Params;
@@ -73,7 +73,7 @@ pub async fn preupload(
     Path((kind, ns, name, rev)): Path<(String, String, String, String)>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    let (repo, _) = contributable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let req: PreuploadBody = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("invalid preupload body: {e}")))?;
     if req.files.len() > MAX_PREUPLOAD_FILES {
@@ -269,9 +269,16 @@ pub async fn commit(
     RawQuery(q): RawQuery,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    let (repo, writer) = contributable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let author = caller.require()?.account.clone();
     let p = Params::parse(q.as_deref());
+    if !writer {
+        state
+            .hub
+            .check_contribution(&repo, &author, &rev, p.flag("create_pr"))
+            .await
+            .map_err(|e| caller.err(e))?;
+    }
     let body = axum::body::to_bytes(body, MAX_COMMIT_BODY)
         .await
         .map_err(|_| {

@@ -16,7 +16,7 @@ use commonhold_hub::{CasGrant, XET_CAS_PREFIX, XetPlan, XetToken};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{readable, repo_type, writable};
+use super::{contributable, readable, repo_type};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::{ApiResult, AppState};
@@ -27,13 +27,14 @@ const MAX_SHARD_BODY: usize = commonhold_xet::MAX_SHARD_BYTES;
 const MAX_XORB_BODY: usize = commonhold_xet::MAX_XORB_BYTES;
 
 /// `GET /api/{kind}/{ns}/{name}/xet-write-token/{rev}` (also with `rev` = `None` and
-/// `?create_pr=1`): a write token for the repo, which the caller must be able to write.
+/// `?create_pr=1`): a write token for the repo, for its writers and for contributors of pull
+/// requests (what they may commit is checked at the commit).
 pub async fn write_token(
     State(state): State<AppState>,
     caller: Caller,
     Path((kind, ns, name, _rev)): Path<(String, String, String, String)>,
 ) -> ApiResult<Response> {
-    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    let (repo, _) = contributable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let token = state
         .hub
         .xet_token(&repo, true)
