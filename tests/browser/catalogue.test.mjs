@@ -112,6 +112,20 @@ test('search, then narrow by a facet', async () => {
   await page.screenshot({ path: `${SHOTS}search-facet.png`, fullPage: true });
 });
 
+test('datasets: licence and data-card completeness instead of a tier, as a facet too', async () => {
+  await page.goto(`${BASE}/search?kind=dataset`);
+  await page.getByRole('link', { name: /minimal/ }).first().click();
+  assert.match(page.url(), /datacard=minimal/);
+  const results = page.locator('ul.results h3 a');
+  assert.deepEqual(await results.allTextContents(), [`${NS}/reviews`]);
+  const row = await page.locator('ul.results li').first().innerText();
+  assert.match(row, /Licence: cc-by-4\.0/);
+  assert.match(row, /Data card: minimal/);
+  await page.goto(`${BASE}/datasets/${NS}/reviews`);
+  assert.match(await page.locator('main').innerText(), /data card minimal: missing/);
+  await page.screenshot({ path: `${SHOTS}dataset-card.png`, fullPage: true });
+});
+
 test('open a repo, read a finding or licence and follow its evidence to the line', async () => {
   await page.goto(`${BASE}/search?q=open+classifier`);
   await page.getByRole('link', { name: `${NS}/open-classifier` }).click();
