@@ -1,7 +1,20 @@
 #!/usr/bin/env bash
-# Catalogue benchmark: search index build rate, search and facet query latency, page render
-# time over N generated repos (default 100,000). Prints a Markdown table for bench/RESULTS.md.
-# Usage: bash bench/catalogue.sh [N]
+# Catalogue benchmark over N generated repos (default 100,000), two parts, each printing a
+# Markdown table for bench/RESULTS.md:
+#  1. the in-memory search index (crates/catalogue/examples/catalogue_bench.rs): build rate,
+#     search and facet query latency, page render time;
+#  2. the persisted index (crates/server/examples/catalogue_index_bench.rs): N repos seeded through
+#     the hub on SQLite, then the commit-log follower's and `commonhold reindex`'s rates (README
+#     reads + row writes), a server's cold load of the stored rows, and warm search pages.
+#     Part 2 seeds every repo with a real commit: about 10 minutes at 100,000.
+# Usage: bash bench/catalogue.sh [N] [index|search|all]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo run --quiet --release -p commonhold-catalogue --example catalogue_bench -- "${1:-100000}"
+n="${1:-100000}"
+part="${2:-all}"
+if [ "$part" = all ] || [ "$part" = search ]; then
+  cargo run --quiet --release -p commonhold-catalogue --example catalogue_bench -- "$n"
+fi
+if [ "$part" = all ] || [ "$part" = index ]; then
+  cargo run --quiet --release -p commonhold-server --example catalogue_index_bench -- "$n"
+fi

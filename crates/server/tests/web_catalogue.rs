@@ -614,6 +614,32 @@ async fn the_index_is_loaded_from_stored_rows_and_rebuilt_by_reindex() {
     // The running server picks the stored change up too.
     assert!(text(&h.get("/search?q=okapi", None).await).contains("alice/good"));
 
+    // A write that stored nothing (its repo is gone) moves the counter once: the server reloads,
+    // then trusts its index again instead of rebuilding on every page.
+    let skipped = h
+        .hub
+        .meta
+        .put_catalogue_cards(&[commonhold_meta::CardWrite {
+            repo_id: 999_999,
+            sha: None,
+            text: "gone",
+        }])
+        .await
+        .unwrap();
+    assert_eq!(skipped, 0);
+    assert!(text(&h.get("/search?q=okapi", None).await).contains("alice/good"));
+    let mut summary = good.summary.clone();
+    summary.tags.push("walrus".into());
+    h.hub
+        .meta
+        .update_repo_summary(good.id, &summary)
+        .await
+        .unwrap();
+    assert!(
+        text(&h.get("/search?q=walrus", None).await).contains("0 results"),
+        "an unchanged index is served from memory"
+    );
+
     // Reindex recomputes every row from the repos; the running server follows it.
     let mut seen = Vec::new();
     let n = h

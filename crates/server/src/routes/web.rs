@@ -93,17 +93,24 @@ impl IndexCache {
                 inner.cards.insert(card.repo_id, card.text);
             }
         }
+        // Every write up to `card_rev` had committed when it was read, so all of them have been
+        // seen, including revs handed out to rows of repos deleted meanwhile (never stored).
+        inner.card_rev = inner.card_rev.max(card_rev);
         let repos = hub.meta.all_repos().await?;
         let live: std::collections::HashSet<i64> = repos.iter().map(|r| r.id).collect();
         inner.cards.retain(|id, _| live.contains(id));
-        let entries = repos
+        let entries: Vec<RepoEntry> = repos
             .iter()
             .map(|repo| {
                 let text = inner.cards.get(&repo.id).cloned().unwrap_or_default();
                 entry_of(repo, text)
             })
             .collect();
-        let index = Arc::new(SearchIndex::build(entries));
+        // Seconds of CPU at 100,000 repos: off the async workers.
+        let index = tokio::task::spawn_blocking(move || SearchIndex::build(entries))
+            .await
+            .map(Arc::new)
+            .map_err(|e| commonhold_hub::HubError::internal(format!("index build failed: {e}")))?;
         inner.index = Some(index.clone());
         inner.assessor_seq = assessor_seq;
         inner.built_at = Some(Instant::now());
