@@ -378,11 +378,11 @@ impl BlobStore for S3BlobStore {
     }
 
     async fn verify(&self, key: &BlobKey) -> Result<bool, BlobError> {
-        let mut stream = self.read(key, None).await?;
         if !matches!(key, BlobKey::Lfs(_)) {
             // Xet objects are checked by the Xet layer (commonhold fsck); existence is enough.
-            return Ok(true);
+            return self.size_of(key).await.map(|_| true);
         }
+        let mut stream = self.read(key, None).await?;
         let mut hasher = sha2::Sha256::new();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|source| BlobError::Store {
