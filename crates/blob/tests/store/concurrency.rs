@@ -45,6 +45,7 @@ async fn concurrent_writers_of_the_same_key(fx: Fixture) {
     }
     assert_eq!(fx.store.list().await.unwrap().len(), 2);
     assert!(fx.entries("tmp").await.is_empty());
+    fx.assert_no_open_uploads().await;
 }
 
 /// Racing create-only writes of one key: at least one reports that it stored; with a

@@ -89,6 +89,51 @@ impl Fixture {
         }
     }
 
+    /// Waits (up to 10 s: aborts run in the background) until no S3 multipart upload is open
+    /// under the store's prefix, and fails if one stays open. Listing open uploads is not in
+    /// `object_store`, so this asks the server directly with `curl --aws-sigv4`. Local files have
+    /// no such uploads.
+    pub async fn assert_no_open_uploads(&self) {
+        let Backend::S3 { prefix, .. } = &self.backend else {
+            return;
+        };
+        let var = |name: &str| std::env::var(name).unwrap();
+        let url = format!(
+            "{}/{}?prefix={prefix}%2F&uploads=",
+            var("COMMONHOLD_TEST_S3_ENDPOINT"),
+            var("COMMONHOLD_TEST_S3_BUCKET")
+        );
+        let user = format!(
+            "{}:{}",
+            var("COMMONHOLD_TEST_S3_ACCESS_KEY_ID"),
+            var("COMMONHOLD_TEST_S3_SECRET_ACCESS_KEY")
+        );
+        let sigv4 = format!("aws:amz:{}:s3", var("COMMONHOLD_TEST_S3_REGION"));
+        let mut answer = String::new();
+        for _ in 0..50 {
+            let out = std::process::Command::new("curl")
+                .args([
+                    "-sS",
+                    "--fail",
+                    "--aws-sigv4",
+                    &sigv4,
+                    "--user",
+                    &user,
+                    &url,
+                ])
+                .output()
+                .expect("run curl");
+            assert!(out.status.success(), "listing uploads: {out:?}");
+            answer = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(answer.contains("ListMultipartUploadsResult"), "{answer}");
+            if !answer.contains("<Upload>") {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        panic!("multipart uploads are still open under {prefix}: {answer}");
+    }
+
     /// Whether the S3 server honours conditional PUTs (always "true" for local files).
     pub fn create_only_is_atomic(&self) -> bool {
         match &self.backend {

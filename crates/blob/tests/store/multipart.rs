@@ -63,6 +63,7 @@ async fn multipart_out_of_order_with_a_retried_part(fx: Fixture) {
     );
     assert!(fx.entries("tmp").await.is_empty());
     assert!(store.verify(&key).await.unwrap());
+    fx.assert_no_open_uploads().await;
 }
 
 async fn multipart_errors_store_nothing_and_keep_the_parts(fx: Fixture) {

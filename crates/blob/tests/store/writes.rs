@@ -56,6 +56,7 @@ async fn commit_and_read_back(fx: &Fixture, data: &[u8], piece: usize) {
     assert_eq!(store.list().await.unwrap(), vec![(key, data.len() as u64)]);
     assert!(fx.entries("tmp").await.is_empty());
     assert!(store.verify(&key).await.unwrap());
+    fx.assert_no_open_uploads().await;
 }
 
 async fn commit_makes_a_readable_blob_and_dedups(fx: Fixture) {
@@ -124,6 +125,7 @@ async fn mismatches_store_nothing(fx: Fixture) {
     assert!(store.list().await.unwrap().is_empty());
     assert!(fx.entries("lfs").await.is_empty());
     assert!(fx.entries("tmp").await.is_empty());
+    fx.assert_no_open_uploads().await;
 }
 
 /// A client that stops early (the connection drops mid-body) declares the full size and digest;
@@ -146,6 +148,7 @@ async fn a_truncated_upload_stores_nothing(fx: Fixture) {
     );
     assert!(fx.entries("lfs").await.is_empty());
     assert!(fx.entries("tmp").await.is_empty());
+    fx.assert_no_open_uploads().await;
 }
 
 async fn abort_and_drop_store_nothing(fx: Fixture) {
@@ -163,6 +166,7 @@ async fn abort_and_drop_store_nothing(fx: Fixture) {
     }
     assert!(fx.entries("tmp").await.is_empty());
     assert!(store.list().await.unwrap().is_empty());
+    fx.assert_no_open_uploads().await;
 }
 
 async fn xorbs_are_stored_create_only(fx: Fixture) {
