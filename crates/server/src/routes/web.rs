@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -32,6 +33,8 @@ use crate::auth::Caller;
 /// How long an index is trusted when nothing recorded has moved: visibility and download counts
 /// change without a log entry, and a rebuild from rows is cheap.
 pub const MAX_INDEX_AGE: Duration = Duration::from_secs(30);
+/// Longest index build a page waits for; slower ones (large catalogues) run in the background.
+pub const SYNC_BUILD_LIMIT: Duration = Duration::from_millis(250);
 /// The commit-log consumer name of the hub's background assessor (`crates/hub/src/assessor.rs`).
 const ASSESSOR_CONSUMER: &str = "assessor";
 /// Stored cards read per query when loading the index.
@@ -51,6 +54,13 @@ pub struct WebState {
 #[derive(Default)]
 pub struct IndexCache {
     inner: Mutex<CacheInner>,
+    /// The last index built and how long building it took, readable without waiting for a
+    /// rebuild in progress.
+    latest: std::sync::Mutex<Option<(Arc<SearchIndex>, Duration)>>,
+    /// Whether a background rebuild is running.
+    rebuilding: AtomicBool,
+    /// Builds slower than this run in the background ([`SYNC_BUILD_LIMIT`] in the server).
+    sync_build_limit: Duration,
 }
 
 #[derive(Default)]
@@ -66,10 +76,43 @@ struct CacheInner {
 }
 
 impl IndexCache {
-    /// The current index. Commits not yet followed are indexed first (so a page reflects the
+    pub fn with_sync_build_limit(sync_build_limit: Duration) -> IndexCache {
+        IndexCache {
+            sync_build_limit,
+            ..IndexCache::default()
+        }
+    }
+
+    /// The current index. While an index builds faster than [`SYNC_BUILD_LIMIT`], a page waits
+    /// for it to be current: commits not yet followed are indexed first (so a page reflects the
     /// commit that preceded it), then the index is rebuilt if stored cards or assessments moved
-    /// or it is too old.
-    pub async fn get(&self, hub: &Hub) -> Result<Arc<SearchIndex>, commonhold_hub::HubError> {
+    /// or it is too old. A larger catalogue is served from the last index while a rebuild runs
+    /// in the background, so no page stalls for seconds; results then trail commits by about
+    /// one build time.
+    pub async fn get(
+        self: &Arc<Self>,
+        hub: &Hub,
+    ) -> Result<Arc<SearchIndex>, commonhold_hub::HubError> {
+        let latest = self.latest.lock().ok().and_then(|l| l.clone());
+        match latest {
+            Some((index, took)) if took > self.sync_build_limit => {
+                if !self.rebuilding.swap(true, Ordering::AcqRel) {
+                    let (cache, hub) = (self.clone(), hub.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = cache.refresh(&hub).await {
+                            tracing::warn!(error = %e, "catalogue index rebuild failed");
+                        }
+                        cache.rebuilding.store(false, Ordering::Release);
+                    });
+                }
+                Ok(index)
+            }
+            _ => self.refresh(hub).await,
+        }
+    }
+
+    /// Brings the index up to date (rebuilding it if anything moved) and returns it.
+    async fn refresh(&self, hub: &Hub) -> Result<Arc<SearchIndex>, commonhold_hub::HubError> {
         let mut inner = self.inner.lock().await;
         hub.index_catalogue_caught_up().await?;
         let card_rev = hub.meta.catalogue_rev().await?;
@@ -107,10 +150,14 @@ impl IndexCache {
             })
             .collect();
         // Seconds of CPU at 100,000 repos: off the async workers.
+        let started = Instant::now();
         let index = tokio::task::spawn_blocking(move || SearchIndex::build(entries))
             .await
             .map(Arc::new)
             .map_err(|e| commonhold_hub::HubError::internal(format!("index build failed: {e}")))?;
+        if let Ok(mut latest) = self.latest.lock() {
+            *latest = Some((index.clone(), started.elapsed()));
+        }
         inner.index = Some(index.clone());
         inner.assessor_seq = assessor_seq;
         inner.built_at = Some(Instant::now());
@@ -148,7 +195,7 @@ pub fn router(hub: Hub) -> Router<AppState> {
             name: "commonhold".into(),
         },
         hub,
-        index: Arc::new(IndexCache::default()),
+        index: Arc::new(IndexCache::with_sync_build_limit(SYNC_BUILD_LIMIT)),
     };
     Router::new()
         .route("/", get(home))
@@ -601,5 +648,91 @@ impl axum::extract::FromRequestParts<WebState> for Caller {
             hub: state.hub.clone(),
         };
         <Caller as axum::extract::FromRequestParts<AppState>>::from_request_parts(parts, &app).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commonhold_hub::{CommitOp, CommitRequest, HubConfig};
+    use commonhold_types::{RepoPath, Role};
+
+    async fn hub() -> (tempfile::TempDir, Hub, Principal) {
+        let dir = tempfile::tempdir().unwrap();
+        let meta =
+            commonhold_meta::MetaStore::open(&format!("sqlite://{}/m.db", dir.path().display()))
+                .await
+                .unwrap();
+        let blobs = commonhold_blob::LocalBlobStore::open(dir.path().join("b"))
+            .await
+            .unwrap();
+        let hub = Hub::new(
+            meta,
+            Arc::new(blobs),
+            HubConfig::default(),
+            Some(vec![7; 32]),
+        )
+        .await
+        .unwrap();
+        let account = hub.meta.create_user("u", false).await.unwrap();
+        let who = Principal {
+            account,
+            token_name: "t".into(),
+            role: Role::Write,
+            orgs: Vec::new(),
+        };
+        (dir, hub, who)
+    }
+
+    async fn add_repo(hub: &Hub, who: &Principal, name: &str) {
+        let name = RepoName::new("u", name).unwrap();
+        let repo = hub
+            .create_repo(who, RepoType::Model, &name, false)
+            .await
+            .unwrap();
+        let req = CommitRequest {
+            revision: "main".into(),
+            summary: "card".into(),
+            description: String::new(),
+            parent_commit: None,
+            create_pr: false,
+            ops: vec![CommitOp::AddRegular {
+                path: RepoPath::new("README.md").unwrap(),
+                content: b"# zebra finch".to_vec(),
+            }],
+        };
+        hub.create_commit(&repo, &who.account, req).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn fast_builds_are_waited_for_and_slow_ones_rebuild_in_the_background() {
+        let (_dir, hub, who) = hub().await;
+        add_repo(&hub, &who, "one").await;
+
+        // A page waits for a build under the limit: a commit shows on the very next page.
+        let waiting = Arc::new(IndexCache::with_sync_build_limit(Duration::from_secs(3600)));
+        assert_eq!(waiting.get(&hub).await.unwrap().len(), 1);
+        add_repo(&hub, &who, "two").await;
+        assert_eq!(waiting.get(&hub).await.unwrap().len(), 2);
+
+        // Past the limit the last index answers at once while a rebuild runs, and the next
+        // pages see the commit once it is done.
+        let background = Arc::new(IndexCache::with_sync_build_limit(Duration::ZERO));
+        assert_eq!(
+            background.get(&hub).await.unwrap().len(),
+            2,
+            "first build waits"
+        );
+        add_repo(&hub, &who, "three").await;
+        assert_eq!(background.get(&hub).await.unwrap().len(), 2, "served stale");
+        let mut seen = 2;
+        for _ in 0..200 {
+            seen = background.get(&hub).await.unwrap().len();
+            if seen == 3 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(seen, 3, "the background rebuild picked the commit up");
     }
 }
