@@ -482,3 +482,47 @@ async fn readers_contribute_through_their_own_pull_requests_only() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn discussion_pages_show_threads_inert_and_the_pr_url_leads_to_one() {
+    let (t, alice, bob) = setup().await;
+    let r = t
+        .commit_to(
+            &bob,
+            &format!("{API}/commit/main?create_pr=1"),
+            &[header_line("Add x"), file_line("x.txt", b"x")],
+        )
+        .await;
+    let url = r.json()["pullRequestUrl"].as_str().unwrap().to_string();
+    let num: u64 = url.rsplit('/').next().unwrap().parse().unwrap();
+    ok(t.post_json(
+        &format!("{API}/discussions/{num}/comment"),
+        Some(&alice),
+        json!({ "comment": "nice <script>alert(1)</script> [x](javascript:alert(1))" }),
+    )
+    .await)
+    .await;
+    // The URL the commit answered with is a page.
+    let page = t.get(&local(&url), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = String::from_utf8(page.body).unwrap();
+    assert!(html.contains(&format!("#{num} Add x")), "{html}");
+    assert!(html.contains("<code>x.txt</code> added"), "{html}");
+    assert!(
+        !html.contains("<script>alert") && !html.contains("javascript:"),
+        "{html}"
+    );
+    let list = String::from_utf8(t.get(&format!("/{REPO}/discussions"), None).await.body).unwrap();
+    assert!(
+        list.contains(&format!("href=\"/{REPO}/discussions/{num}\"")),
+        "{list}"
+    );
+    let repo_page = String::from_utf8(t.get(&format!("/{REPO}"), None).await.body).unwrap();
+    assert!(repo_page.contains(&format!("href=\"/{REPO}/discussions\"")));
+    assert_eq!(
+        t.get(&format!("/{REPO}/discussions/999"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -6,6 +6,7 @@
 mod blob;
 mod common;
 mod compare;
+mod discussions;
 mod funders;
 mod home;
 mod openness;
@@ -16,6 +17,9 @@ mod search;
 pub use blob::{BlobView, MAX_INLINE_BYTES, blob_page};
 pub use common::{Site, error_page};
 pub use compare::{CompareItem, compare_page};
+pub use discussions::{
+    DiscussionRow, DiscussionView, EventView, discussion_page, discussions_page,
+};
 pub use funders::{funder_page, funders_index};
 pub use home::home_page;
 pub use openness::evidence_href;

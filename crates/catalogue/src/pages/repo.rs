@@ -146,7 +146,7 @@ pub fn repo_page(site: &Site, v: &RepoView) -> String {
     );
     let main = format!(
         "<h1>{id} {badge}</h1><p class=\"meta\">By {provider} · {facts}</p>\
-<p><a href=\"/api/{plural}/{id_url}\">API</a>{exports}</p>\
+<p><a href=\"/api/{plural}/{id_url}\">API</a>{exports} · <a href=\"{discussions}\">Discussions and pull requests</a></p>\
 {panel}{funding}<h2>Card</h2>{card}<h2>Files</h2>{files}\
 <h2>History</h2><ol class=\"commits\">{commits}</ol><h2>Branches</h2>{branches}<h2>Tags</h2>{tags}",
         id = esc(&e.id()),
@@ -157,6 +157,7 @@ pub fn repo_page(site: &Site, v: &RepoView) -> String {
         panel = openness_panel(&base, v.assessment.as_ref()),
         branches = refs(&v.branches),
         tags = refs(&v.tags),
+        discussions = esc(&format!("{base}/discussions")),
     );
     site.page(&e.id(), &main)
 }

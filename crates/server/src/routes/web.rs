@@ -18,10 +18,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use commonhold_catalogue::pages::{self, BlobView, CommitRow, FileRow, RefRow, RepoView, Site};
+use commonhold_catalogue::pages::{
+    self, BlobView, CommitRow, DiscussionRow, DiscussionView, EventView, FileRow, RefRow, RepoView,
+    Site,
+};
 use commonhold_catalogue::{Facet, OpennessBrief, RepoEntry, SearchIndex, SearchQuery, Sort};
 use commonhold_gitmodel::EntryMode;
-use commonhold_hub::{EntryKind, Hub, Principal};
+use commonhold_hub::{Change, EntryKind, Hub, Principal};
 use commonhold_meta::Repo;
 use commonhold_types::{RepoName, RepoType};
 use tokio::sync::Mutex;
@@ -207,6 +210,16 @@ pub fn router(hub: Hub) -> Router<AppState> {
         .route(commonhold_catalogue::html::CSS_PATH, get(css))
         .route("/{ns}/{name}", get(model_page))
         .route("/datasets/{ns}/{name}", get(dataset_page))
+        .route("/{ns}/{name}/discussions", get(model_discussions))
+        .route(
+            "/datasets/{ns}/{name}/discussions",
+            get(dataset_discussions),
+        )
+        .route("/{ns}/{name}/discussions/{num}", get(model_discussion))
+        .route(
+            "/datasets/{ns}/{name}/discussions/{num}",
+            get(dataset_discussion),
+        )
         .route("/{ns}/{name}/blob/{rev}/{*path}", get(model_blob))
         .route(
             "/datasets/{ns}/{name}/blob/{rev}/{*path}",
@@ -443,6 +456,153 @@ async fn repo_page(
         }
     }
     page(pages::repo_page(&s.site, &view))
+}
+
+async fn model_discussions(
+    state: State<WebState>,
+    caller: Caller,
+    Path((ns, name)): Path<(String, String)>,
+) -> PageResult {
+    discussions_list(state, caller, RepoType::Model, ns, name).await
+}
+
+async fn dataset_discussions(
+    state: State<WebState>,
+    caller: Caller,
+    Path((ns, name)): Path<(String, String)>,
+) -> PageResult {
+    discussions_list(state, caller, RepoType::Dataset, ns, name).await
+}
+
+fn discussion_row(d: &commonhold_meta::Discussion) -> DiscussionRow {
+    DiscussionRow {
+        num: d.num,
+        title: d.title.clone(),
+        status: d.status.clone(),
+        is_pr: d.is_pr,
+        author: d.author.clone(),
+        created_ms: d.created_at,
+    }
+}
+
+/// Discussions shown on the list page (the newest; the API pages through all).
+const DISCUSSIONS_SHOWN: u64 = 200;
+
+async fn discussions_list(
+    State(s): State<WebState>,
+    caller: Caller,
+    kind: RepoType,
+    ns: String,
+    name: String,
+) -> PageResult {
+    let repo = readable(&s, &caller, kind, &ns, &name).await?;
+    let (list, _, _) = s
+        .hub
+        .list_discussions(&repo, &Default::default(), 0, DISCUSSIONS_SHOWN)
+        .await
+        .map_err(|e| s.internal(e))?;
+    let rows: Vec<DiscussionRow> = list.iter().map(discussion_row).collect();
+    let path = super::repo_url_path(&repo);
+    page(pages::discussions_page(
+        &s.site,
+        &repo.name.to_string(),
+        &format!("/{path}"),
+        &rows,
+    ))
+}
+
+async fn model_discussion(
+    state: State<WebState>,
+    caller: Caller,
+    Path((ns, name, num)): Path<(String, String, String)>,
+) -> PageResult {
+    discussion(state, caller, RepoType::Model, ns, name, num).await
+}
+
+async fn dataset_discussion(
+    state: State<WebState>,
+    caller: Caller,
+    Path((ns, name, num)): Path<(String, String, String)>,
+) -> PageResult {
+    discussion(state, caller, RepoType::Dataset, ns, name, num).await
+}
+
+async fn discussion(
+    State(s): State<WebState>,
+    caller: Caller,
+    kind: RepoType,
+    ns: String,
+    name: String,
+    num: String,
+) -> PageResult {
+    let repo = readable(&s, &caller, kind, &ns, &name).await?;
+    let what = format!("Discussion #{num} of {}", repo.name);
+    let num: u64 = num.parse().map_err(|_| s.not_found(&what))?;
+    let d = s
+        .hub
+        .discussion_details(&repo, num)
+        .await
+        .map_err(|_| s.not_found(&what))?;
+    let events = d
+        .events
+        .iter()
+        .map(|e| {
+            let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
+            let text = |k: &str| data[k].as_str().unwrap_or_default().to_string();
+            let (author, at_ms) = (e.author.clone(), e.created_at);
+            match e.kind.as_str() {
+                "comment" => EventView::Comment {
+                    author,
+                    at_ms,
+                    text: text("raw"),
+                },
+                "title-change" => EventView::Title {
+                    author,
+                    at_ms,
+                    from: text("from"),
+                    to: text("to"),
+                },
+                "commit" => EventView::Commit {
+                    author,
+                    at_ms,
+                    oid: text("oid"),
+                    subject: text("subject"),
+                },
+                _ => EventView::Status {
+                    author,
+                    at_ms,
+                    status: text("status"),
+                },
+            }
+        })
+        .collect();
+    let (changes, conflicts) = match &d.changes {
+        Some(c) => (
+            c.changes
+                .iter()
+                .map(|(p, change)| {
+                    let what = match change {
+                        Change::Added => "added",
+                        Change::Modified => "modified",
+                        Change::Deleted => "deleted",
+                    };
+                    (p.clone(), what)
+                })
+                .collect(),
+            c.conflicts.clone(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let view = DiscussionView {
+        repo_id: repo.name.to_string(),
+        repo_path: format!("/{}", super::repo_url_path(&repo)),
+        row: discussion_row(&d.discussion),
+        target: d.discussion.target_ref.clone(),
+        events,
+        changes,
+        conflicts,
+    };
+    page(pages::discussion_page(&s.site, &view))
 }
 
 async fn model_blob(
