@@ -35,6 +35,17 @@ pub enum Change {
     Deleted,
 }
 
+impl Change {
+    /// `added`, `modified` or `deleted`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Change::Added => "added",
+            Change::Modified => "modified",
+            Change::Deleted => "deleted",
+        }
+    }
+}
+
 /// What a pull request changes, and which of those paths its target also changed differently.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PrChanges {

@@ -24,7 +24,7 @@ use commonhold_catalogue::pages::{
 };
 use commonhold_catalogue::{Facet, OpennessBrief, RepoEntry, SearchIndex, SearchQuery, Sort};
 use commonhold_gitmodel::EntryMode;
-use commonhold_hub::{Change, EntryKind, Hub, Principal};
+use commonhold_hub::{EntryKind, Hub, Principal};
 use commonhold_meta::Repo;
 use commonhold_types::{RepoName, RepoType};
 use tokio::sync::Mutex;
@@ -580,14 +580,7 @@ async fn discussion(
         Some(c) => (
             c.changes
                 .iter()
-                .map(|(p, change)| {
-                    let what = match change {
-                        Change::Added => "added",
-                        Change::Modified => "modified",
-                        Change::Deleted => "deleted",
-                    };
-                    (p.clone(), what)
-                })
+                .map(|(p, change)| (p.clone(), change.label()))
                 .collect(),
             c.conflicts.clone(),
         ),
