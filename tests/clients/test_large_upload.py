@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from huggingface_hub import hf_hub_download
+from huggingface_hub import HfApi, hf_hub_download
 
 from support.artifacts import LARGE_FILE_SIZE, sha256_file, write_random_file
 
@@ -38,3 +38,26 @@ def test_upload_folder_with_a_file_over_100mb_round_trips(alice, hub, unique, re
     path = hf_hub_download(repo_id, "big/shard.bin", cache_dir=tmp_path / "cache", token=False, endpoint=hub.endpoint)
     assert Path(path).stat().st_size == LARGE_FILE_SIZE
     assert sha256_file(Path(path)) == digest
+
+
+@pytest.mark.skipif(
+    not hasattr(HfApi, "upload_large_folder"),
+    reason="huggingface_hub 2.x has no upload_large_folder; its upload_folder streams instead (test_xet.py)",
+)
+@pytest.mark.timeout(600)
+def test_upload_large_folder_commits_everything(alice, unique, tmp_path):
+    repo_id = f"alice/{unique('largefolder')}"
+    folder = tmp_path / "upload"
+    digests = {
+        f"shards/part-{i}.bin": write_random_file(folder / "shards" / f"part-{i}.bin", 300_000, seed=i)
+        for i in range(3)
+    }
+    for i in range(40):
+        (folder / "notes" / f"{i:02}.txt").parent.mkdir(parents=True, exist_ok=True)
+        (folder / "notes" / f"{i:02}.txt").write_text(f"note {i}\n")
+    alice.create_repo(repo_id)
+    alice.upload_large_folder(repo_id=repo_id, folder_path=folder, repo_type="model", num_workers=2, print_report=False)
+    files = set(alice.list_repo_files(repo_id))
+    assert set(digests) | {f"notes/{i:02}.txt" for i in range(40)} <= files
+    for path, digest in digests.items():
+        assert sha256_file(Path(alice.hf_hub_download(repo_id, path))) == digest
