@@ -463,6 +463,23 @@ async fn readers_contribute_through_their_own_pull_requests_only() {
         .post_json(&format!("{API}/preupload/main"), Some(&reader), files)
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // So is a Xet write token (what the token may commit is checked at the commit).
+    let r = t
+        .get(
+            &format!("{API}/xet-write-token/None?create_pr=1"),
+            Some(&bob),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let r = t
+        .get(&format!("{API}/xet-write-token/main"), Some(&reader))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     // The owner merges it.
     ok(t.post_json(
         &format!("{API}/discussions/{num}/merge"),
