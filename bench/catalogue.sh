@@ -8,13 +8,21 @@
 #     reads + row writes), a server's cold load of the stored rows, and warm search pages.
 #     Part 2 seeds every repo with a real commit: about 10 minutes at 100,000.
 # Usage: bash bench/catalogue.sh [N] [index|search|all]   (default: all)
+#        bash bench/catalogue.sh --smoke   (CI: both parts on a few repos, debug build, seconds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+profile=(--release)
+if [ "${1:-}" = --smoke ]; then
+  # Checks that both benches still run; the numbers mean nothing. The debug build reuses what the
+  # tests compiled, where a release build would compile the whole workspace again.
+  set -- 200 all
+  profile=()
+fi
 n="${1:-100000}"
 part="${2:-all}"
 if [ "$part" = all ] || [ "$part" = search ]; then
-  cargo run --quiet --release -p commonhold-catalogue --example catalogue_bench -- "$n"
+  cargo run --quiet "${profile[@]}" -p commonhold-catalogue --example catalogue_bench -- "$n"
 fi
 if [ "$part" = all ] || [ "$part" = index ]; then
-  cargo run --quiet --release -p commonhold-server --example catalogue_index_bench -- "$n"
+  cargo run --quiet "${profile[@]}" -p commonhold-server --example catalogue_index_bench -- "$n"
 fi
