@@ -137,10 +137,20 @@ impl Hub {
         req: CommitRequest,
     ) -> Result<CommitResult, HubError> {
         self.check_lfs_ops(repo, &req.ops).await?;
-        let (ref_name, base, pr_num) = if req.create_pr {
-            let base = self.resolve(repo, &req.revision).await?.commit;
+        // With `create_pr`, the PR forks from the revision's commit and merges back into the ref
+        // it named (a bare commit id targets main).
+        let (ref_name, base, pr_num, pr_target) = if req.create_pr {
+            let resolved = self.resolve(repo, &req.revision).await?;
             let n = self.meta.next_pr_number(repo.id).await?;
-            (format!("refs/pr/{n}"), Some(base), Some(n))
+            let target = resolved
+                .ref_name
+                .unwrap_or_else(|| "refs/heads/main".into());
+            (
+                format!("refs/pr/{n}"),
+                Some(resolved.commit),
+                Some(n),
+                Some(target),
+            )
         } else {
             let name = if req.revision.starts_with("refs/pr/") {
                 req.revision.clone()
@@ -153,7 +163,7 @@ impl Hub {
                     req.revision
                 )));
             }
-            (name, None, None)
+            (name, None, None, None)
         };
         let message = if req.description.trim().is_empty() {
             format!("{}\n", req.summary.trim_end())
@@ -211,9 +221,8 @@ impl Hub {
                     if ref_name == "refs/heads/main" {
                         self.refresh_summary(repo, &oid).await?;
                     }
-                    if let (Some(n), Some(fork)) = (pr_num, base) {
-                        let target = format!("refs/heads/{}", req.revision);
-                        self.record_commit_pr(repo, author, n, &req.summary, &target, fork)
+                    if let (Some(n), Some(fork), Some(target)) = (pr_num, base, &pr_target) {
+                        self.record_commit_pr(repo, author, n, &req.summary, target, fork)
                             .await?;
                     }
                     if ref_name.starts_with("refs/pr/") {

@@ -195,11 +195,6 @@ impl Hub {
         target: &str,
         fork: GitOid,
     ) -> Result<(), HubError> {
-        let target = if target.starts_with("refs/heads/refs/") {
-            &target["refs/heads/".len()..]
-        } else {
-            target
-        };
         let title: String = summary.trim().chars().take(*TITLE_CHARS.end()).collect();
         let d = NewDiscussion {
             repo_id: repo.id,
