@@ -9,6 +9,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
+use commonhold_catalogue::html::esc;
 use commonhold_hub::{Change, DiscussionDetails, format_time_ms};
 use commonhold_meta::{Discussion, DiscussionEvent, DiscussionFilter, Repo};
 use serde::Deserialize;
@@ -58,7 +59,8 @@ fn event(e: &DiscussionEvent) -> Value {
             "hidden": false,
             "latest": {
                 "raw": data["raw"],
-                "html": html_escape(data["raw"].as_str().unwrap_or("")),
+                // Shown as text: escaped, never rendered markup.
+                "html": format!("<p>{}</p>", esc(data["raw"].as_str().unwrap_or(""))),
                 "updatedAt": at,
                 "author": author(&e.author),
             },
@@ -77,22 +79,6 @@ fn event(e: &DiscussionEvent) -> Value {
         "author": author(&e.author),
         "data": shaped,
     })
-}
-
-/// Comments are shown as text; the `html` field carries it escaped, never rendered markup.
-fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    format!("<p>{out}</p>")
 }
 
 fn details(repo: &Repo, d: &DiscussionDetails) -> Value {
