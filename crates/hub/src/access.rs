@@ -148,7 +148,8 @@ impl Hub {
             (_, Visibility::Write) => Ok((repo, true)),
             (Some(p), _) if p.role == Role::Write => Ok((repo, false)),
             _ => Err(HubError::Forbidden(
-                "this token is read-only; uploads and pull requests need a write token".into(),
+                "this token is read-only; uploads, pull requests and discussions need a write token"
+                    .into(),
             )),
         }
     }

@@ -543,3 +543,181 @@ async fn discussion_pages_show_threads_inert_and_the_pr_url_leads_to_one() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Every change to a repo, its discussions included, needs a write token: a read token is
+/// refused with 403 whoever holds it (the repo's owner, a discussion's author) and changes
+/// nothing.
+#[tokio::test]
+async fn read_tokens_change_nothing() {
+    let (t, alice, bob) = setup().await;
+    let d = open(&t, &bob, "A question", false).await;
+    let pr = open(&t, &bob, "Add c", true).await;
+    let r = t
+        .commit_to(
+            &bob,
+            &format!("{API}/commit/refs%2Fpr%2F{pr}"),
+            &[header_line("c"), file_line("c.txt", b"c")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let before = ok(t.get(&format!("{API}/discussions"), None).await).await;
+    let refs_before = ok(t.get(&format!("{API}/refs?include_prs=1"), None).await).await;
+    let head = main_head(&t).await;
+
+    let owner_read = t.user("alice", Role::Read).await;
+    let author_read = t.user("bob", Role::Read).await;
+    let discussion = |tail: &str| format!("{API}/discussions{tail}");
+    let attempts = [
+        (
+            discussion(""),
+            json!({ "title": "Read token", "description": "x" }),
+        ),
+        (
+            discussion(""),
+            json!({ "title": "Read token PR", "pullRequest": true }),
+        ),
+        (
+            discussion(&format!("/{d}/comment")),
+            json!({ "comment": "hi" }),
+        ),
+        (
+            discussion(&format!("/{pr}/comment")),
+            json!({ "comment": "hi" }),
+        ),
+        (
+            discussion(&format!("/{d}/title")),
+            json!({ "title": "Renamed" }),
+        ),
+        (
+            discussion(&format!("/{pr}/title")),
+            json!({ "title": "Renamed" }),
+        ),
+        (
+            discussion(&format!("/{d}/status")),
+            json!({ "status": "closed" }),
+        ),
+        (
+            discussion(&format!("/{pr}/status")),
+            json!({ "status": "closed" }),
+        ),
+        (discussion(&format!("/{pr}/merge")), json!({})),
+    ];
+    for token in [&owner_read, &author_read] {
+        for (uri, body) in &attempts {
+            let r = t.post_json(uri, Some(token), body.clone()).await;
+            assert_eq!(
+                r.status,
+                StatusCode::FORBIDDEN,
+                "{uri} {body}: {}",
+                String::from_utf8_lossy(&r.body)
+            );
+            assert!(
+                String::from_utf8_lossy(&r.body).contains("write token"),
+                "the error says what to do: {}",
+                String::from_utf8_lossy(&r.body)
+            );
+        }
+    }
+    let after = ok(t.get(&format!("{API}/discussions"), None).await).await;
+    assert_eq!(before, after, "no discussion opened, renamed or closed");
+    for n in [d, pr] {
+        let events = ok(t.get(&format!("{API}/discussions/{n}"), None).await).await;
+        assert!(
+            !events.to_string().contains("\"hi\""),
+            "no comment: {events}"
+        );
+    }
+    let refs_after = ok(t.get(&format!("{API}/refs?include_prs=1"), None).await).await;
+    assert_eq!(refs_before, refs_after, "no refs/pr/N created");
+    assert_eq!(main_head(&t).await, head, "nothing merged");
+    // The same people with write tokens may.
+    ok(t.post_json(
+        &discussion(&format!("/{d}/title")),
+        Some(&bob),
+        json!({ "title": "Renamed" }),
+    )
+    .await)
+    .await;
+    ok(t.post_json(
+        &discussion(&format!("/{pr}/merge")),
+        Some(&alice),
+        json!({}),
+    )
+    .await)
+    .await;
+}
+
+/// Every route that changes a repo refuses a read token, even the owner's.
+#[tokio::test]
+async fn read_tokens_cannot_use_any_mutating_route() {
+    let (t, _alice, _bob) = setup().await;
+    let reader = t.user("alice", Role::Read).await;
+    let head = main_head(&t).await;
+    let calls: Vec<(&str, String, String)> = vec![
+        (
+            "POST",
+            "/api/repos/create".into(),
+            json!({ "name": "n" }).to_string(),
+        ),
+        (
+            "DELETE",
+            "/api/repos/delete".into(),
+            json!({ "name": "m" }).to_string(),
+        ),
+        (
+            "POST",
+            "/api/repos/move".into(),
+            json!({ "fromRepo": REPO, "toRepo": "alice/n" }).to_string(),
+        ),
+        (
+            "PUT",
+            format!("{API}/settings"),
+            json!({ "private": true }).to_string(),
+        ),
+        ("POST", format!("{API}/branch/dev"), String::new()),
+        ("DELETE", format!("{API}/branch/main"), String::new()),
+        (
+            "POST",
+            format!("{API}/tag/main"),
+            json!({ "tag": "v1" }).to_string(),
+        ),
+        ("DELETE", format!("{API}/tag/v1"), String::new()),
+        (
+            "POST",
+            format!("{API}/preupload/main"),
+            json!({ "files": [{ "path": "a.bin", "size": 1, "sample": "AA==" }] }).to_string(),
+        ),
+        (
+            "POST",
+            format!("{API}/commit/main"),
+            format!("{}\n{}\n", header_line("x"), file_line("x.txt", b"x")),
+        ),
+        (
+            "POST",
+            format!("{API}/commit/main?create_pr=1"),
+            format!("{}\n{}\n", header_line("x"), file_line("x.txt", b"x")),
+        ),
+        (
+            "POST",
+            format!("/{REPO}.git/info/lfs/objects/batch"),
+            json!({ "operation": "upload", "objects": [{ "oid": "a".repeat(64), "size": 1 }] })
+                .to_string(),
+        ),
+        ("GET", format!("{API}/xet-write-token/main"), String::new()),
+    ];
+    for (method, uri, body) in calls {
+        let r = t.call(method, &uri, Some(&reader), body).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{method} {uri}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    assert_eq!(main_head(&t).await, head);
+    let repo = ok(t.get(API, None).await).await;
+    assert_eq!(repo["private"], false);
+    let refs = ok(t.get(&format!("{API}/refs?include_prs=1"), None).await).await;
+    assert_eq!(refs["branches"].as_array().unwrap().len(), 1, "{refs}");
+    assert_eq!(refs["pullRequests"], json!([]));
+}

@@ -3,8 +3,9 @@
 //! `rename_discussion`, `change_discussion_status`, `merge_pull_request`, and the
 //! `upload_folder(create_pr=True)` pipeline, which opens its pull request this way).
 //!
-//! Anyone who can read a repo may open a discussion or pull request and comment; its author or
-//! a writer may rename it or change its status; only a writer merges.
+//! Anyone with a write token who can read a repo may open a discussion or pull request and
+//! comment; its author or a writer may rename it or change its status; only a writer merges. A
+//! read token changes nothing, whoever holds it.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::repos::json_body;
-use super::{readable, repo_type, writable};
+use super::{contributable, readable, repo_type};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::params::Params;
@@ -166,7 +167,7 @@ pub async fn open(
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let who = caller.require()?;
-    let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    let (repo, _) = contributable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let b: OpenBody = json_body(&body)?;
     let d = state
         .hub
@@ -213,8 +214,8 @@ pub struct ChangeBody {
     status: Option<String>,
 }
 
-/// The repo and discussion a change names, if the caller may change it: the author or a
-/// writer for `title`/`status`, a writer for `merge`, any reader for `comment`.
+/// The repo and discussion a change names, if the caller may change it: with a write token,
+/// the author or a writer for `title`/`status`, a writer for `merge`.
 async fn changeable(
     state: &AppState,
     caller: &Caller,
@@ -222,15 +223,22 @@ async fn changeable(
     writer_only: bool,
 ) -> ApiResult<(Repo, Discussion)> {
     let who = caller.require()?;
-    let kind = repo_type(&kind)?;
-    let repo = readable(state, caller, kind, &ns, &name).await?;
+    let (repo, writer) = contributable(state, caller, repo_type(&kind)?, &ns, &name).await?;
     let d = state
         .hub
         .discussion(&repo, num_of(&num)?)
         .await
         .map_err(|e| caller.err(e))?;
-    if writer_only || d.author != who.account.name {
-        writable(state, caller, kind, &ns, &name).await?;
+    if !writer && (writer_only || d.author != who.account.name) {
+        return Err(caller.err(commonhold_hub::HubError::Forbidden(format!(
+            "you don't have write access to {}; only its writers{} may do this",
+            repo.name,
+            if writer_only {
+                ""
+            } else {
+                " and the discussion's author"
+            }
+        ))));
     }
     Ok((repo, d))
 }
@@ -244,7 +252,7 @@ pub async fn comment(
 ) -> ApiResult<Json<Value>> {
     let who = caller.require()?;
     let kind = repo_type(&path.0)?;
-    let repo = readable(&state, &caller, kind, &path.1, &path.2).await?;
+    let (repo, _) = contributable(&state, &caller, kind, &path.1, &path.2).await?;
     let b: ChangeBody = json_body(&body)?;
     let e = state
         .hub
