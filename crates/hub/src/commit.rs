@@ -30,6 +30,12 @@ pub enum CommitOp {
         oid: Sha256,
         size: u64,
     },
+    /// A file whose content is an LFS object this repo already holds, at its stored size (an
+    /// `lfsFile` line without `size`: how clients copy a file).
+    CopyLfs {
+        path: RepoPath,
+        oid: Sha256,
+    },
     DeleteFile {
         path: RepoPath,
     },
@@ -86,6 +92,11 @@ fn apply(
                 blobs.push((blob, ObjectKind::Blob.as_u8(), pointer));
                 files.insert(path.clone(), (EntryMode::File, blob));
             }
+            CommitOp::CopyLfs { path, .. } => {
+                return Err(HubError::internal(format!(
+                    "{path}: an LFS copy reached apply without its size"
+                )));
+            }
             CommitOp::DeleteFile { path } => {
                 if files.remove(path).is_none() {
                     return Err(HubError::EntryNotFound(format!(
@@ -134,9 +145,9 @@ impl Hub {
         &self,
         repo: &Repo,
         author: &Account,
-        req: CommitRequest,
+        mut req: CommitRequest,
     ) -> Result<CommitResult, HubError> {
-        self.check_lfs_ops(repo, &req.ops).await?;
+        req.ops = self.check_lfs_ops(repo, req.ops).await?;
         // With `create_pr`, the PR forks from the revision's commit and merges back into the ref
         // it named (a bare commit id targets main).
         let (ref_name, base, pr_num, pr_target) = if req.create_pr {
@@ -290,39 +301,64 @@ impl Hub {
     }
 
     /// Storage is shared, access is not: an LFS object may be committed only when this repo
-    /// received it (an upload) or already references it.
-    async fn check_lfs_ops(&self, repo: &Repo, ops: &[CommitOp]) -> Result<(), HubError> {
+    /// received it (an upload) or already references it. Copies get their stored size. An
+    /// object the repo does not hold gets one answer, whether or not another repo holds it, and
+    /// no size but the one the client sent.
+    async fn check_lfs_ops(
+        &self,
+        repo: &Repo,
+        ops: Vec<CommitOp>,
+    ) -> Result<Vec<CommitOp>, HubError> {
+        let mut out = Vec::with_capacity(ops.len());
         for op in ops {
-            let CommitOp::AddLfs { path, oid, size } = op else {
-                continue;
+            let (path, oid, asked) = match op {
+                CommitOp::AddLfs { path, oid, size } => (path, oid, Some(size)),
+                CommitOp::CopyLfs { path, oid } => (path, oid, None),
+                other => {
+                    out.push(other);
+                    continue;
+                }
             };
-            if *size > self.config.max_file_size {
+            if let Some(size) = asked
+                && size > self.config.max_file_size
+            {
                 return Err(HubError::TooLarge(format!(
                     "{path} is {size} bytes; this hub accepts files up to {} bytes",
                     self.config.max_file_size
                 )));
             }
-            if self.xet_accepts(repo.id, oid, *size).await? {
-                continue;
-            }
-            let known = self.meta.lfs_object_size(oid).await?;
-            let granted = self.meta.repo_has_lfs(repo.id, oid).await?;
-            match known {
-                Some(s) if granted && s == *size => {}
-                Some(s) if granted => {
+            let Some(held) = self.lfs_size_in_repo(repo, &oid).await? else {
+                return Err(HubError::BadRequest(format!(
+                    "{path}: LFS object {oid} has not been uploaded to this repo; \
+                     upload it through the LFS batch API (or Xet) before committing"
+                )));
+            };
+            match asked {
+                Some(size) if size != held => {
                     return Err(HubError::BadRequest(format!(
-                        "{path}: LFS object {oid} has {s} bytes, but the commit says {size}"
+                        "{path}: LFS object {oid} has {held} bytes, but the commit says {size}"
                     )));
                 }
-                _ => {
-                    return Err(HubError::BadRequest(format!(
-                        "{path}: LFS object {oid} ({size} bytes) has not been uploaded to this repo; \
-                         upload it through the LFS batch API before committing"
-                    )));
-                }
+                _ => out.push(CommitOp::AddLfs {
+                    path,
+                    oid,
+                    size: held,
+                }),
             }
         }
-        Ok(())
+        Ok(out)
+    }
+
+    /// The size at which this repo holds LFS object `oid` (a Xet file it uploaded, or an LFS
+    /// object uploaded to it); `None` when it does not, whoever else does.
+    async fn lfs_size_in_repo(&self, repo: &Repo, oid: &Sha256) -> Result<Option<u64>, HubError> {
+        if let Some(file) = self.meta.xet_file_for(repo.id, oid).await? {
+            return Ok(Some(file.size));
+        }
+        if self.meta.repo_has_lfs(repo.id, oid).await? {
+            return Ok(self.meta.lfs_object_size(oid).await?);
+        }
+        Ok(None)
     }
 
     /// Recomputes the summary listings show (card data, tags) from `main`'s README.

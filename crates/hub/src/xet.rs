@@ -202,23 +202,6 @@ impl Hub {
         Ok(())
     }
 
-    /// Whether a commit's LFS entry `oid` of `size` bytes is a Xet file uploaded to this repo.
-    pub(crate) async fn xet_accepts(
-        &self,
-        repo_id: i64,
-        oid: &Sha256,
-        size: u64,
-    ) -> Result<bool, HubError> {
-        match self.meta.xet_file_for(repo_id, oid).await? {
-            Some(row) if row.size == size => Ok(true),
-            Some(row) => Err(HubError::BadRequest(format!(
-                "Xet file with sha256 {oid} has {} bytes, but the commit says {size}",
-                row.size
-            ))),
-            None => Ok(false),
-        }
-    }
-
     /// The Xet hash of the file `repo_id` serves for sha256 `oid`, if it is Xet-stored.
     pub async fn xet_hash_for(
         &self,

@@ -315,6 +315,74 @@ async fn another_user_cannot_claim_a_private_object_by_its_oid() {
     assert_eq!(through_bob.header("x-error-code"), Some("RevisionNotFound"));
 }
 
+/// An `lfsFile` line without `size` (a copy) takes the size this repo holds the object at. For
+/// an object the repo does not hold, the answer is the same whether another repo holds it (a
+/// private one here) or nobody does, and reveals no size.
+#[tokio::test]
+async fn lfs_copies_reveal_nothing_about_other_repos_objects() {
+    let h = TestHub::new().await;
+    let alice = h.user("alice", Role::Write).await;
+    let bob = h.user("bob", Role::Write).await;
+    h.create_repo(&alice, "private", "model", true).await;
+    let secret = b"the private weights of alice".repeat(100);
+    let theirs = lfs_upload(&h, &alice, "alice/private", &secret).await;
+    h.create_repo(&bob, "m", "model", false).await;
+    let mine = b"bob's own weights".repeat(50);
+    let own = lfs_upload(&h, &bob, "bob/m", &mine).await;
+    let copy = |path: &str, oid: &str| json!({ "key": "lfsFile", "value": { "path": path, "algo": "sha256", "oid": oid } });
+
+    let unknown = "ab".repeat(32);
+    let mut answers = Vec::new();
+    for (oid, size) in [
+        (&theirs, None),
+        (&unknown, None),
+        (&theirs, Some(1)),
+        (&unknown, Some(1)),
+    ] {
+        let line = match size {
+            None => copy("w.bin", oid),
+            Some(s) => lfs_line("w.bin", oid, s),
+        };
+        let r = h.commit(&bob, "bob/m", &[header_line("copy"), line]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let body = String::from_utf8_lossy(&r.body).replace(oid.as_str(), "OID");
+        assert!(
+            !body.contains(&secret.len().to_string()),
+            "no size of another's object: {body}"
+        );
+        answers.push(body);
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "held elsewhere or nowhere: one answer"
+    );
+    assert_eq!(
+        answers[2], answers[3],
+        "held elsewhere or nowhere: one answer"
+    );
+    assert!(
+        answers[0].contains("has not been uploaded to this repo"),
+        "{}",
+        answers[0]
+    );
+
+    // A copy of the repo's own object commits with the stored size.
+    let r = h
+        .commit(
+            &bob,
+            "bob/m",
+            &[header_line("copy"), copy("copy.bin", &own)],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert_eq!(h.get("/bob/m/resolve/main/copy.bin", None).await.body, mine);
+}
+
 #[tokio::test]
 async fn bad_uploads_store_nothing() {
     let h = TestHub::new().await;

@@ -177,7 +177,7 @@ fn field<T: for<'de> Deserialize<'de>>(v: Value, line: usize, what: &str) -> Api
 }
 
 /// Parses the NDJSON commit payload into a header and operations.
-async fn parse_commit(hub: &Hub, body: &[u8]) -> ApiResult<(Header, Vec<CommitOp>)> {
+fn parse_commit(body: &[u8]) -> ApiResult<(Header, Vec<CommitOp>)> {
     let mut header = None;
     let mut ops = Vec::new();
     for (i, raw) in body.split(|b| *b == b'\n').enumerate() {
@@ -221,24 +221,11 @@ async fn parse_commit(hub: &Hub, body: &[u8]) -> ApiResult<(Header, Vec<CommitOp
                 }
                 let oid = Sha256::from_hex(&f.oid)
                     .map_err(|e| ApiError::bad_request(format!("line {n}: {e}")))?;
-                // Copies of LFS files arrive without a size: it is the stored object's.
-                let size = match f.size {
-                    Some(s) => s,
-                    None => hub
-                        .meta
-                        .lfs_object_size(&oid)
-                        .await
-                        .map_err(|e| ApiError::from_hub(e.into(), true))?
-                        .ok_or_else(|| {
-                            ApiError::bad_request(format!(
-                                "line {n}: LFS object {oid} is not stored here"
-                            ))
-                        })?,
-                };
-                ops.push(CommitOp::AddLfs {
-                    path: repo_path(&f.path)?,
-                    oid,
-                    size,
+                let path = repo_path(&f.path)?;
+                // Copies of LFS files arrive without a size: the hub finds this repo's.
+                ops.push(match f.size {
+                    Some(size) => CommitOp::AddLfs { path, oid, size },
+                    None => CommitOp::CopyLfs { path, oid },
                 });
             }
             "deletedFile" => ops.push(CommitOp::DeleteFile {
@@ -287,7 +274,7 @@ pub async fn commit(
                 "commit payload too large or interrupted: large files must go through LFS",
             )
         })?;
-    let (header, ops) = parse_commit(&state.hub, &body).await?;
+    let (header, ops) = parse_commit(&body)?;
     let req = CommitRequest {
         revision: rev,
         summary: if header.summary.trim().is_empty() {
