@@ -1,0 +1,4 @@
+from transformers import PretrainedConfig
+
+class OpenELMConfig(PretrainedConfig):
+    model_type = "openelm"

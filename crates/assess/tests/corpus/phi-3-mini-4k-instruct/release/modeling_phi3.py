@@ -1,0 +1,5 @@
+import torch
+from torch import nn
+
+class Phi3Attention(nn.Module):
+    pass

@@ -1,0 +1,3 @@
+from trl import SFTTrainer
+trainer = SFTTrainer(model=model, train_dataset=train_dataset)
+trainer.train()
