@@ -456,6 +456,8 @@ pub struct Rates {
     pub no_false_positive: f64,
     /// Fixtures that agree on every field.
     pub overall: f64,
+    /// Fixtures that agree on every field but the data grade (which assessors before 2026.2 lack).
+    pub overall_but_data: f64,
     pub false_positives: usize,
 }
 
@@ -473,6 +475,7 @@ pub fn rates(outcomes: &[&Outcome]) -> Rates {
         required: share(&|o| !o.disagreements.iter().any(|d| d.starts_with('+'))),
         no_false_positive: share(&|o| !o.disagreements.iter().any(|d| d.starts_with('-'))),
         overall: share(&|o| o.disagreements.is_empty()),
+        overall_but_data: share(&|o| o.disagreements.iter().all(|d| d == "data")),
         false_positives: outcomes
             .iter()
             .map(|o| {
@@ -532,7 +535,7 @@ fn yes_no(b: bool) -> &'static str {
 /// The rates as a Markdown table row set.
 pub fn rates_table(label: &str, r: &Rates) -> String {
     format!(
-        "| {label} | {} | {:.0}% | {:.0}% | {:.0}% | {:.0}% | {:.0}% | {:.0}% ({} false positives) | {:.0}% |\n",
+        "| {label} | {} | {:.0}% | {:.0}% | {:.0}% | {:.0}% | {:.0}% | {:.0}% ({} false positives) | {:.0}% | {:.0}% |\n",
         r.fixtures,
         r.tier,
         r.mof,
@@ -541,11 +544,12 @@ pub fn rates_table(label: &str, r: &Rates) -> String {
         r.required,
         r.no_false_positive,
         r.false_positives,
+        r.overall_but_data,
         r.overall
     )
 }
 
-pub const RATES_HEADER: &str = "| set | fixtures | tier | MOF class | OSAID | data grade | required findings | no false positive | all fields |\n|---|---|---|---|---|---|---|---|---|\n";
+pub const RATES_HEADER: &str = "| set | fixtures | tier | MOF class | OSAID | data grade | required findings | no false positive | all but data | all fields |\n|---|---|---|---|---|---|---|---|---|---|\n";
 
 /// The committed list of known disagreements (`fixture field` per line, `#` comments).
 pub fn ratchet_path() -> PathBuf {
