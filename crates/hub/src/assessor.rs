@@ -201,12 +201,12 @@ impl Hub {
                             .await?
                             .and_then(|v| serde_json::from_value(v).ok()),
                     };
-                    if let (Some(a), Some(fresh)) = (a, self.meta.repo_by_id(repo.id).await?)
-                        && fresh.summary.sha == Some(new)
-                    {
-                        let mut summary = fresh.summary.clone();
-                        summary.openness = Some(openness_summary(&a));
-                        self.meta.update_repo_summary(repo.id, &summary).await?;
+                    // Stored only while `new` is still the summary's head: a commit landing
+                    // meanwhile is neither undone nor given this commit's openness.
+                    if let Some(a) = a {
+                        self.meta
+                            .set_repo_openness(repo.id, &new, &openness_summary(&a))
+                            .await?;
                     }
                 }
             }

@@ -228,9 +228,9 @@ impl Hub {
                 .update_ref(repo.id, &ref_name, old, Some(oid))
                 .await?
             {
-                Ok(_seq) => {
+                Ok(seq) => {
                     if ref_name == "refs/heads/main" {
-                        self.refresh_summary(repo, &oid).await?;
+                        self.refresh_summary(repo, &oid, seq).await?;
                     }
                     if let (Some(n), Some(fork), Some(target)) = (pr_num, base, &pr_target) {
                         self.record_commit_pr(repo, author, n, &req.summary, target, fork)
@@ -361,30 +361,31 @@ impl Hub {
         Ok(None)
     }
 
-    /// Recomputes the summary listings show (card data, tags) from `main`'s README.
-    pub async fn refresh_summary(&self, repo: &Repo, head: &GitOid) -> Result<(), HubError> {
-        let root = self.root_tree(head).await?;
-        let card = match self.lookup(&root, "README.md").await? {
-            Some((mode, oid)) if mode != EntryMode::Dir => {
-                let info = self.blob_info(&oid).await?;
-                if info.lfs.is_none() && info.size <= 1 << 20 {
-                    CardSummary::from_readme(&String::from_utf8_lossy(
-                        &self.blob_content(&oid).await?,
-                    ))
-                } else {
-                    CardSummary::default()
-                }
-            }
-            _ => CardSummary::default(),
+    /// Recomputes the summary listings show (card data, tags) from `main`'s README at `head`,
+    /// which the commit log recorded at position `seq`. A summary of a later position, stored
+    /// by a concurrent writer that finished first, is kept.
+    pub async fn refresh_summary(
+        &self,
+        repo: &Repo,
+        head: &GitOid,
+        seq: i64,
+    ) -> Result<(), HubError> {
+        let card = match self.readme(head).await? {
+            Some(text) => CardSummary::from_readme(&text),
+            None => CardSummary::default(),
         };
-        let mut summary = repo.summary.clone();
-        summary.sha = Some(*head);
-        summary.last_modified = now_ms();
-        summary.card_data = card.card_data;
-        summary.tags = card.tags;
-        summary.pipeline_tag = card.pipeline_tag;
-        summary.library_name = card.library_name;
-        self.meta.update_repo_summary(repo.id, &summary).await?;
+        let summary = commonhold_meta::RepoSummary {
+            sha: Some(*head),
+            last_modified: now_ms(),
+            card_data: card.card_data,
+            tags: card.tags,
+            pipeline_tag: card.pipeline_tag,
+            library_name: card.library_name,
+            ..repo.summary.clone()
+        };
+        self.meta
+            .update_repo_head_summary(repo.id, seq, &summary)
+            .await?;
         Ok(())
     }
 }

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 use commonhold_gitmodel::EntryMode;
 use commonhold_meta::{
-    Account, Discussion, DiscussionEvent, DiscussionFilter, DiscussionUpdate, NewDiscussion, Repo,
+    Account, Discussion, DiscussionEvent, DiscussionFilter, DiscussionUpdate, MergeRefused,
+    NewDiscussion, PrMerge, Repo,
 };
 use commonhold_types::{GitOid, RepoPath};
 use serde_json::json;
@@ -353,7 +354,7 @@ impl Hub {
         if let Some(text) = comment.filter(|c| !c.trim().is_empty()) {
             self.comment_discussion(repo, author, num, text).await?;
         }
-        self.status_event(repo, author, num, status, None).await
+        self.status_event(repo, author, num, status).await
     }
 
     async fn status_event(
@@ -362,12 +363,11 @@ impl Hub {
         author: &Account,
         num: u64,
         status: &str,
-        merge: Option<GitOid>,
     ) -> Result<DiscussionEvent, HubError> {
         let data = json!({ "status": status }).to_string();
         let update = DiscussionUpdate::Status {
             status: status.to_string(),
-            merge,
+            merge: None,
         };
         Ok(self
             .meta
@@ -469,22 +469,34 @@ impl Hub {
                 )
                 .await?
             };
-            let moved = self
-                .meta
-                .update_ref(repo.id, &target_ref, Some(target_oid), Some(new_head))
-                .await?;
-            if moved.is_err() {
-                continue; // the target moved under us: merge again against its new head
+            let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+            if let Some(text) = comment {
+                check_comment(text)?;
             }
-            if target_ref == "refs/heads/main" {
-                self.refresh_summary(repo, &new_head).await?;
+            let merge = PrMerge {
+                repo_id: repo.id,
+                num,
+                target_ref: &target_ref,
+                old: target_oid,
+                new: new_head,
+                author: &author.name,
+                comment,
+            };
+            match self.meta.merge_pull_request(&merge).await? {
+                Ok(seq) => {
+                    if target_ref == "refs/heads/main" {
+                        self.refresh_summary(repo, &new_head, seq).await?;
+                    }
+                    return Ok(new_head);
+                }
+                Err(MergeRefused::NotOpen(status)) => {
+                    return Err(HubError::Conflict(format!(
+                        "pull request #{num} is {status}; only open pull requests merge"
+                    )));
+                }
+                // The target moved under us: merge again against its new head.
+                Err(MergeRefused::TargetMoved(_)) => continue,
             }
-            if let Some(text) = comment.filter(|c| !c.trim().is_empty()) {
-                self.comment_discussion(repo, author, num, text).await?;
-            }
-            self.status_event(repo, author, num, "merged", Some(new_head))
-                .await?;
-            return Ok(new_head);
         }
         Err(HubError::Conflict(format!(
             "{target_ref} kept moving during the merge; retry"

@@ -59,11 +59,12 @@ impl Hub {
             .await?;
         self.invalidate_hot();
         let initial = self.initial_commit(&who.account).await?;
-        self.meta
+        let seq = self
+            .meta
             .update_ref(repo.id, "refs/heads/main", None, Some(initial))
             .await?
             .map_err(|_| HubError::internal("fresh repo already had a main branch"))?;
-        self.refresh_summary(&repo, &initial).await?;
+        self.refresh_summary(&repo, &initial, seq).await?;
         Ok(self.meta.repo_by_id(repo.id).await?.unwrap_or(repo))
     }
 

@@ -7,9 +7,13 @@
 use commonhold_types::GitOid;
 use sqlx::any::AnyRow;
 
+use sqlx::{Any, Transaction};
+
 use crate::MetaStore;
 use crate::codec::{col, flag, now_ms, opt_oid, to_i64, to_u64};
 use crate::error::{MetaError, missing_parent};
+use crate::log::{append, next_seq};
+use crate::refs::{read_ref, swap};
 
 /// One discussion or pull request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,6 +69,28 @@ pub enum DiscussionUpdate {
         merge: Option<GitOid>,
     },
     Title(String),
+}
+
+/// A pull request's merge: its target moves from `old` to `new`, and it becomes `merged`.
+#[derive(Clone, Debug)]
+pub struct PrMerge<'a> {
+    pub repo_id: i64,
+    pub num: u64,
+    pub target_ref: &'a str,
+    pub old: GitOid,
+    pub new: GitOid,
+    /// Who merged it, and what they said (a comment event before the status change).
+    pub author: &'a str,
+    pub comment: Option<&'a str>,
+}
+
+/// Why a merge did not take effect; nothing was changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MergeRefused {
+    /// The pull request is no longer open or draft (merged or closed meanwhile); its status.
+    NotOpen(String),
+    /// The target is no longer at `old`; where it is now.
+    TargetMoved(Option<GitOid>),
 }
 
 /// Which discussions a listing wants.
@@ -250,10 +276,11 @@ impl MetaStore {
         let mut tx = self.begin_write().await?;
         let changed = match &update {
             DiscussionUpdate::None => None,
+            // A merged pull request stays merged, whatever raced with its merge.
             DiscussionUpdate::Status { status, merge } => Some(
                 sqlx::query(
                     "UPDATE discussions SET status = $1, merge_oid = COALESCE($2, merge_oid) \
-                     WHERE repo_id = $3 AND num = $4",
+                     WHERE repo_id = $3 AND num = $4 AND status <> 'merged'",
                 )
                 .bind(status.as_str())
                 .bind(merge.map(|o| o.0.to_vec()))
@@ -272,26 +299,115 @@ impl MetaStore {
             ),
         };
         if changed.is_some_and(|r| r.rows_affected() == 0) {
-            return Err(MetaError::NotFound(format!("no discussion #{num}")));
+            let status = status_in(&mut tx, repo_id, n).await?;
+            tx.rollback().await?;
+            return Err(match status {
+                Some(_) => MetaError::Conflict(format!("#{num} is merged; it cannot change")),
+                None => MetaError::NotFound(format!("no discussion #{num}")),
+            });
         }
-        let row = sqlx::query(
-            "INSERT INTO discussion_events (repo_id, num, kind, author, data, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, kind, author, data, created_at",
-        )
-        .bind(repo_id)
-        .bind(n)
-        .bind(kind)
-        .bind(author)
-        .bind(data)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| missing_parent(e, || format!("no discussion #{num}")))?;
-        let ev = event(&row)?;
+        let ev = insert_event(&mut tx, repo_id, n, kind, author, data, now).await?;
         tx.commit().await?;
         Ok(ev)
     }
 
+    /// Merges a pull request: in ONE transaction its status goes from open (or draft) to
+    /// `merged`, with the merge commit, the merger's comment and a status event, and its target
+    /// moves from `old` to `new` with the commit-log entry. So two merges of one pull request
+    /// cannot both land, and none lands for a pull request closed meanwhile. Returns the log
+    /// position, or why nothing changed.
+    pub async fn merge_pull_request(
+        &self,
+        m: &PrMerge<'_>,
+    ) -> Result<Result<i64, MergeRefused>, MetaError> {
+        let n = to_i64(m.num, "discussion number")?;
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        // The log lock first, as every ref writer takes it (see crate::log).
+        let seq = next_seq(&mut tx).await?;
+        let opened = sqlx::query(
+            "UPDATE discussions SET status = 'merged', merge_oid = $1 \
+             WHERE repo_id = $2 AND num = $3 AND is_pr = 1 AND status IN ('open', 'draft')",
+        )
+        .bind(m.new.0.to_vec())
+        .bind(m.repo_id)
+        .bind(n)
+        .execute(&mut *tx)
+        .await?;
+        if opened.rows_affected() == 0 {
+            let status = status_in(&mut tx, m.repo_id, n).await?;
+            tx.rollback().await?;
+            let status =
+                status.ok_or_else(|| MetaError::NotFound(format!("no pull request #{}", m.num)))?;
+            return Ok(Err(MergeRefused::NotOpen(status)));
+        }
+        if !swap(&mut tx, m.repo_id, m.target_ref, Some(m.old), Some(m.new)).await? {
+            let current = read_ref(&mut *tx, m.repo_id, m.target_ref).await?;
+            tx.rollback().await?;
+            return Ok(Err(MergeRefused::TargetMoved(current)));
+        }
+        append(
+            &mut tx,
+            seq,
+            m.repo_id,
+            m.target_ref,
+            Some(m.old),
+            Some(m.new),
+        )
+        .await?;
+        if let Some(text) = m.comment {
+            let data = serde_json::json!({ "raw": text }).to_string();
+            insert_event(&mut tx, m.repo_id, n, "comment", m.author, &data, now).await?;
+        }
+        let data = serde_json::json!({ "status": "merged" }).to_string();
+        insert_event(&mut tx, m.repo_id, n, "status-change", m.author, &data, now).await?;
+        tx.commit().await?;
+        Ok(Ok(seq))
+    }
+}
+
+/// A discussion's status, read inside a transaction.
+async fn status_in(
+    tx: &mut Transaction<'static, Any>,
+    repo_id: i64,
+    num: i64,
+) -> Result<Option<String>, MetaError> {
+    Ok(
+        sqlx::query_scalar("SELECT status FROM discussions WHERE repo_id = $1 AND num = $2")
+            .bind(repo_id)
+            .bind(num)
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
+}
+
+/// Appends an event inside a transaction.
+async fn insert_event(
+    tx: &mut Transaction<'static, Any>,
+    repo_id: i64,
+    num: i64,
+    kind: &str,
+    author: &str,
+    data: &str,
+    now: i64,
+) -> Result<DiscussionEvent, MetaError> {
+    let row = sqlx::query(
+        "INSERT INTO discussion_events (repo_id, num, kind, author, data, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, kind, author, data, created_at",
+    )
+    .bind(repo_id)
+    .bind(num)
+    .bind(kind)
+    .bind(author)
+    .bind(data)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| missing_parent(e, || format!("no discussion #{num}")))?;
+    event(&row)
+}
+
+impl MetaStore {
     /// A discussion's events, oldest first.
     pub async fn discussion_events(
         &self,

@@ -49,7 +49,8 @@ mod xet_index;
 
 pub use catalogue_index::{CardWrite, CatalogueCard};
 pub use discussions::{
-    Discussion, DiscussionEvent, DiscussionFilter, DiscussionUpdate, NewDiscussion,
+    Discussion, DiscussionEvent, DiscussionFilter, DiscussionUpdate, MergeRefused, NewDiscussion,
+    PrMerge,
 };
 pub use error::MetaError;
 pub use model::{

@@ -12,7 +12,7 @@ use crate::log::{append, claim_log, next_seq};
 use crate::model::RefConflict;
 
 /// Applies the compare-and-swap as one conditional statement; true if it took effect.
-async fn swap(
+pub(crate) async fn swap(
     tx: &mut Transaction<'static, Any>,
     repo_id: i64,
     name: &str,
@@ -53,7 +53,11 @@ async fn swap(
 }
 
 /// Reads one ref through the pool or inside a transaction.
-async fn read_ref<'e, E>(executor: E, repo_id: i64, name: &str) -> Result<Option<GitOid>, MetaError>
+pub(crate) async fn read_ref<'e, E>(
+    executor: E,
+    repo_id: i64,
+    name: &str,
+) -> Result<Option<GitOid>, MetaError>
 where
     E: Executor<'e, Database = Any>,
 {

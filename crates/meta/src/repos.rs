@@ -3,7 +3,7 @@
 //! A repo's internal id never changes; names are unique per repo type, case-insensitively, via
 //! the unique `(repo_type, name_key)` pair.
 
-use commonhold_types::{RepoName, RepoType};
+use commonhold_types::{GitOid, RepoName, RepoType};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
@@ -255,5 +255,69 @@ impl MetaStore {
         replace_tags(&mut tx, id, &s.tags).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Stores the summary of `main` as of commit-log position `seq` (head, time, card data,
+    /// tags), unless one of a later position is already stored: summaries are computed after the
+    /// ref moves, so concurrent writers finish in any order and the newest must win. `gated` and
+    /// `openness` are left alone (the assessor writes the latter). Returns whether it was stored.
+    pub async fn update_repo_head_summary(
+        &self,
+        id: i64,
+        seq: i64,
+        s: &RepoSummary,
+    ) -> Result<bool, MetaError> {
+        let card_data = serde_json::to_string(&s.card_data)
+            .map_err(|e| MetaError::Invalid(format!("card data does not serialise: {e}")))?;
+        let tags = serde_json::to_string(&s.tags)
+            .map_err(|e| MetaError::Invalid(format!("tags do not serialise: {e}")))?;
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE repos SET sha = $2, last_modified = $3, card_data = $4, tags = $5, \
+                 pipeline_tag = $6, library_name = $7, summary_seq = $8 \
+             WHERE id = $1 AND summary_seq < $8",
+        )
+        .bind(id)
+        .bind(s.sha.map(|oid| oid.0.to_vec()))
+        .bind(s.last_modified)
+        .bind(card_data)
+        .bind(tags)
+        .bind(s.pipeline_tag.clone())
+        .bind(s.library_name.clone())
+        .bind(seq)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM repos WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.rollback().await?;
+            return match exists {
+                Some(_) => Ok(false),
+                None => Err(no_repo(id)),
+            };
+        }
+        replace_tags(&mut tx, id, &s.tags).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Stores the openness summary of commit `sha`, only while `sha` is still the summary's head
+    /// (one conditional statement: a newer head stored meanwhile is never overwritten, nor
+    /// given an older commit's openness). Returns whether it was stored.
+    pub async fn set_repo_openness(
+        &self,
+        id: i64,
+        sha: &GitOid,
+        openness: &serde_json::Value,
+    ) -> Result<bool, MetaError> {
+        let done = sqlx::query("UPDATE repos SET openness = $3 WHERE id = $1 AND sha = $2")
+            .bind(id)
+            .bind(sha.0.to_vec())
+            .bind(openness.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

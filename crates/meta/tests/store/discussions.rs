@@ -1,7 +1,9 @@
 //! Discussions: numbering shared with pull requests, events in order, status changes atomic with
 //! their event, filtered listings with counts.
 
-use commonhold_meta::{DiscussionFilter, DiscussionUpdate, MetaError, MetaStore, NewDiscussion};
+use commonhold_meta::{
+    DiscussionFilter, DiscussionUpdate, MergeRefused, MetaError, MetaStore, NewDiscussion, PrMerge,
+};
 use commonhold_types::{RepoName, RepoType};
 
 use crate::harness::{Fixture, both_backends, oid};
@@ -9,6 +11,7 @@ use crate::harness::{Fixture, both_backends, oid};
 both_backends!(
     discussions_number_list_and_record_events,
     events_on_a_missing_discussion_are_refused,
+    a_pull_request_merges_once_with_its_target_in_one_transaction,
 );
 
 async fn repo(s: &MetaStore) -> i64 {
@@ -150,4 +153,77 @@ async fn events_on_a_missing_discussion_are_refused(fx: Fixture) {
     assert!(matches!(err, MetaError::NotFound(_)), "{err:?}");
     assert!(s.discussion(r, 5).await.unwrap().is_none());
     assert!(s.discussion_events(r, 5).await.unwrap().is_empty());
+}
+
+/// A merge moves the target and marks the pull request merged together, once: a second merge
+/// (here through a second store, as another server process) and a merge against a moved target
+/// change nothing, and a merged pull request's status cannot change.
+async fn a_pull_request_merges_once_with_its_target_in_one_transaction(fx: Fixture) {
+    let s = &fx.store;
+    let r = repo(s).await;
+    let pr = open(s, r, true, "bob").await;
+    s.update_ref(r, "refs/heads/main", None, Some(oid(7)))
+        .await
+        .unwrap()
+        .unwrap();
+    let merge = PrMerge {
+        repo_id: r,
+        num: pr,
+        target_ref: "refs/heads/main",
+        old: oid(7),
+        new: oid(8),
+        author: "alice",
+        comment: Some("thanks"),
+    };
+    // The target moved since the merge was computed: nothing changes.
+    let stale = PrMerge {
+        old: oid(6),
+        ..merge.clone()
+    };
+    assert_eq!(
+        s.merge_pull_request(&stale).await.unwrap(),
+        Err(MergeRefused::TargetMoved(Some(oid(7))))
+    );
+    assert_eq!(s.discussion(r, pr).await.unwrap().unwrap().status, "draft");
+
+    let seq = s.merge_pull_request(&merge).await.unwrap().unwrap();
+    let log = s.log_since(seq - 1, 10).await.unwrap();
+    assert_eq!((log[0].old, log[0].new), (Some(oid(7)), Some(oid(8))));
+    let d = s.discussion(r, pr).await.unwrap().unwrap();
+    assert_eq!((d.status.as_str(), d.merge), ("merged", Some(oid(8))));
+    let kinds: Vec<String> = s
+        .discussion_events(r, pr)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["comment", "comment", "status-change"]);
+
+    let other = fx.reopen().await;
+    let again = PrMerge {
+        old: oid(8),
+        new: oid(9),
+        ..merge
+    };
+    assert_eq!(
+        other.merge_pull_request(&again).await.unwrap(),
+        Err(MergeRefused::NotOpen("merged".into()))
+    );
+    assert_eq!(s.get_ref(r, "refs/heads/main").await.unwrap(), Some(oid(8)));
+    let closed = other
+        .add_discussion_event(
+            r,
+            pr,
+            "status-change",
+            "bob",
+            "{}",
+            DiscussionUpdate::Status {
+                status: "closed".into(),
+                merge: None,
+            },
+        )
+        .await;
+    assert!(matches!(closed, Err(MetaError::Conflict(_))), "{closed:?}");
+    assert_eq!(s.discussion(r, pr).await.unwrap().unwrap().status, "merged");
 }

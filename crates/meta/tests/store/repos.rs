@@ -12,6 +12,7 @@ both_backends!(
     summary_and_visibility_round_trip,
     delete_drops_refs_and_grants_but_keeps_the_log,
     pr_numbers_count_up_per_repo,
+    head_summaries_only_move_forward,
 );
 
 fn name(s: &str) -> RepoName {
@@ -243,6 +244,60 @@ async fn pr_numbers_count_up_per_repo(fx: Fixture) {
     assert_eq!(drawn, [3, 4]);
     assert!(matches!(
         s.next_pr_number(b.id + 10).await,
+        Err(MetaError::NotFound(_))
+    ));
+}
+
+/// A summary of an earlier commit-log position never replaces a later one, and openness is
+/// stored only for the summary's current head.
+async fn head_summaries_only_move_forward(fx: Fixture) {
+    let s = &fx.store;
+    let owner = s.create_user("o", false).await.unwrap();
+    let repo = s
+        .create_repo(RepoType::Model, &name("o/r"), owner.id, false)
+        .await
+        .unwrap();
+    let at = |n: u32| RepoSummary {
+        sha: Some(oid(n)),
+        tags: vec![format!("t{n}")],
+        ..RepoSummary::default()
+    };
+    assert!(
+        s.update_repo_head_summary(repo.id, 5, &at(5))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.update_repo_head_summary(repo.id, 4, &at(4))
+            .await
+            .unwrap()
+    );
+    let got = s.repo_by_id(repo.id).await.unwrap().unwrap().summary;
+    assert_eq!((got.sha, got.tags), (Some(oid(5)), vec!["t5".to_string()]));
+    assert!(
+        !s.set_repo_openness(repo.id, &oid(4), &json!({"tier": "x"}))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.set_repo_openness(repo.id, &oid(5), &json!({"tier": "y"}))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.update_repo_head_summary(repo.id, 6, &at(6))
+            .await
+            .unwrap()
+    );
+    let got = s.repo_by_id(repo.id).await.unwrap().unwrap().summary;
+    assert_eq!(got.sha, Some(oid(6)));
+    assert_eq!(
+        got.openness,
+        Some(json!({"tier": "y"})),
+        "kept until assessed"
+    );
+    assert!(matches!(
+        s.update_repo_head_summary(repo.id + 1, 9, &at(9)).await,
         Err(MetaError::NotFound(_))
     ));
 }
