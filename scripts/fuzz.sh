@@ -14,7 +14,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ "${#targets[@]}" -eq 0 ]; then
-  targets=(safetensors gguf pickle_scan front_matter torch_zip onnx)
+  targets=(safetensors gguf pickle_scan front_matter torch_zip onnx lfs_pointer)
 fi
 # Safe Rust needs no AddressSanitizer to find panics and allocation blow-ups; it only slows
 # the build. Set SANITIZER=address to use it anyway.
@@ -36,6 +36,7 @@ seed pickle_scan stack_global '\000\200\004\214\002os\224\214\006system\224\223)
 seed front_matter card '---\nlicense: mit\ntags: [a, "arxiv:1.2"]\nmodel-index:\n- name: x\n---\n# Uses\nhttps://github.com/a/b\n'
 seed torch_zip empty '\000PK\005\006\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'
 seed onnx model '\000\010\010\022\007pytorch'
+seed lfs_pointer pointer 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n'
 
 status=0
 for target in "${targets[@]}"; do

@@ -130,6 +130,8 @@ pub fn assess(release: &dyn Release, opts: &AssessOptions<'_>) -> Assessment {
             intermediate: w.intermediate,
             error: w.facts.error.clone(),
             unsafe_imports: w.facts.unsafe_imports.clone(),
+            lfs_pointer: w.lfs.clone(),
+            scanned: w.lfs.is_none(),
         })
         .collect();
     let mut findings = found.list;

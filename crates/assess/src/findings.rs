@@ -27,6 +27,8 @@ pub const FINDINGS: &[(&str, &str, Severity)] = &[
     ("OW015", "card-metadata-invalid", Severity::Low),
     ("OW016", "dataset-licence-not-open-data", Severity::Medium),
     ("OW017", "data-card-incomplete", Severity::Low),
+    ("OW018", "open-source-claim-fails-osaid", Severity::High),
+    ("OW019", "weights-not-scanned", Severity::Info),
 ];
 
 /// Builds findings with the catalogue's slug and default severity.
@@ -290,6 +292,24 @@ pub(crate) fn model_findings(
                 vec![file(&w.file.path)],
             );
         }
+    }
+    let pointers: Vec<&str> = scan
+        .weights
+        .iter()
+        .filter(|w| w.lfs.is_some())
+        .map(|w| w.file.path.as_str())
+        .collect();
+    if !pointers.is_empty() {
+        out.raise(
+            "OW019",
+            format!(
+                "{} weight file(s) are Git LFS pointers ({}{}): counted as present, but their headers and pickle data were not scanned. Run `git lfs pull`, or assess on the hub that holds the blobs.",
+                pointers.len(),
+                pointers.iter().take(3).copied().collect::<Vec<_>>().join(", "),
+                if pointers.len() > 3 { ", ..." } else { "" }
+            ),
+            pointers.iter().take(8).map(|p| file(p)).collect(),
+        );
     }
     for c in components {
         if c.state == ComponentState::DeclaredUnverified {

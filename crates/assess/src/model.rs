@@ -113,6 +113,17 @@ pub struct WeightFile {
     pub intermediate: bool,
     pub error: Option<String>,
     pub unsafe_imports: Vec<String>,
+    /// Set when the file is a Git LFS pointer (P2): the blob's oid and declared size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lfs_pointer: Option<crate::inspect::LfsPointer>,
+    /// False when the header and pickle scans were not performed (an LFS pointer, P3).
+    #[serde(default = "scanned_by_default")]
+    pub scanned: bool,
+}
+
+/// Assessments stored before definition 2026.2 scanned every weight file they list.
+fn scanned_by_default() -> bool {
+    true
 }
 
 /// Our tiers, best first (`docs/openness/definition.md`).

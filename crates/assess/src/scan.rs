@@ -5,8 +5,8 @@
 //! weights costs a few small reads. A file that cannot be read is recorded, not fatal.
 
 use crate::inspect::{
-    self, CARD_MAX, Card, CodeRole, CroissantFacts, LICENCE_FILE_MAX, LicenceFacts, ModelConfig,
-    WEIGHTS_HEADER_MAX, WeightFacts, WeightFormat,
+    self, CARD_MAX, Card, CodeRole, CroissantFacts, LFS_POINTER_MAX, LICENCE_FILE_MAX, LfsPointer,
+    LicenceFacts, ModelConfig, WEIGHTS_HEADER_MAX, WeightFacts, WeightFormat,
 };
 use crate::release::{Release, ReleaseFile};
 
@@ -43,6 +43,8 @@ pub(crate) struct ScannedWeights {
     pub facts: WeightFacts,
     /// Lies in an intermediate-checkpoint directory.
     pub intermediate: bool,
+    /// The file is a Git LFS pointer (P1): present, but its header was not read (P3).
+    pub lfs: Option<LfsPointer>,
 }
 
 /// Everything the inspectors found in a release.
@@ -91,6 +93,36 @@ impl Scan {
                 None
             }
         }
+    }
+
+    /// A weight file that is a Git LFS pointer (P1), or one that starts like a pointer but is
+    /// malformed (P4: unreadable); `None` for any other file. Only files under the spec's bound
+    /// are read, whole.
+    fn lfs_pointer(
+        &mut self,
+        release: &dyn Release,
+        file: &ReleaseFile,
+        format: WeightFormat,
+    ) -> Option<ScannedWeights> {
+        if file.size >= LFS_POINTER_MAX as u64 {
+            return None;
+        }
+        let bytes = self.read(release, file, LFS_POINTER_MAX)?;
+        let parsed = inspect::parse_lfs_pointer(&bytes)?;
+        let mut facts = WeightFacts::empty(format);
+        let lfs = match parsed {
+            Ok(pointer) => Some(pointer),
+            Err(e) => {
+                facts.error = Some(format!("malformed Git LFS pointer: {e}"));
+                None
+            }
+        };
+        Some(ScannedWeights {
+            file: file.clone(),
+            facts,
+            intermediate: inspect::is_checkpoint_dir(&file.path),
+            lfs,
+        })
     }
 
     /// Reads a safetensors header exactly: its 8-byte length, then the header it announces.
@@ -143,6 +175,10 @@ pub(crate) fn scan(release: &dyn Release) -> Scan {
             continue;
         }
         if let Some(format) = inspect::weight_format(path) {
+            if let Some(pointer) = scan.lfs_pointer(release, file, format) {
+                scan.weights.push(pointer);
+                continue;
+            }
             let prefix = if format == WeightFormat::Safetensors {
                 scan.read_safetensors_header(release, file)
             } else {
@@ -156,6 +192,7 @@ pub(crate) fn scan(release: &dyn Release) -> Scan {
                 file: file.clone(),
                 facts,
                 intermediate: inspect::is_checkpoint_dir(path),
+                lfs: None,
             });
             continue;
         }

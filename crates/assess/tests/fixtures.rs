@@ -291,3 +291,58 @@ fn require_tier_ladder() {
     assert_eq!(Tier::parse("open-model"), Some(Tier::OpenModel));
     assert_eq!(Tier::parse("bogus"), None);
 }
+
+/// A checkout made without `git lfs pull`: the weights are pointers (definition P1-P3).
+fn lfs_pointer(size: u64) -> String {
+    format!(
+        "version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize {size}\n",
+        "ab".repeat(32)
+    )
+}
+
+#[test]
+fn lfs_pointers_are_present_unscanned_weights() {
+    let a = Fixture::new()
+        .file("README.md", card("license: mit", "Weights."))
+        .file("LICENSE", MIT)
+        .file(
+            "model-00001-of-00002.safetensors",
+            lfs_pointer(4_978_434_160),
+        )
+        .file("model-00002-of-00002.safetensors", lfs_pointer(u64::MAX))
+        .file("checkpoint-100/model.safetensors", lfs_pointer(10))
+        .assess();
+    assert_eq!(a.tier, Tier::OpenWeights, "{:?}", ids(&a));
+    assert!(
+        !a.has_finding("OW009") && !a.has_finding("OW010"),
+        "{:?}",
+        ids(&a)
+    );
+    assert!(a.has_finding("OW019"), "{:?}", ids(&a));
+    let first = &a.weights[1];
+    assert!(!first.scanned);
+    assert_eq!(
+        first.lfs_pointer.as_ref().map(|p| p.size),
+        Some(4_978_434_160)
+    );
+    assert_eq!(
+        a.component(Component::ModelParametersIntermediate)
+            .map(|c| c.state),
+        Some(ComponentState::Present)
+    );
+}
+
+#[test]
+fn a_malformed_lfs_pointer_is_unreadable_weights() {
+    let a = Fixture::new()
+        .file("README.md", card("license: mit", "Weights."))
+        .file("LICENSE", MIT)
+        .file(
+            "model.safetensors",
+            "version https://git-lfs.github.com/spec/v1\noid sha256:xyz\nsize 99999999999999999999999\n",
+        )
+        .assess();
+    assert_eq!(a.tier, Tier::Closed);
+    assert!(a.has_finding("OW010"), "{:?}", ids(&a));
+    assert!(!a.has_finding("OW019"));
+}

@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 
-use commonhold_assess::inspect::{WeightFormat, claims_open_source, inspect_weights, parse_card};
+use commonhold_assess::inspect::{
+    WeightFormat, claims_open_source, inspect_weights, parse_card, parse_lfs_pointer,
+};
 
 /// Runs `bytes` through the entry point of the fuzz target named `target`, exactly as the
 /// target does (first byte: whole file or prefix).
@@ -24,6 +26,10 @@ fn replay(target: &str, data: &[u8]) {
         "pickle_scan" => WeightFormat::PickleBin,
         "torch_zip" => WeightFormat::TorchZip,
         "onnx" => WeightFormat::Onnx,
+        "lfs_pointer" => {
+            let _ = parse_lfs_pointer(data);
+            return;
+        }
         "front_matter" => {
             let text = String::from_utf8_lossy(data);
             let card = if text.starts_with("---") {
@@ -133,6 +139,10 @@ fn mutated_fixtures_never_panic() {
         ("gguf", gguf_fixture()),
         ("pickle_scan", STACK_GLOBAL_PICKLE.to_vec()),
         ("onnx", vec![0x08, 8, 0x3a, 6, 0x2a, 4, 0x08, 3, 0x10, 1]),
+        (
+            "lfs_pointer",
+            b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n".to_vec(),
+        ),
         (
             "front_matter",
             b"---\nlicense: mit\ntags: [a, b]\nx: &a [1, 2]\ny: *a\n---\n# Uses\ntext\n".to_vec(),

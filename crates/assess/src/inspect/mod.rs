@@ -15,6 +15,7 @@ pub mod code;
 pub mod config;
 pub mod data;
 mod error;
+pub mod lfs;
 pub mod licence;
 mod paths;
 pub mod weights;
@@ -28,6 +29,7 @@ pub use data::{
     CROISSANT_MAX, CroissantFacts, is_data_file, is_eval_results_file, is_paper, parse_croissant,
 };
 pub use error::InspectError;
+pub use lfs::{LFS_POINTER_MAX, LfsPointer, parse_lfs_pointer};
 pub use licence::{
     IdSource, LICENCE_FILE_MAX, LicenceFacts, LicenceId, LicenceInfo, Restriction, RestrictionKind,
     identify_licence_text, is_licence_file, licence_info,

@@ -62,6 +62,11 @@ pub struct WeightFacts {
 }
 
 impl WeightFacts {
+    /// Facts about a file of this format that was not parsed (e.g. a Git LFS pointer).
+    pub fn empty(format: WeightFormat) -> Self {
+        Self::new(format)
+    }
+
     /// Facts with nothing found yet.
     fn new(format: WeightFormat) -> Self {
         Self {
