@@ -22,11 +22,14 @@ use crate::{Hub, HubError};
 const CONSUMER: &str = "catalogue";
 const BATCH: u64 = 200;
 const MAIN: &str = "refs/heads/main";
+/// Largest README read, for cards, pages and the search index.
+pub const MAX_README_BYTES: u64 = 1 << 20;
 /// Card text kept per repo for full-text search.
 const CARD_TEXT_MAX: usize = 64 * 1024;
 
 impl Hub {
-    /// The `README.md` at a commit, when it is a regular (non-LFS) UTF-8 file.
+    /// The `README.md` at a commit, when it is a regular (non-LFS) UTF-8 file of at most
+    /// [`MAX_README_BYTES`] (a larger one is not read at all).
     pub async fn readme(&self, commit: &GitOid) -> Result<Option<String>, HubError> {
         let root = self.root_tree(commit).await?;
         let Some((EntryMode::File | EntryMode::Executable, oid)) =
@@ -34,7 +37,8 @@ impl Hub {
         else {
             return Ok(None);
         };
-        if self.blob_info(&oid).await?.lfs.is_some() {
+        let info = self.blob_info(&oid).await?;
+        if info.lfs.is_some() || info.size > MAX_README_BYTES {
             return Ok(None);
         }
         Ok(String::from_utf8(self.blob_content(&oid).await?).ok())

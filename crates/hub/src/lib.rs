@@ -35,6 +35,7 @@ use std::sync::Arc;
 pub use access::{Principal, Visibility};
 pub use assessor::openness_summary;
 pub use card::{CardSummary, parse_front_matter};
+pub use catalogue_index::MAX_README_BYTES;
 pub use commit::{CommitOp, CommitRequest, CommitResult};
 pub use discussions::{Change, DiscussionDetails, PrChanges};
 pub use error::HubError;
@@ -87,6 +88,7 @@ pub struct Hub {
     pub signer: Signer,
     pub(crate) cache: Arc<ObjectCache>,
     pub(crate) hot: Arc<hot::HotCaches>,
+    pub(crate) reach: Arc<revision::ReachCache>,
     /// What crossed the wire in this process (`GET /metrics`).
     pub metrics: Arc<Metrics>,
 }
@@ -119,6 +121,7 @@ impl Hub {
             signer: Signer::new(&key),
             cache: Arc::new(ObjectCache::new(200_000)),
             hot: Arc::new(hot::HotCaches::default()),
+            reach: Arc::default(),
             metrics: Arc::new(Metrics::default()),
         })
     }

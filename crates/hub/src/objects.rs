@@ -118,11 +118,22 @@ impl Hub {
         if let Some(Cached::Blob(b)) = self.cache.get(oid) {
             return Ok(b);
         }
-        let body = self.raw_object(oid, ObjectKind::Blob).await?;
-        let info = Arc::new(BlobInfo {
-            size: body.len() as u64,
-            lfs: LfsPointer::parse(&body),
-        });
+        // Only the head of the blob is read: a pointer is short, and a file's size is known
+        // without loading it.
+        let (kind, size, head) = self
+            .meta
+            .object_head(oid)
+            .await?
+            .ok_or_else(|| HubError::internal(format!("missing git object {oid}")))?;
+        if kind != ObjectKind::Blob.as_u8() {
+            return Err(HubError::internal(format!("object {oid} is not a blob")));
+        }
+        let lfs = if size == head.len() as u64 {
+            LfsPointer::parse(&head)
+        } else {
+            None
+        };
+        let info = Arc::new(BlobInfo { size, lfs });
         self.cache.put(*oid, Cached::Blob(info.clone()));
         Ok(info)
     }

@@ -1,6 +1,8 @@
 //! Turning a revision string (branch, tag, `refs/pr/N`, full ref or commit id) into a commit.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use commonhold_meta::Repo;
 use commonhold_types::GitOid;
@@ -71,17 +73,41 @@ impl Hub {
     /// Whether `oid` is a commit reachable from one of the repo's refs. Objects are shared
     /// between repos, so without this check a commit id from someone else's private repo
     /// would open its files to anyone.
+    ///
+    /// A walk of the history answers once per (repo, commit, state of the repo's refs): the
+    /// answer is kept under a digest of the refs, read from the database on every call, so it
+    /// is reused while no ref moves (every file of a `snapshot_download` at a commit id) and
+    /// never outlives a ref that moved or was deleted, in any process.
     pub async fn commit_in_repo(&self, repo: &Repo, oid: &GitOid) -> Result<bool, HubError> {
         if self.try_commit(oid).await?.is_none() {
             return Ok(false);
         }
-        let mut queue: VecDeque<GitOid> = self
-            .meta
-            .list_refs(repo.id)
-            .await?
-            .into_iter()
-            .map(|(_, c)| c)
-            .collect();
+        let refs = self.meta.list_refs(repo.id).await?;
+        if refs.iter().any(|(_, head)| head == oid) {
+            return Ok(true);
+        }
+        let key = (repo.id, *oid, refs_digest(&refs));
+        if let Some(known) = self.reach.get(&key) {
+            return Ok(known);
+        }
+        let found = self.walk_to(refs.into_iter().map(|(_, c)| c), oid).await?;
+        self.reach.put(key, found);
+        Ok(found)
+    }
+
+    /// How many history walks commit-id lookups have made in this process.
+    pub fn history_walks(&self) -> u64 {
+        self.reach.walks.load(Ordering::Relaxed)
+    }
+
+    /// Walks history back from `heads` looking for `oid` (at most [`MAX_HISTORY_WALK`] commits).
+    async fn walk_to(
+        &self,
+        heads: impl Iterator<Item = GitOid>,
+        oid: &GitOid,
+    ) -> Result<bool, HubError> {
+        self.reach.walks.fetch_add(1, Ordering::Relaxed);
+        let mut queue: VecDeque<GitOid> = heads.collect();
         let mut seen = HashSet::new();
         while let Some(c) = queue.pop_front() {
             if c == *oid {
@@ -95,6 +121,46 @@ impl Hub {
             }
         }
         Ok(false)
+    }
+}
+
+/// A digest of a repo's refs (names and targets): equal digests, equal refs.
+fn refs_digest(refs: &[(String, GitOid)]) -> [u8; 32] {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for (name, oid) in refs {
+        h.update((name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+        h.update(oid.0);
+    }
+    h.finalize().into()
+}
+
+/// (repo id, commit, digest of the repo's refs).
+type ReachKey = (i64, GitOid, [u8; 32]);
+
+/// Answers of [`Hub::commit_in_repo`] by [`ReachKey`]. Emptied when full.
+#[derive(Default)]
+pub(crate) struct ReachCache {
+    map: Mutex<HashMap<ReachKey, bool>>,
+    /// History walks made (tests check that repeated lookups make none).
+    pub(crate) walks: AtomicU64,
+}
+
+const REACH_ENTRIES: usize = 100_000;
+
+impl ReachCache {
+    fn get(&self, key: &ReachKey) -> Option<bool> {
+        self.map.lock().ok()?.get(key).copied()
+    }
+
+    fn put(&self, key: ReachKey, value: bool) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= REACH_ENTRIES {
+                map.clear();
+            }
+            map.insert(key, value);
+        }
     }
 }
 

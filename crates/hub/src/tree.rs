@@ -100,25 +100,55 @@ impl Hub {
         path: &str,
         recursive: bool,
     ) -> Result<Option<Vec<TreeItem>>, HubError> {
+        Ok(self
+            .list_page(root, path, recursive, 0, usize::MAX)
+            .await?
+            .map(|(items, _)| items))
+    }
+
+    /// Entries `offset..offset + limit` of [`Hub::list`], and whether more follow. The walk
+    /// stops at the end of the page, and only the page's entries are looked at beyond their
+    /// tree entry (sizes, LFS pointers), so a page costs the same in a repo of any size.
+    pub async fn list_page(
+        &self,
+        root: &GitOid,
+        path: &str,
+        recursive: bool,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Option<(Vec<TreeItem>, bool)>, HubError> {
         let Some((EntryMode::Dir, dir)) = self.lookup(root, path).await? else {
             return Ok(None);
         };
-        let mut out = Vec::new();
+        let mut page = Vec::new();
+        let mut more = false;
+        let mut index = 0usize;
         let mut stack = vec![(path.to_string(), dir)];
-        while let Some((prefix, oid)) = stack.pop() {
+        'walk: while let Some((prefix, oid)) = stack.pop() {
             let tree = self.tree(&oid).await?;
             let mut subdirs = Vec::new();
             for e in &tree.entries {
                 let p = join(&prefix, &e.name);
-                if e.mode == EntryMode::Dir && recursive {
-                    subdirs.push((p.clone(), e.oid));
+                if index >= offset {
+                    if page.len() == limit {
+                        more = true;
+                        break 'walk;
+                    }
+                    page.push((p.clone(), e.mode, e.oid));
                 }
-                out.push(self.item(p, e.mode, e.oid).await?);
+                index += 1;
+                if e.mode == EntryMode::Dir && recursive {
+                    subdirs.push((p, e.oid));
+                }
             }
             // Reverse so that the stack pops directories in tree order.
             stack.extend(subdirs.into_iter().rev());
         }
-        Ok(Some(out))
+        let mut items = Vec::with_capacity(page.len());
+        for (p, mode, oid) in page {
+            items.push(self.item(p, mode, oid).await?);
+        }
+        Ok(Some((items, more)))
     }
 
     /// Every file under `root` with its mode and blob id: what a commit edits.

@@ -8,6 +8,9 @@ use crate::MetaStore;
 use crate::codec::{col, oid_from_bytes, to_i64, to_u64};
 use crate::error::{MetaError, missing_parent};
 
+/// How many leading bytes [`MetaStore::object_head`] returns: more than any LFS pointer has.
+const OBJECT_HEAD_BYTES: u32 = 1024;
+
 impl MetaStore {
     /// Stores git objects `(id, kind, body)` that are not yet stored, in one transaction.
     /// The caller has computed the ids; an id already present keeps its stored body.
@@ -41,6 +44,28 @@ impl MetaStore {
         let kind = u8::try_from(kind)
             .map_err(|_| MetaError::Corrupt(format!("git object {oid} has kind {kind}")))?;
         Ok(Some((kind, col(&row, "data")?)))
+    }
+
+    /// A git object's kind, its size, and its first [`OBJECT_HEAD_BYTES`] bytes, without reading
+    /// the rest: what a listing needs of a blob (its size, and whether it is an LFS pointer).
+    pub async fn object_head(&self, oid: &GitOid) -> Result<Option<(u8, u64, Vec<u8>)>, MetaError> {
+        // The prefix length is a literal: PostgreSQL's substr takes integer, not bigint.
+        let sql = format!(
+            "SELECT kind, CAST(length(data) AS BIGINT) AS size, substr(data, 1, {OBJECT_HEAD_BYTES}) AS head \
+             FROM git_objects WHERE oid = $1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&oid.0[..])
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let kind: i64 = col(&row, "kind")?;
+        let kind = u8::try_from(kind)
+            .map_err(|_| MetaError::Corrupt(format!("git object {oid} has kind {kind}")))?;
+        let size = to_u64(col(&row, "size")?, "git object size")?;
+        // An empty blob's head reads as NULL on SQLite.
+        let head: Option<Vec<u8>> = col(&row, "head")?;
+        Ok(Some((kind, size, head.unwrap_or_default())))
     }
 
     /// Up to `limit` stored object ids greater than `after`, in byte order: pages for fsck.

@@ -2,4 +2,5 @@
 //! two server processes), and reads that must stay bounded however large a repo grows.
 
 mod races;
+mod reads;
 mod support;

@@ -7,6 +7,7 @@ use crate::harness::{Fixture, both_backends, oid};
 
 both_backends!(
     git_objects_are_insert_if_absent_and_paged,
+    object_heads_give_size_and_first_bytes_only,
     lfs_access_is_per_repo,
     settings_and_assessments
 );
@@ -128,4 +129,29 @@ async fn settings_and_assessments(fx: Fixture) {
         s.put_assessment(repo + 9, &oid(1), "{}").await,
         Err(MetaError::NotFound(_))
     ));
+}
+
+/// A listing learns a blob's size and first bytes (enough for an LFS pointer) without its body.
+async fn object_heads_give_size_and_first_bytes_only(fx: Fixture) {
+    let s = &fx.store;
+    let big: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+    s.put_objects(&[
+        (oid(1), 3, big.clone()),
+        (oid(2), 3, Vec::new()),
+        (oid(3), 2, b"t".to_vec()),
+    ])
+    .await
+    .unwrap();
+    let (kind, size, head) = s.object_head(&oid(1)).await.unwrap().unwrap();
+    assert_eq!((kind, size), (3, 5000));
+    assert_eq!(head, big[..1024]);
+    assert_eq!(
+        s.object_head(&oid(2)).await.unwrap(),
+        Some((3, 0, Vec::new()))
+    );
+    assert_eq!(
+        s.object_head(&oid(3)).await.unwrap(),
+        Some((2, 1, b"t".to_vec()))
+    );
+    assert_eq!(s.object_head(&oid(4)).await.unwrap(), None);
 }

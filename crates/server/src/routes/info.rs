@@ -306,10 +306,13 @@ async fn tree(
         .resolve(&repo, &rev)
         .await
         .map_err(|e| caller.err(e))?;
-    let root = resolved.tree;
-    let items = state
+    let offset = p.number("cursor").unwrap_or(0) as usize;
+    let page = p
+        .number("limit")
+        .map_or(TREE_PAGE, |l| (l as usize).clamp(1, TREE_PAGE));
+    let (slice, more) = state
         .hub
-        .list(&root, &path, p.flag("recursive"))
+        .list_page(&resolved.tree, &path, p.flag("recursive"), offset, page)
         .await
         .map_err(|e| caller.err(e))?
         .ok_or_else(|| {
@@ -320,11 +323,6 @@ async fn tree(
             .with_code("EntryNotFound")
             .with_header("x-repo-commit", resolved.commit.to_hex())
         })?;
-    let offset = p.number("cursor").unwrap_or(0) as usize;
-    let page = p
-        .number("limit")
-        .map_or(TREE_PAGE, |l| (l as usize).clamp(1, TREE_PAGE));
-    let slice: Vec<TreeItem> = items.iter().skip(offset).take(page).cloned().collect();
     let last = if p.flag("expand") {
         last_commit_views(&state, &caller, &resolved, &slice).await?
     } else {
@@ -337,7 +335,7 @@ async fn tree(
         .zip(last)
         .map(|((i, x), c)| tree_entry(i, x.as_ref(), c))
         .collect();
-    let next = (offset + page < items.len()).then(|| {
+    let next = more.then(|| {
         let tail = if path.is_empty() {
             String::new()
         } else {

@@ -9,6 +9,7 @@
 //! every [`MAX_INDEX_AGE`], to pick up visibility changes that nothing records.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -99,19 +100,33 @@ impl IndexCache {
         let latest = self.latest.lock().ok().and_then(|l| l.clone());
         match latest {
             Some((index, took)) if took > self.sync_build_limit => {
-                if !self.rebuilding.swap(true, Ordering::AcqRel) {
-                    let (cache, hub) = (self.clone(), hub.clone());
-                    tokio::spawn(async move {
-                        if let Err(e) = cache.refresh(&hub).await {
-                            tracing::warn!(error = %e, "catalogue index rebuild failed");
-                        }
-                        cache.rebuilding.store(false, Ordering::Release);
-                    });
-                }
+                let (cache, hub) = (self.clone(), hub.clone());
+                self.start_rebuild(async move { cache.refresh(&hub).await });
                 Ok(index)
             }
             _ => self.refresh(hub).await,
         }
+    }
+
+    /// Runs `rebuild` in the background unless one is running already. The flag that says so
+    /// is cleared however the rebuild ends, a panic included: otherwise no rebuild would ever
+    /// start again and the catalogue would stay as it was until a restart.
+    fn start_rebuild(
+        self: &Arc<Self>,
+        rebuild: impl Future<Output = Result<Arc<SearchIndex>, commonhold_hub::HubError>>
+        + Send
+        + 'static,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        if self.rebuilding.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        let done = Rebuilding(self.clone());
+        Some(tokio::spawn(async move {
+            let _done = done;
+            if let Err(e) = rebuild.await {
+                tracing::warn!(error = %e, "catalogue index rebuild failed");
+            }
+        }))
     }
 
     /// Brings the index up to date (rebuilding it if anything moved) and returns it.
@@ -165,6 +180,15 @@ impl IndexCache {
         inner.assessor_seq = assessor_seq;
         inner.built_at = Some(Instant::now());
         Ok(index)
+    }
+}
+
+/// Clears the cache's `rebuilding` flag when dropped.
+struct Rebuilding(Arc<IndexCache>);
+
+impl Drop for Rebuilding {
+    fn drop(&mut self) {
+        self.0.rebuilding.store(false, Ordering::Release);
     }
 }
 
@@ -855,6 +879,19 @@ mod tests {
             }],
         };
         hub.create_commit(&repo, &who.account, req).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_rebuild_that_panics_does_not_stop_later_ones() {
+        let cache = Arc::new(IndexCache::default());
+        let crashed = cache
+            .start_rebuild(async { panic!("a bug in the rebuild") })
+            .expect("nothing was running");
+        assert!(crashed.await.unwrap_err().is_panic());
+        let next = cache.start_rebuild(async { Ok(Arc::new(SearchIndex::default())) });
+        assert!(next.is_some(), "the flag was cleared by the panic");
+        next.unwrap().await.unwrap();
+        assert!(!cache.rebuilding.load(Ordering::Acquire));
     }
 
     #[tokio::test]
