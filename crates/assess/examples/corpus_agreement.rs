@@ -2,7 +2,8 @@
 //!
 //!     cargo run -p commonhold-assess --example corpus_agreement [-- --ratchet]
 //!
-//! `--ratchet` prints the disagreements in the form of `tests/corpus/known-disagreements.txt`.
+//! `--ratchet` prints the disagreements in the form of `tests/corpus/known-disagreements.txt`;
+//! `--show NAME` prints the whole assessment of one fixture, as text.
 
 #[path = "../tests/corpus_support/mod.rs"]
 mod corpus_support;
@@ -10,6 +11,23 @@ mod corpus_support;
 use corpus_support::{RATES_HEADER, disagreement_lines, rates, rates_table, run, table};
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(name) = args
+        .iter()
+        .position(|a| a == "--show")
+        .and_then(|i| args.get(i + 1))
+    {
+        for f in corpus_support::load_all()
+            .into_iter()
+            .filter(|f| &f.name == name)
+        {
+            print!(
+                "{}",
+                commonhold_assess::render::render_text(&f.assess(), false)
+            );
+        }
+        return;
+    }
     let outcomes = run();
     if std::env::args().any(|a| a == "--ratchet") {
         for line in disagreement_lines(&outcomes) {

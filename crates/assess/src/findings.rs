@@ -70,11 +70,6 @@ fn state(components: &[ComponentAssessment], c: Component) -> ComponentState {
         .map_or(ComponentState::Absent, |a| a.state)
 }
 
-fn same_licence(a: &str, b: &str) -> bool {
-    let norm = |s: &str| s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
-    norm(a) == norm(b)
-}
-
 /// Findings about licences and claims; shared by models and datasets.
 pub(crate) fn licence_findings(
     out: &mut Findings,
@@ -129,47 +124,56 @@ pub(crate) fn licence_findings(
             );
         }
     }
-    let file_licence = licensing
-        .found
-        .iter()
-        .find(|l| l.scope == "distribution" || l.scope == "weights");
-    if let (Some(card), Some(file)) = (&licensing.card, file_licence)
+    if let (Some(card), Some(file)) = (&licensing.card, &licensing.comparable_file)
         && card.id != "other"
-        && !same_licence(&card.id, &file.id)
-        && !same_licence(&card.mof_id, &file.id)
+        && !crate::licensing::same_licence(&card.id, &file.id)
     {
         out.raise(
             "OW002",
             format!(
-                "The card declares `{}` but the licence file is `{}`.",
+                "The card declares `{}` but the licence file that governs the same part of the release is `{}`.",
                 card.id, file.id
             ),
             vec![card.evidence.clone(), file.evidence.clone()],
         );
     }
     if !licensing.has_file {
-        let severity = licensing.card.is_none().then_some(Severity::High);
-        let message = match &licensing.card {
-            Some(c) => format!(
+        let severity =
+            (licensing.card.is_none() && licensing.notices.is_empty()).then_some(Severity::High);
+        let refers: Vec<String> = licensing
+            .notices
+            .iter()
+            .map(|(e, id)| {
+                let what = id
+                    .as_deref()
+                    .map_or("no licence".to_owned(), |i| format!("`{i}`"));
+                format!("{} refers to {what}", crate::render::evidence_ref(e))
+            })
+            .collect();
+        let message = match (&licensing.card, refers.is_empty()) {
+            (_, false) => format!(
+                "No licence text in the release: only notices that refer to terms published elsewhere ({}).",
+                refers.join("; ")
+            ),
+            (Some(c), true) => format!(
                 "No licence file (LICENSE, COPYING ...) in the release; only the card names `{}`.",
                 c.id
             ),
-            None => "No licence file and no licence in the card: the release grants no rights."
-                .to_owned(),
+            (None, true) => {
+                "No licence file and no licence in the card: the release grants no rights."
+                    .to_owned()
+            }
         };
-        out.raise_with(
-            "OW003",
-            severity,
-            message,
-            card_path
-                .map(|p| Evidence::File {
-                    root: root.to_owned(),
-                    path: p,
-                    line: None,
-                })
-                .into_iter()
-                .collect(),
-        );
+        let mut evidence: Vec<Evidence> = card_path
+            .map(|p| Evidence::File {
+                root: root.to_owned(),
+                path: p,
+                line: None,
+            })
+            .into_iter()
+            .collect();
+        evidence.extend(licensing.notices.iter().map(|(e, _)| e.clone()));
+        out.raise_with("OW003", severity, message, evidence);
     }
     for l in &licensing.found {
         if l.restrictive && !l.restrictions.is_empty() {

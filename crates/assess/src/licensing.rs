@@ -1,9 +1,13 @@
-//! Which licence governs what: the release's licence files and the card's `license` field,
-//! resolved per content type (code, weights, documents) with evidence.
+//! Which licence governs what (definition L1-L9, N1-N3): the release's licence files, its
+//! notices and the card's `license`, resolved per content type (weights, code, documents) with
+//! evidence.
 //!
-//! A `LICENSE-CODE` governs code and a `LICENSE-MODEL` the weights; a plain `LICENSE` (or
-//! `COPYING`, `LICENCE`) governs everything else. Without a licence file the card's licence
-//! applies. A use policy (`USE_POLICY*`) restricts the weights whatever their licence says.
+//! A file's name says what it governs (`LICENSE-MODEL` the weights, `LICENSE-CODE` the code, a
+//! plain `LICENSE` the whole release); a plain licence file whose text is a model licence
+//! (Llama, Gemma, RAIL ...) governs the weights. The weights then follow L3: a model licence
+//! file, else the licence the card names for them, else the release's `LICENSE`, else the card.
+//! A notice (a short file that only refers to terms elsewhere) identifies a licence like a file
+//! would, but is not a licence text. A use policy restricts the weights whatever their licence.
 
 use crate::inspect::{self, LicenceInfo, RestrictionKind};
 use crate::model::{Evidence, LicenceFinding, RestrictionFinding};
@@ -23,6 +27,8 @@ pub(crate) struct Resolved {
     pub open: bool,
     /// Restricts use, users or field of use.
     pub restrictive: bool,
+    /// Identified from a notice, not from a licence text (N2).
+    pub from_notice: bool,
 }
 
 impl Resolved {
@@ -39,6 +45,7 @@ impl Resolved {
             open: accepted && !info.restrictive,
             restrictive,
             info,
+            from_notice: false,
         }
     }
 
@@ -46,21 +53,52 @@ impl Resolved {
     pub fn osi(&self) -> bool {
         self.info.osi_approved || crate::mof::licences::is_osi_approved(&self.mof_id)
     }
+
+    /// A licence written for software (MIT, Apache-2.0, BSD, GPL ...), as opposed to a model
+    /// licence (AI licences, Creative Commons and other non-software licences, OpenMDW, and any
+    /// id that is not SPDX): L3.
+    fn is_software(&self) -> bool {
+        self.info.known && (self.osi() || (self.info.fsf_libre && !self.info.open_data))
+    }
 }
 
-/// What a licence file governs, from its name.
-fn scope_of(path: &str) -> &'static str {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_uppercase();
-    if name.starts_with("USE_POLICY") || name.contains("ACCEPTABLE_USE") {
-        "use-policy"
-    } else if name == "NOTICE" || name.starts_with("NOTICE.") {
-        "notice"
-    } else if name.contains("MODEL") || name.contains("WEIGHT") {
-        "weights"
-    } else if name.contains("CODE") {
-        "code"
-    } else {
-        "distribution"
+/// What a licence file governs, from its name (L2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    Distribution,
+    Weights,
+    Code,
+    Data,
+    UsePolicy,
+}
+
+impl Scope {
+    fn of(path: &str) -> Scope {
+        let name = path.rsplit('/').next().unwrap_or(path).to_ascii_uppercase();
+        if name.starts_with("USE_POLICY")
+            || name.starts_with("USE-POLICY")
+            || name.contains("ACCEPTABLE_USE")
+        {
+            Scope::UsePolicy
+        } else if name.contains("MODEL") || name.contains("WEIGHT") {
+            Scope::Weights
+        } else if name.contains("CODE") {
+            Scope::Code
+        } else if name.contains("DATA") {
+            Scope::Data
+        } else {
+            Scope::Distribution
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Scope::Distribution => "distribution",
+            Scope::Weights => "weights",
+            Scope::Code => "code",
+            Scope::Data => "data",
+            Scope::UsePolicy => "use-policy",
+        }
     }
 }
 
@@ -77,6 +115,19 @@ fn kind_slug(kind: RestrictionKind) -> &'static str {
     }
 }
 
+/// An identified licence file of the release.
+struct FileLicence {
+    path: String,
+    scope: Scope,
+    resolved: Resolved,
+}
+
+impl FileLicence {
+    fn at_root(&self) -> bool {
+        !self.path.contains('/')
+    }
+}
+
 /// The licences of a release, resolved.
 #[derive(Default)]
 pub(crate) struct Licensing {
@@ -84,21 +135,37 @@ pub(crate) struct Licensing {
     pub found: Vec<LicenceFinding>,
     /// The card's `license` (or `license_name` for `other`).
     pub card: Option<Resolved>,
-    /// Licence files present (any scope).
+    /// A licence text is in the release (L1): notices and use policies do not count (N3).
     pub has_file: bool,
+    /// Notices found, with the licence each refers to, when they are the only licence files.
+    pub notices: Vec<(Evidence, Option<String>)>,
     pub distribution: Option<Resolved>,
     pub code: Option<Resolved>,
     pub weights: Option<Resolved>,
+    /// The licence file the card's licence is compared with (L7), if any.
+    pub comparable_file: Option<Resolved>,
     /// A use policy was shipped: the weights are restricted by it.
     pub use_policy: Option<Evidence>,
 }
 
+/// The first file of `scope` (licence texts before notices, root files before ones one
+/// directory down) satisfying `keep`.
+fn pick(
+    files: &[FileLicence],
+    scope: Scope,
+    keep: impl Fn(&Resolved) -> bool,
+) -> Option<&FileLicence> {
+    files
+        .iter()
+        .filter(|f| f.scope == scope && keep(&f.resolved))
+        .min_by_key(|f| (f.resolved.from_notice, !f.at_root()))
+}
+
 pub(crate) fn resolve(scan: &Scan, root: &str) -> Licensing {
     let mut out = Licensing::default();
-    let mut by_scope: Vec<(&'static str, Resolved)> = Vec::new();
+    let mut files: Vec<FileLicence> = Vec::new();
     for lf in &scan.licences {
-        out.has_file = true;
-        let scope = scope_of(&lf.path);
+        let scope = Scope::of(&lf.path);
         let file_evidence = |line: Option<usize>| Evidence::File {
             root: root.to_owned(),
             path: lf.path.clone(),
@@ -114,73 +181,76 @@ pub(crate) fn resolve(scan: &Scan, root: &str) -> Licensing {
                 evidence: file_evidence(Some(r.line)),
             })
             .collect();
-        if scope == "use-policy" {
+        if scope == Scope::UsePolicy {
             out.use_policy = Some(file_evidence(None));
+        } else if lf.facts.notice {
+            out.notices.push((
+                file_evidence(None),
+                lf.facts.licence.as_ref().map(|l| l.id.clone()),
+            ));
+        } else {
+            out.has_file = true;
         }
         let Some(id) = &lf.facts.licence else {
             continue;
         };
-        let resolved = Resolved::new(&id.id, file_evidence(None), !restrictions.is_empty());
+        let mut resolved = Resolved::new(&id.id, file_evidence(None), !restrictions.is_empty());
+        resolved.from_notice = lf.facts.notice;
         out.found.push(LicenceFinding {
             id: id.id.clone(),
             name: id.name.clone(),
-            scope: scope.to_owned(),
+            scope: scope.as_str().to_owned(),
             osi_approved: resolved.osi(),
             fsf_libre: resolved.info.fsf_libre,
             open_data: resolved.info.open_data,
             restrictive: resolved.restrictive,
             restrictions,
             evidence: file_evidence(None),
+            notice: lf.facts.notice,
         });
-        // Root files take precedence over ones in subdirectories.
-        let at_root = !lf.path.contains('/');
-        let taken = by_scope.iter().position(|(s, _)| *s == scope);
-        match taken {
-            Some(i) if at_root => {
-                if let Some(slot) = by_scope.get_mut(i) {
-                    slot.1 = resolved;
-                }
-            }
-            Some(_) => {}
-            None => by_scope.push((scope, resolved)),
-        }
-    }
-    if let Some(sc) = &scan.card {
-        let meta = &sc.card.meta;
-        let id = match meta.license.as_deref() {
-            Some("other") => meta.license_name.clone().or(Some("other".to_owned())),
-            other => other.map(str::to_owned),
-        };
-        if let Some(id) = id.filter(|s| !s.trim().is_empty()) {
-            let evidence = Evidence::File {
-                root: root.to_owned(),
-                path: sc.path.clone(),
-                line: meta.lines.get("license").copied(),
-            };
-            let resolved = Resolved::new(&id, evidence.clone(), false);
-            out.found.push(LicenceFinding {
-                id: id.clone(),
-                name: id,
-                scope: "card".to_owned(),
-                osi_approved: resolved.osi(),
-                fsf_libre: resolved.info.fsf_libre,
-                open_data: resolved.info.open_data,
-                restrictive: resolved.restrictive,
-                restrictions: Vec::new(),
-                evidence,
+        if scope != Scope::UsePolicy {
+            files.push(FileLicence {
+                path: lf.path.clone(),
+                scope,
+                resolved,
             });
-            out.card = Some(resolved);
         }
     }
-    let scoped = |scope: &str| {
-        by_scope
-            .iter()
-            .find(|(s, _)| *s == scope)
-            .map(|(_, r)| r.clone())
+    if out.has_file {
+        out.notices.clear();
+    }
+    out.card = card_licence(scan, root, &mut out.found);
+
+    let model_file = pick(&files, Scope::Weights, |_| true)
+        .or_else(|| pick(&files, Scope::Distribution, |r| !r.is_software()))
+        .map(|f| f.resolved.clone());
+    let distribution_file = pick(&files, Scope::Distribution, |_| true).map(|f| f.resolved.clone());
+    let card_model = out.card.clone().filter(|c| !c.is_software());
+    let linked = linked_file(scan, &files);
+
+    // L3: a model licence file, the licence the card names for the weights (or the file its
+    // `license_link` points to), the release's licence, the card.
+    out.weights = model_file
+        .clone()
+        .or_else(|| card_model.as_ref().and(linked.clone()))
+        .or_else(|| card_model.clone())
+        .or_else(|| distribution_file.clone())
+        .or_else(|| out.card.clone());
+    // L4 and L5.
+    out.code = pick(&files, Scope::Code, |_| true)
+        .map(|f| f.resolved.clone())
+        .or_else(|| distribution_file.clone())
+        .or_else(|| out.card.clone());
+    out.distribution = distribution_file
+        .clone()
+        .or_else(|| out.card.clone())
+        .or_else(|| out.weights.clone());
+    // L7: like with like.
+    out.comparable_file = if card_model.is_some() || model_file.is_some() {
+        model_file.or(linked)
+    } else {
+        distribution_file
     };
-    out.distribution = scoped("distribution").or_else(|| out.card.clone());
-    out.code = scoped("code").or_else(|| out.distribution.clone());
-    out.weights = scoped("weights").or_else(|| out.distribution.clone());
     if out.use_policy.is_some()
         && let Some(w) = out.weights.as_mut()
     {
@@ -188,4 +258,154 @@ pub(crate) fn resolve(scan: &Scan, root: &str) -> Licensing {
         w.open = false;
     }
     out
+}
+
+/// The card's `license` (its `license_name` for `other`), recorded among the licences found.
+fn card_licence(scan: &Scan, root: &str, found: &mut Vec<LicenceFinding>) -> Option<Resolved> {
+    let sc = scan.card.as_ref()?;
+    let meta = &sc.card.meta;
+    let id = match meta.license.as_deref() {
+        Some("other") => meta.license_name.clone().or(Some("other".to_owned())),
+        other => other.map(str::to_owned),
+    }
+    .filter(|s| !s.trim().is_empty())?;
+    let evidence = Evidence::File {
+        root: root.to_owned(),
+        path: sc.path.clone(),
+        line: meta.lines.get("license").copied(),
+    };
+    let resolved = Resolved::new(&id, evidence.clone(), false);
+    found.push(LicenceFinding {
+        id: id.clone(),
+        name: id,
+        scope: "card".to_owned(),
+        osi_approved: resolved.osi(),
+        fsf_libre: resolved.info.fsf_libre,
+        open_data: resolved.info.open_data,
+        restrictive: resolved.restrictive,
+        restrictions: Vec::new(),
+        evidence,
+        notice: false,
+    });
+    Some(resolved)
+}
+
+/// The licence file of the release that the card's `license_link` points to (`LICENSE`,
+/// `./LICENSE.md`, or a Hub URL ending in `/blob/main/LICENSE` or `/resolve/main/LICENSE`).
+fn linked_file(scan: &Scan, files: &[FileLicence]) -> Option<Resolved> {
+    let link = scan
+        .card
+        .as_ref()?
+        .card
+        .meta
+        .license_link
+        .as_deref()?
+        .trim();
+    let path = ["/blob/", "/resolve/"]
+        .iter()
+        .find_map(|marker| {
+            let (_, rest) = link.split_once(marker)?;
+            rest.split_once('/').map(|(_, path)| path)
+        })
+        .unwrap_or(link)
+        .trim_start_matches("./");
+    files
+        .iter()
+        .find(|f| f.path == path)
+        .map(|f| f.resolved.clone())
+}
+
+/// Two licence ids name the same licence (L8): compared as lower-case letters and digits,
+/// without a trailing "license", "licence", "license agreement" or "terms of use", through the
+/// aliases; a family without its version matches any version.
+pub(crate) fn same_licence(a: &str, b: &str) -> bool {
+    let (a, b) = (canonical_name(a), canonical_name(b));
+    a == b || family_of(&a, &b) || family_of(&b, &a)
+}
+
+/// Names of the same licence, in canonical form, canonical name last.
+const ALIASES: &[(&str, &str)] = &[
+    ("qwen", "tongyiqianwen"),
+    ("qwenresearch", "tongyiqianwenresearch"),
+    ("mrl", "mistralresearch"),
+    ("mnpl", "mistralnonproduction"),
+    ("applesamplecode", "appleascl"),
+    // SPDX's Apple MIT License is the text Apple ships as its sample code licence.
+    ("aml", "appleascl"),
+];
+
+/// Ids identified without their version (`llama`, `openrail`) and the prefix of their versions.
+const FAMILIES: &[(&str, &str)] = &[("llama", "llama"), ("openrail", "openrail")];
+
+fn canonical_name(id: &str) -> String {
+    let mut s: String = id
+        .to_ascii_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    for suffix in [
+        "licenseagreement",
+        "licenceagreement",
+        "termsofuse",
+        "license",
+        "licence",
+        "agreement",
+    ] {
+        if s.len() > suffix.len()
+            && let Some(stripped) = s.strip_suffix(suffix)
+        {
+            s = stripped.to_owned();
+            break;
+        }
+    }
+    if let Some(spdx) = canonical_spdx(id) {
+        s = spdx
+            .to_ascii_lowercase()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+    }
+    ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == s)
+        .map_or(s, |(_, canonical)| (*canonical).to_owned())
+}
+
+fn family_of(family: &str, member: &str) -> bool {
+    FAMILIES
+        .iter()
+        .any(|(f, prefix)| family == *f && member.contains(prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_licence_names() {
+        for (a, b) in [
+            ("apache-2.0", "Apache-2.0"),
+            ("mnpl", "mistral-non-production"),
+            ("mrl", "mistral-research"),
+            ("qwen-research", "tongyi-qianwen-research"),
+            ("tongyi-qianwen-license-agreement", "tongyi-qianwen"),
+            ("apple-sample-code-license", "apple-ascl"),
+            ("AML", "apple-sample-code-license"),
+            ("microsoft-research-license", "microsoft-research"),
+            ("llama3_1", "llama3.1"),
+            ("llama", "llama3.1"),
+            ("openrail", "creativeml-openrail-m"),
+            ("gemma", "gemma"),
+        ] {
+            assert!(same_licence(a, b), "{a} = {b}");
+        }
+        for (a, b) in [
+            ("apache-2.0", "MIT"),
+            ("llama3", "llama3.1"),
+            ("qwen", "qwen-research"),
+            ("gemma", "llama3"),
+        ] {
+            assert!(!same_licence(a, b), "{a} != {b}");
+        }
+    }
 }

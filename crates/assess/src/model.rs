@@ -89,6 +89,10 @@ pub struct LicenceFinding {
     pub restrictive: bool,
     pub restrictions: Vec<RestrictionFinding>,
     pub evidence: Evidence,
+    /// The file only refers to terms published elsewhere (definition N1): it identifies the
+    /// licence but is not a licence text.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub notice: bool,
 }
 
 /// A restrictive clause, quoted with its line.

@@ -9,6 +9,7 @@
 mod ai;
 mod info;
 mod normalize;
+mod notice;
 mod restrictions;
 mod spdx_text;
 
@@ -34,6 +35,8 @@ pub enum IdSource {
     HubId,
     /// The text carries an `SPDX-License-Identifier:` expression.
     SpdxExpression,
+    /// A notice names the licence or links to it (definition N2).
+    Notice,
 }
 
 /// An identified licence.
@@ -56,6 +59,9 @@ pub struct LicenceFacts {
     pub licence: Option<LicenceId>,
     /// Restrictive clauses, with lines, in text order.
     pub restrictions: Vec<Restriction>,
+    /// The file is a notice (definition N1): shorter than [`notice::NOTICE_WORDS_MAX`] words and
+    /// not an SPDX licence text. It may identify a licence but is not a licence text.
+    pub notice: bool,
 }
 
 /// Whether a path names a licence file: `LICENSE*`, `LICENCE*`, `COPYING*`, `NOTICE*`,
@@ -118,8 +124,17 @@ pub fn identify_licence_text(text: &str) -> LicenceFacts {
     let licence = ai::recognise(&words)
         .or_else(|| spdx_text::detect(text))
         .or_else(|| spdx_text::identifier_line(text));
+    let notice = notice::is_short(text)
+        && !licence
+            .as_ref()
+            .is_some_and(|l| l.source == IdSource::SpdxText);
+    let licence = match licence {
+        None if notice => notice::referenced(text, &words),
+        found => found,
+    };
     LicenceFacts {
         licence,
         restrictions: restrictions::find(text, &words),
+        notice,
     }
 }

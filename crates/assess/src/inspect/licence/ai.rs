@@ -118,15 +118,37 @@ const TITLED: &[Titled] = &[
     Titled {
         id: "tongyi-qianwen-research",
         name: "Tongyi Qianwen Research License Agreement",
-        titles: &[
-            "tongyi qianwen research license agreement",
-            "qwen research license agreement",
-        ],
+        titles: &["tongyi qianwen research license agreement"],
+    },
+    Titled {
+        id: "qwen-research",
+        name: "Qwen Research License Agreement",
+        titles: &["qwen research license agreement"],
     },
     Titled {
         id: "tongyi-qianwen",
         name: "Tongyi Qianwen License Agreement",
-        titles: &["tongyi qianwen license agreement", "qwen license agreement"],
+        titles: &["tongyi qianwen license agreement"],
+    },
+    Titled {
+        id: "qwen",
+        name: "Qwen License Agreement",
+        titles: &["qwen license agreement"],
+    },
+    Titled {
+        id: "microsoft-research",
+        name: "Microsoft Research License Terms",
+        titles: &["microsoft research license terms"],
+    },
+    Titled {
+        id: "stabilityai-ai-community",
+        name: "Stability AI Community License Agreement",
+        titles: &["stability ai community license agreement"],
+    },
+    Titled {
+        id: "nvidia-open-model-license",
+        name: "NVIDIA Open Model License Agreement",
+        titles: &["nvidia open model license agreement"],
     },
     Titled {
         id: "falcon-llm-license",
