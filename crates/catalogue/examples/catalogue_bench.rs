@@ -211,7 +211,7 @@ fn main() {
         std::hint::black_box(pages::search_page(&site, &q, &r).len());
     });
     let home = time(50, |_| {
-        std::hint::black_box(pages::home_page(&site, &index, &[]).len());
+        std::hint::black_box(pages::home_page(&site, &index, &|e| !e.private).len());
     });
     let readme = format!(
         "---\nlicense: mit\n---\n# Model\n\n{}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",

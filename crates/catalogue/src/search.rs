@@ -3,7 +3,9 @@
 //! Built in memory from [`RepoEntry`] values (100,000 repos build in about a second) and queried
 //! without IO. Terms match whole words or, for the last term typed, word prefixes; all terms
 //! must match. Facet values are interned so that counting them is a pass over integers.
-//! Visibility is part of the query: a private entry is returned only to its owner's viewers.
+//! Who may see what is not the index's to decide: [`SearchIndex::search_as`] takes the caller's
+//! rule (the hub's, with visibility changes applied since the index was built), and
+//! [`SearchIndex::search`] shows public entries only.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -113,8 +115,6 @@ pub struct SearchQuery {
     pub sort: Sort,
     pub offset: usize,
     pub limit: usize,
-    /// Owners whose private repos the viewer may see.
-    pub viewer_owner_ids: Vec<i64>,
 }
 
 /// One facet value with the number of matching repos.
@@ -305,9 +305,18 @@ impl SearchIndex {
         )
     }
 
-    /// Answers a query: visible, matching repos in order, one page, and facet counts over all
-    /// matching repos.
+    /// Answers a query over the entries the index says are public.
     pub fn search(&self, q: &SearchQuery) -> SearchResults<'_> {
+        self.search_as(q, &|e: &RepoEntry| !e.private)
+    }
+
+    /// Answers a query: matching repos that `visible` accepts, in order, one page, and facet
+    /// counts and the total over all of those (so nothing hidden is counted either).
+    pub fn search_as(
+        &self,
+        q: &SearchQuery,
+        visible: &dyn Fn(&RepoEntry) -> bool,
+    ) -> SearchResults<'_> {
         let scores = self.text_scores(&q.text);
         let mut wanted: HashMap<Facet, Vec<u32>> = HashMap::new();
         for (facet, value) in &q.filters {
@@ -318,7 +327,6 @@ impl SearchIndex {
                 wanted.entry(*facet).or_default();
             }
         }
-        let visible = |d: &RepoEntry| !d.private || q.viewer_owner_ids.contains(&d.owner_id);
         let mut counts = vec![0usize; self.values.len()];
         let mut matched: Vec<(u32, f32)> = Vec::new();
         let mut consider = |doc: u32, score: f32| {
@@ -522,13 +530,31 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(ids(&r), vec![1], "prefix of the last word");
-        let r = idx.search(&SearchQuery {
-            text: "zebra".into(),
-            limit: 10,
-            viewer_owner_ids: vec![7],
-            ..Default::default()
-        });
+        let r = idx.search_as(
+            &SearchQuery {
+                text: "zebra".into(),
+                limit: 10,
+                ..Default::default()
+            },
+            &|e| !e.private || e.owner_id == 7,
+        );
         assert_eq!(r.total, 3, "the owner sees the private repo");
+        let r = idx.search_as(
+            &SearchQuery {
+                text: "zebra".into(),
+                limit: 10,
+                ..Default::default()
+            },
+            &|e| e.repo_id != 1,
+        );
+        let mut seen = ids(&r);
+        seen.sort_unstable();
+        assert_eq!(
+            seen,
+            vec![2, 4],
+            "the caller's rule decides, counts included"
+        );
+        assert_eq!(r.total, 2);
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! Who is asking, and what they may see or change.
 
-use commonhold_meta::{Account, OrgRole, Repo};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use commonhold_meta::{Account, OrgRole, PrivateRepos, Repo};
 use commonhold_types::Role;
 
 use crate::{Hub, HubError};
@@ -55,23 +58,95 @@ impl Principal {
     }
 }
 
+/// Whether `who` may see a repo owned by `owner_id` that is (or is not) private: the one rule
+/// for every route, page, listing, search and export. Everyone sees public repos; private ones
+/// are seen by their owner, the members of the owning organisation and site administrators.
+pub fn can_see(who: Option<&Principal>, owner_id: i64, private: bool) -> bool {
+    !private || who.is_some_and(|p| p.account.is_admin || p.visible_owner_ids().contains(&owner_id))
+}
+
+/// Which private repos `who` may see, as a listing query says it ([`can_see`] in SQL).
+pub fn private_repos(who: Option<&Principal>) -> PrivateRepos {
+    match who {
+        None => PrivateRepos::None,
+        Some(p) if p.account.is_admin => PrivateRepos::All,
+        Some(p) => PrivateRepos::OwnedBy(p.visible_owner_ids()),
+    }
+}
+
 /// What `who` may do with `repo`.
 pub fn visibility(who: Option<&Principal>, repo: &Repo) -> Visibility {
-    let Some(p) = who else {
-        return if repo.private {
-            Visibility::Hidden
-        } else {
-            Visibility::Read
-        };
-    };
-    let member = p.visible_owner_ids().contains(&repo.owner_id);
-    if repo.private && !member && !p.account.is_admin {
+    if !can_see(who, repo.owner_id, repo.private) {
         return Visibility::Hidden;
     }
-    if p.role == Role::Write && (p.may_write_namespace(repo.owner_id) || p.account.is_admin) {
-        Visibility::Write
-    } else {
-        Visibility::Read
+    match who {
+        Some(p)
+            if p.role == Role::Write
+                && (p.may_write_namespace(repo.owner_id) || p.account.is_admin) =>
+        {
+            Visibility::Write
+        }
+        _ => Visibility::Read,
+    }
+}
+
+/// Who may see each repo whose access (visibility, owner, existence) changed since this process
+/// started reading changes, as it is now. Long-lived copies of repo rows (the catalogue's search
+/// index) ask it instead of trusting their copy, so a change shows on the next page, whichever
+/// process made it.
+#[derive(Clone, Debug, Default)]
+pub struct AccessChanges {
+    rev: i64,
+    /// Repo id → `(owner id, private)`, or `None` once deleted.
+    repos: HashMap<i64, Option<(i64, bool)>>,
+}
+
+impl AccessChanges {
+    /// The last change applied: a copy built after reading this rev has them all.
+    pub fn rev(&self) -> i64 {
+        self.rev
+    }
+
+    /// Whether `who` may see repo `repo_id`, which a copy says is owned by `owner_id` and
+    /// (or not) `private`: the copy's word unless the repo's access changed since.
+    pub fn can_see(
+        &self,
+        who: Option<&Principal>,
+        repo_id: i64,
+        owner_id: i64,
+        private: bool,
+    ) -> bool {
+        match self.repos.get(&repo_id) {
+            Some(Some((owner_id, private))) => can_see(who, *owner_id, *private),
+            Some(None) => false,
+            None => can_see(who, owner_id, private),
+        }
+    }
+}
+
+/// Access changes read per query.
+const ACCESS_PAGE: u64 = 1000;
+
+impl Hub {
+    /// Every access change committed so far, by any process: one indexed query when nothing
+    /// changed since the last call.
+    pub async fn access_changes(&self) -> Result<Arc<AccessChanges>, HubError> {
+        let mut known = self.access.lock().await;
+        loop {
+            let page = self
+                .meta
+                .access_changes_since(known.rev, ACCESS_PAGE)
+                .await?;
+            if page.is_empty() {
+                return Ok(known.clone());
+            }
+            let mut next = AccessChanges::clone(&known);
+            for change in page {
+                next.rev = change.rev;
+                next.repos.insert(change.repo_id, change.now);
+            }
+            *known = Arc::new(next);
+        }
     }
 }
 

@@ -32,7 +32,7 @@ mod xet_dedup;
 
 use std::sync::Arc;
 
-pub use access::{Principal, Visibility};
+pub use access::{AccessChanges, Principal, Visibility, can_see, private_repos};
 pub use assessor::openness_summary;
 pub use card::{CardSummary, parse_front_matter};
 pub use catalogue_index::MAX_README_BYTES;
@@ -89,6 +89,8 @@ pub struct Hub {
     pub(crate) cache: Arc<ObjectCache>,
     pub(crate) hot: Arc<hot::HotCaches>,
     pub(crate) reach: Arc<revision::ReachCache>,
+    /// The access changes read so far ([`Hub::access_changes`]).
+    pub(crate) access: Arc<tokio::sync::Mutex<Arc<AccessChanges>>>,
     /// What crossed the wire in this process (`GET /metrics`).
     pub metrics: Arc<Metrics>,
 }
@@ -122,6 +124,7 @@ impl Hub {
             cache: Arc::new(ObjectCache::new(200_000)),
             hot: Arc::new(hot::HotCaches::default()),
             reach: Arc::default(),
+            access: Arc::default(),
             metrics: Arc::new(Metrics::default()),
         })
     }

@@ -29,6 +29,7 @@
 //! # Ok(()) }
 //! ```
 
+mod access;
 mod accounts;
 pub mod catalogue;
 mod catalogue_index;
@@ -47,6 +48,7 @@ mod tokens;
 mod xet;
 mod xet_index;
 
+pub use access::AccessChange;
 pub use catalogue_index::{CardWrite, CatalogueCard};
 pub use discussions::{
     Discussion, DiscussionEvent, DiscussionFilter, DiscussionUpdate, MergeRefused, NewDiscussion,
@@ -54,8 +56,8 @@ pub use discussions::{
 };
 pub use error::MetaError;
 pub use model::{
-    Account, AccountKind, Backend, LogEntry, OrgRole, RefConflict, Repo, RepoQuery, RepoSort,
-    RepoSummary, TokenInfo,
+    Account, AccountKind, Backend, LogEntry, OrgRole, PrivateRepos, RefConflict, Repo, RepoQuery,
+    RepoSort, RepoSummary, TokenInfo,
 };
 pub use xet::XetFileRow;
 

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::MetaStore;
 use crate::codec::to_i64;
 use crate::error::{MetaError, missing_parent};
-use crate::model::{Repo, RepoQuery};
+use crate::model::{PrivateRepos, Repo, RepoQuery};
 use crate::repos::{repo_columns, repo_from_row};
 
 /// A value bound to a numbered placeholder of a listing query.
@@ -71,19 +71,17 @@ fn listing_sql(q: &RepoQuery) -> Select {
             " AND EXISTS (SELECT 1 FROM repo_tags t WHERE t.repo_id = repos.id AND t.tag = {p})"
         );
     }
-    if q.viewer_account_ids.is_empty() {
-        s.sql.push_str(" AND private = 0");
-    } else {
-        let ids: Vec<String> = q
-            .viewer_account_ids
-            .iter()
-            .map(|id| s.bind(Param::Int(*id)))
-            .collect();
-        let _ = write!(
-            s.sql,
-            " AND (private = 0 OR owner_id IN ({}))",
-            ids.join(", ")
-        );
+    match &q.private {
+        PrivateRepos::All => {}
+        PrivateRepos::OwnedBy(owners) if !owners.is_empty() => {
+            let ids: Vec<String> = owners.iter().map(|id| s.bind(Param::Int(*id))).collect();
+            let _ = write!(
+                s.sql,
+                " AND (private = 0 OR owner_id IN ({}))",
+                ids.join(", ")
+            );
+        }
+        PrivateRepos::OwnedBy(_) | PrivateRepos::None => s.sql.push_str(" AND private = 0"),
     }
     let dir = if q.descending { "DESC" } else { "ASC" };
     let limit = s.bind(Param::Int(to_i64(q.limit, "limit").unwrap_or(i64::MAX)));
@@ -159,7 +157,7 @@ mod tests {
         q.search = Some("x' OR 1=1 --".to_string());
         q.author = Some("Acme".to_string());
         q.tags = vec!["nlp".to_string(), "de".to_string()];
-        q.viewer_account_ids = vec![7, 9];
+        q.private = PrivateRepos::OwnedBy(vec![7, 9]);
         q.sort = RepoSort::Downloads;
         q.descending = false;
         let s = listing_sql(&q);

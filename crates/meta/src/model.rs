@@ -160,6 +160,18 @@ impl RepoSort {
     }
 }
 
+/// Which private repos a listing includes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum PrivateRepos {
+    /// None: public repos only.
+    #[default]
+    None,
+    /// Those owned by these accounts (the viewer and its organisations).
+    OwnedBy(Vec<i64>),
+    /// All of them (site administrators).
+    All,
+}
+
 /// A repo listing: filters, visibility, order and page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RepoQuery {
@@ -170,9 +182,8 @@ pub struct RepoQuery {
     pub author: Option<String>,
     /// Every one of these must be among the repo's tags.
     pub tags: Vec<String>,
-    /// Private repos are listed only if their owner is one of these (the viewer and the
-    /// organisations the viewer belongs to).
-    pub viewer_account_ids: Vec<i64>,
+    /// Which private repos the viewer may see (the hub's access rule decides).
+    pub private: PrivateRepos,
     pub sort: RepoSort,
     pub descending: bool,
     pub offset: u64,
@@ -187,7 +198,7 @@ impl RepoQuery {
             search: None,
             author: None,
             tags: Vec::new(),
-            viewer_account_ids: Vec::new(),
+            private: PrivateRepos::None,
             sort: RepoSort::LastModified,
             descending: true,
             offset: 0,

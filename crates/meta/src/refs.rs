@@ -6,6 +6,7 @@ use commonhold_types::GitOid;
 use sqlx::{Any, Executor, Transaction};
 
 use crate::MetaStore;
+use crate::access::record_access_change;
 use crate::codec::{col, oid_from_bytes, opt_oid};
 use crate::error::{MetaError, missing_parent};
 use crate::log::{append, claim_log, next_seq};
@@ -132,6 +133,7 @@ impl MetaStore {
             dropped.push((col::<String>(row, "name")?, opt_oid(row, "oid")?));
         }
         dropped.sort();
+        record_access_change(&mut tx, id).await?;
         let done = sqlx::query("DELETE FROM repos WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)

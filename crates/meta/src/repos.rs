@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
 use crate::MetaStore;
+use crate::access::record_access_change;
 use crate::codec::{col, flag, json, now_ms, opt_oid};
 use crate::error::{MetaError, missing_parent, translate};
 use crate::model::{Repo, RepoSummary};
@@ -175,10 +176,13 @@ impl MetaStore {
         new_name: &RepoName,
         new_owner_id: i64,
     ) -> Result<(), MetaError> {
+        let mut tx = self.begin_write().await?;
+        // The owner may change, and with it who may see a private repo.
+        record_access_change(&mut tx, id).await?;
         let repo_type: Option<String> =
             sqlx::query_scalar("SELECT repo_type FROM repos WHERE id = $1")
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await?;
         let repo_type = repo_type.ok_or_else(|| no_repo(id))?;
         let kind = RepoType::parse(&repo_type)
@@ -193,7 +197,7 @@ impl MetaStore {
         .bind(new_name.key())
         .bind(new_name.namespace().to_ascii_lowercase())
         .bind(new_owner_id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| {
             translate(
@@ -205,18 +209,23 @@ impl MetaStore {
         if done.rows_affected() == 0 {
             return Err(no_repo(id));
         }
+        tx.commit().await?;
         Ok(())
     }
 
+    /// Makes a repo private or public, recording the change for every server's search index.
     pub async fn set_private(&self, id: i64, private: bool) -> Result<(), MetaError> {
+        let mut tx = self.begin_write().await?;
+        record_access_change(&mut tx, id).await?;
         let done = sqlx::query("UPDATE repos SET private = $2 WHERE id = $1")
             .bind(id)
             .bind(i64::from(private))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(no_repo(id));
         }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -16,7 +16,8 @@ use tower::ServiceExt;
 pub const PUBLIC: &str = "http://hub.test";
 
 pub struct TestHub {
-    pub dir: tempfile::TempDir,
+    /// Shared by the hubs of [`TestHub::second_process`].
+    pub dir: Arc<tempfile::TempDir>,
     pub hub: Hub,
     pub app: Router,
 }
@@ -49,7 +50,16 @@ impl TestHub {
 
     /// A hub with its own settings (short URL lifetimes, small size limits...).
     pub async fn with_config(config: HubConfig) -> TestHub {
-        let dir = tempfile::tempdir().unwrap();
+        TestHub::on(Arc::new(tempfile::tempdir().unwrap()), config).await
+    }
+
+    /// Another server process on the same database and blobs: a hub and router of its own,
+    /// with their own caches and search index.
+    pub async fn second_process(&self) -> TestHub {
+        TestHub::on(self.dir.clone(), (*self.hub.config).clone()).await
+    }
+
+    async fn on(dir: Arc<tempfile::TempDir>, config: HubConfig) -> TestHub {
         let meta =
             commonhold_meta::MetaStore::open(&format!("sqlite://{}/meta.db", dir.path().display()))
                 .await

@@ -683,3 +683,145 @@ async fn datasets_show_data_card_completeness_instead_of_a_tier() {
     let model = text(&h.get("/alice/good", None).await);
     assert!(!model.contains("Data card:"), "{model}");
 }
+
+async fn set_private(server: &TestHub, token: &str, private: bool) {
+    let r = server
+        .call(
+            "PUT",
+            "/api/models/alice/good/settings",
+            Some(token),
+            serde_json::json!({ "private": private }).to_string(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+}
+
+/// The number in the home page's "All N repositories" link.
+fn home_total(body: &str) -> usize {
+    let (_, tail) = body
+        .split_once("All ")
+        .expect("the home page counts repositories");
+    tail.split(' ').next().unwrap().parse().unwrap()
+}
+
+/// A repo made private is gone from every page and every count on the next page load, whether
+/// it was changed through this server or through another process on the same database (which
+/// has its own caches and index), and comes back as soon as it is public again.
+#[tokio::test]
+async fn visibility_changes_reach_every_page_of_every_process_at_once() {
+    let (h, token) = seeded().await;
+    let other = h.second_process().await;
+    let pages = [
+        "/",
+        "/search?q=zebra",
+        "/search?kind=model",
+        "/funders/european-commission",
+        "/organizations/alice",
+        "/api/catalog/dcat",
+    ];
+    // Both servers have built their index and show the repo.
+    let before = home_total(&text(&h.get("/", None).await));
+    for server in [&h, &other] {
+        for page in pages {
+            let body = text(&server.get(page, None).await);
+            assert!(body.contains("alice/good"), "{page}: {body}");
+        }
+    }
+    assert!(text(&h.get("/search?kind=model", None).await).contains("apache-2.0"));
+    assert!(text(&h.get("/funders", None).await).contains("european-commission"));
+
+    // Made private through the other process: this one's next pages hide it, counts included.
+    set_private(&other, &token, true).await;
+    for server in [&h, &other] {
+        for page in pages {
+            let body = text(&server.get(page, None).await);
+            assert!(
+                !body.contains("alice/good"),
+                "{page} still shows it: {body}"
+            );
+        }
+        let home = text(&server.get("/", None).await);
+        assert_eq!(home_total(&home), before - 1, "the home page's total");
+        let models = text(&server.get("/search?kind=model", None).await);
+        assert!(
+            !models.contains("apache-2.0"),
+            "a facet still counts it: {models}"
+        );
+        let funders = text(&server.get("/funders", None).await);
+        assert!(!funders.contains("european-commission"), "{funders}");
+        let dcat = server.get("/api/catalog/dcat", None).await.json();
+        assert!(!dcat.to_string().contains("alice/good"));
+        // Its owner still sees it.
+        let mine = text(&server.get("/search?q=zebra", Some(&token)).await);
+        assert!(mine.contains("alice/good"), "{mine}");
+    }
+
+    // Public again, through this process: both show it on their next page.
+    set_private(&h, &token, false).await;
+    for server in [&h, &other] {
+        for page in pages {
+            let body = text(&server.get(page, None).await);
+            assert!(body.contains("alice/good"), "{page}: {body}");
+        }
+        assert_eq!(home_total(&text(&server.get("/", None).await)), before);
+    }
+
+    // Deleted, or moved to another owner: gone at once too.
+    let r = other
+        .call(
+            "DELETE",
+            "/api/repos/delete",
+            Some(&token),
+            serde_json::json!({ "name": "alice/good" }).to_string(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    for page in pages {
+        let body = text(&h.get(page, Some(&token)).await);
+        assert!(
+            !body.contains("alice/good"),
+            "{page} still shows it: {body}"
+        );
+    }
+}
+
+/// Site administrators see private repos everywhere they would see a public one: by name, in
+/// API listings, in search. One rule, not one per code path.
+#[tokio::test]
+async fn site_admins_see_private_repos_everywhere_alike() {
+    let (h, _token) = seeded().await;
+    let admin = h.hub.meta.create_user("root", true).await.unwrap();
+    let key = commonhold_hub::generate_token();
+    h.hub
+        .meta
+        .create_token(admin.id, "t", Role::Read, &commonhold_hub::hash_token(&key))
+        .await
+        .unwrap();
+    let stranger = h.user("mallory", Role::Read).await;
+    let listed = |who: &str| {
+        let who = who.to_string();
+        let h = &h;
+        async move {
+            h.get("/api/models?search=secret", Some(&who))
+                .await
+                .json()
+                .to_string()
+        }
+    };
+    assert_eq!(
+        h.get("/api/models/alice/secret", Some(&key)).await.status,
+        200
+    );
+    assert!(listed(&key).await.contains("alice/secret"));
+    assert!(text(&h.get("/search?q=zebra", Some(&key)).await).contains("alice/secret"));
+    assert!(text(&h.get("/alice/secret", Some(&key)).await).contains("alice/secret"));
+
+    assert_eq!(
+        h.get("/api/models/alice/secret", Some(&stranger))
+            .await
+            .status,
+        404
+    );
+    assert!(!listed(&stranger).await.contains("alice/secret"));
+    assert!(!text(&h.get("/search?q=zebra", Some(&stranger)).await).contains("alice/secret"));
+}

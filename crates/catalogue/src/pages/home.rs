@@ -1,17 +1,21 @@
 //! The home page: what the catalogue holds and where to start.
 
 use super::common::{Site, result_list};
+use crate::RepoEntry;
 use crate::html::esc;
 use crate::search::{Facet, SearchIndex, SearchQuery, Sort};
 
 /// Renders `/`: a search box, counts by type and tier, and the latest updates.
-pub fn home_page(site: &Site, index: &SearchIndex, viewer_owner_ids: &[i64]) -> String {
-    let recent = index.search(&SearchQuery {
-        sort: Sort::Recent,
-        limit: 10,
-        viewer_owner_ids: viewer_owner_ids.to_vec(),
-        ..SearchQuery::default()
-    });
+/// Shows the entries `visible` accepts.
+pub fn home_page(site: &Site, index: &SearchIndex, visible: &dyn Fn(&RepoEntry) -> bool) -> String {
+    let recent = index.search_as(
+        &SearchQuery {
+            sort: Sort::Recent,
+            limit: 10,
+            ..SearchQuery::default()
+        },
+        visible,
+    );
     let facet_links = |facet: Facet| -> String {
         recent
             .facets

@@ -1,6 +1,6 @@
 //! Listing: visibility, filters, order, pages; download counting.
 
-use commonhold_meta::{MetaStore, RepoQuery, RepoSort, RepoSummary};
+use commonhold_meta::{MetaStore, PrivateRepos, RepoQuery, RepoSort, RepoSummary};
 use commonhold_types::{RepoName, RepoType};
 
 use crate::harness::{Fixture, both_backends};
@@ -51,18 +51,23 @@ async fn private_repos_are_listed_only_to_their_owners(fx: Fixture) {
     let anonymous = by_id(RepoQuery::new(RepoType::Model));
     assert_eq!(names(s, &anonymous).await, ["alice/public"]);
     let as_alice = RepoQuery {
-        viewer_account_ids: vec![alice],
+        private: PrivateRepos::OwnedBy(vec![alice]),
         ..anonymous.clone()
     };
     assert_eq!(names(s, &as_alice).await, ["alice/public", "alice/secret"]);
     let as_both = RepoQuery {
-        viewer_account_ids: vec![alice, bob],
+        private: PrivateRepos::OwnedBy(vec![alice, bob]),
         ..anonymous.clone()
     };
     assert_eq!(
         names(s, &as_both).await,
         ["alice/public", "alice/secret", "bob/hidden"]
     );
+    let as_admin = RepoQuery {
+        private: PrivateRepos::All,
+        ..anonymous.clone()
+    };
+    assert_eq!(names(s, &as_admin).await, names(s, &as_both).await);
     assert!(
         names(s, &by_id(RepoQuery::new(RepoType::Dataset)))
             .await

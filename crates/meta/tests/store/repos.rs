@@ -13,6 +13,7 @@ both_backends!(
     delete_drops_refs_and_grants_but_keeps_the_log,
     pr_numbers_count_up_per_repo,
     head_summaries_only_move_forward,
+    access_changes_are_numbered_for_every_process,
 );
 
 fn name(s: &str) -> RepoName {
@@ -300,4 +301,38 @@ async fn head_summaries_only_move_forward(fx: Fixture) {
         s.update_repo_head_summary(repo.id + 1, 9, &at(9)).await,
         Err(MetaError::NotFound(_))
     ));
+}
+
+/// Visibility, owner and existence changes get increasing revs that another store (another
+/// server process) reads, each repo once with its state now.
+async fn access_changes_are_numbered_for_every_process(fx: Fixture) {
+    let s = &fx.store;
+    let other = fx.reopen().await;
+    let alice = s.create_user("alice", false).await.unwrap();
+    let bob = s.create_user("bob", false).await.unwrap();
+    let a = s
+        .create_repo(RepoType::Model, &name("alice/a"), alice.id, false)
+        .await
+        .unwrap();
+    let b = s
+        .create_repo(RepoType::Model, &name("alice/b"), alice.id, false)
+        .await
+        .unwrap();
+    assert!(other.access_changes_since(0, 100).await.unwrap().is_empty());
+    s.set_private(a.id, true).await.unwrap();
+    let first = other.access_changes_since(0, 100).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(
+        (first[0].repo_id, first[0].now),
+        (a.id, Some((alice.id, true)))
+    );
+    let seen = first[0].rev;
+    s.move_repo(b.id, &name("bob/b"), bob.id).await.unwrap();
+    s.set_private(a.id, false).await.unwrap();
+    s.delete_repo(b.id).await.unwrap();
+    let later = other.access_changes_since(seen, 100).await.unwrap();
+    let got: Vec<_> = later.iter().map(|c| (c.repo_id, c.now)).collect();
+    assert_eq!(got, [(a.id, Some((alice.id, false))), (b.id, None)]);
+    assert!(later.windows(2).all(|w| w[0].rev < w[1].rev) && later[0].rev > seen);
+    assert_eq!(other.access_changes_since(seen, 1).await.unwrap().len(), 1);
 }

@@ -27,7 +27,7 @@ use commonhold_types::{GitOid, RepoType};
 use serde::Deserialize;
 
 use super::readable;
-use super::web::{WebState, entry_of, still_visible};
+use super::web::{WebState, entry_of};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::{ApiResult, AppState};
@@ -67,7 +67,12 @@ async fn dcat(State(s): State<WebState>, Query(p): Query<PageParams>) -> ApiResu
         .get(&s.hub)
         .await
         .map_err(|e| ApiError::from_hub(e, false))?;
-    let mut public: Vec<&RepoEntry> = index.entries().iter().filter(|e| !e.private).collect();
+    // The export is public: what an anonymous caller sees.
+    let anyone = s
+        .sight(None)
+        .await
+        .map_err(|e| ApiError::from_hub(e, false))?;
+    let mut public: Vec<&RepoEntry> = index.entries().iter().filter(|e| anyone.sees(e)).collect();
     public.sort_by_key(|e| (e.kind.as_str(), e.id().to_lowercase()));
     let per_page = p.per_page.unwrap_or(100).clamp(1, MAX_PER_PAGE);
     let page = p.page.unwrap_or(1).max(1);
@@ -78,7 +83,7 @@ async fn dcat(State(s): State<WebState>, Query(p): Query<PageParams>) -> ApiResu
         .skip(start)
         .take(usize::try_from(per_page).unwrap_or(100))
         .collect();
-    let entries = still_visible(&s.hub, &[], slice).await;
+    let entries = slice;
     let base = s.hub.config.public_url.clone();
     let doc = dcat_catalog(&DcatPage {
         base_url: &base,

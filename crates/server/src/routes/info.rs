@@ -98,10 +98,7 @@ pub async fn list(
             .filter(|s| !s.is_empty())
             .map(str::to_string),
         tags,
-        viewer_account_ids: caller
-            .principal()
-            .map(|p| p.visible_owner_ids())
-            .unwrap_or_default(),
+        private: commonhold_hub::private_repos(caller.principal()),
         sort,
         descending,
         offset,

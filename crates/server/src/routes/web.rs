@@ -2,11 +2,13 @@
 //! file view, provider, compare, funders) and the stylesheet.
 //!
 //! Handlers gather plain data from [`Hub`] and render it with `commonhold_catalogue::pages`.
-//! Visibility is decided here: private repos appear only to callers who may read them, and
-//! search hits are re-checked against the database so that a repo made private since the index
-//! was built does not show. The index is loaded from the persisted catalogue index (repo rows
-//! and stored card texts) and rebuilt when a card is stored or the assessor moves, and at least
-//! every [`MAX_INDEX_AGE`], to pick up visibility changes that nothing records.
+//! What a caller may see is the hub's rule ([`commonhold_hub::can_see`]) applied to each
+//! index entry through [`Sight`], which also applies every visibility, owner or deletion change
+//! committed since the index was built (read on each page, from any process): a repo made
+//! private is gone from the very next page, counts and totals included. The index is loaded
+//! from the persisted catalogue index (repo rows and stored card texts) and rebuilt when a card
+//! is stored, the assessor moves or a repo's access changes, and at least every
+//! [`MAX_INDEX_AGE`], for download counts.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -25,7 +27,7 @@ use commonhold_catalogue::pages::{
 };
 use commonhold_catalogue::{Facet, OpennessBrief, RepoEntry, SearchIndex, SearchQuery, Sort};
 use commonhold_gitmodel::EntryMode;
-use commonhold_hub::{EntryKind, Hub, Principal};
+use commonhold_hub::{AccessChanges, EntryKind, Hub, Principal};
 use commonhold_meta::Repo;
 use commonhold_types::{RepoName, RepoType};
 use tokio::sync::Mutex;
@@ -34,8 +36,8 @@ use super::exports;
 use crate::AppState;
 use crate::auth::Caller;
 
-/// How long an index is trusted when nothing recorded has moved: visibility and download counts
-/// change without a log entry, and a rebuild from rows is cheap.
+/// How long an index is trusted when nothing recorded has moved: download counts change without
+/// a log entry, and a rebuild from rows is cheap.
 pub const MAX_INDEX_AGE: Duration = Duration::from_secs(30);
 /// Longest index build a page waits for; slower ones (large catalogues) run in the background.
 pub const SYNC_BUILD_LIMIT: Duration = Duration::from_millis(250);
@@ -74,6 +76,8 @@ struct CacheInner {
     card_rev: i64,
     /// Where the background assessor was: when it moves, openness summaries have changed.
     assessor_seq: i64,
+    /// The last access change the repo rows were read after.
+    access_rev: i64,
     built_at: Option<Instant>,
     /// Card text by repo id, as stored.
     cards: HashMap<i64, String>,
@@ -135,10 +139,12 @@ impl IndexCache {
         hub.index_catalogue_caught_up().await?;
         let card_rev = hub.meta.catalogue_rev().await?;
         let assessor_seq = hub.meta.cursor(ASSESSOR_CONSUMER).await?;
+        let access_rev = hub.access_changes().await?.rev();
         let fresh = inner.built_at.is_some_and(|t| t.elapsed() < MAX_INDEX_AGE);
         if let Some(index) = &inner.index
             && card_rev == inner.card_rev
             && assessor_seq == inner.assessor_seq
+            && access_rev == inner.access_rev
             && fresh
         {
             return Ok(index.clone());
@@ -178,6 +184,7 @@ impl IndexCache {
         }
         inner.index = Some(index.clone());
         inner.assessor_seq = assessor_seq;
+        inner.access_rev = access_rev;
         inner.built_at = Some(Instant::now());
         Ok(index)
     }
@@ -295,36 +302,47 @@ impl WebState {
             .await
             .map_err(|e| self.internal(e))
     }
+
+    /// What `who` may see of the index, as of now.
+    pub(crate) async fn sight(
+        &self,
+        who: Option<&Principal>,
+    ) -> Result<Sight, commonhold_hub::HubError> {
+        Ok(Sight {
+            who: who.cloned(),
+            changes: self.hub.access_changes().await?,
+        })
+    }
+
+    /// The index and what the caller may see of it.
+    async fn index_for(&self, caller: &Caller) -> Result<(Arc<SearchIndex>, Sight), PageError> {
+        let index = self.index().await?;
+        let sight = self
+            .sight(caller.principal())
+            .await
+            .map_err(|e| self.internal(e))?;
+        Ok((index, sight))
+    }
+}
+
+/// What a caller may see of the index: the hub's rule, with every access change committed so
+/// far applied to the index's copy of each repo.
+pub(crate) struct Sight {
+    who: Option<Principal>,
+    changes: Arc<AccessChanges>,
+}
+
+impl Sight {
+    pub(crate) fn sees(&self, e: &RepoEntry) -> bool {
+        self.changes
+            .can_see(self.who.as_ref(), e.repo_id, e.owner_id, e.private)
+    }
 }
 
 type PageResult = Result<Response, PageError>;
 
 fn page(html: String) -> PageResult {
     Ok(Html(html).into_response())
-}
-
-fn viewer_ids(caller: &Caller) -> Vec<i64> {
-    caller
-        .principal()
-        .map(Principal::visible_owner_ids)
-        .unwrap_or_default()
-}
-
-/// Drops entries that are no longer visible to the viewer (made private since indexing).
-pub(crate) async fn still_visible<'a>(
-    hub: &Hub,
-    viewer: &[i64],
-    hits: Vec<&'a RepoEntry>,
-) -> Vec<&'a RepoEntry> {
-    let mut out = Vec::with_capacity(hits.len());
-    for e in hits {
-        if let Ok(Some(repo)) = hub.meta.repo_by_id(e.repo_id).await
-            && (!repo.private || viewer.contains(&repo.owner_id))
-        {
-            out.push(e);
-        }
-    }
-    out
 }
 
 fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
@@ -346,14 +364,13 @@ async fn css() -> Response {
 }
 
 async fn home(State(s): State<WebState>, caller: Caller) -> PageResult {
-    let index = s.index().await?;
-    page(pages::home_page(&s.site, &index, &viewer_ids(&caller)))
+    let (index, sight) = s.index_for(&caller).await?;
+    page(pages::home_page(&s.site, &index, &|e| sight.sees(e)))
 }
 
 async fn search(State(s): State<WebState>, caller: Caller, RawQuery(raw): RawQuery) -> PageResult {
     let mut q = SearchQuery {
         limit: 20,
-        viewer_owner_ids: viewer_ids(&caller),
         ..SearchQuery::default()
     };
     for (k, v) in query_pairs(raw.as_deref()) {
@@ -370,9 +387,8 @@ async fn search(State(s): State<WebState>, caller: Caller, RawQuery(raw): RawQue
             }
         }
     }
-    let index = s.index().await?;
-    let mut results = index.search(&q);
-    results.hits = still_visible(&s.hub, &q.viewer_owner_ids, results.hits).await;
+    let (index, sight) = s.index_for(&caller).await?;
+    let results = index.search_as(&q, &|e| sight.sees(e));
     page(pages::search_page(&s.site, &q, &results))
 }
 
@@ -694,16 +710,11 @@ async fn organization(
         .await
         .map_err(|e| s.internal(e))?
         .ok_or_else(|| s.not_found(&name))?;
-    let index = s.index().await?;
-    let viewer = viewer_ids(&caller);
-    let mine: Vec<&RepoEntry> = index
+    let (index, sight) = s.index_for(&caller).await?;
+    let assets = index
         .entries()
         .iter()
-        .filter(|e| e.owner_id == account.id && (!e.private || viewer.contains(&e.owner_id)))
-        .collect();
-    let assets = still_visible(&s.hub, &viewer, mine)
-        .await
-        .into_iter()
+        .filter(|e| e.owner_id == account.id && sight.sees(e))
         .cloned()
         .collect();
     let meta = &s.hub.meta;
@@ -780,36 +791,24 @@ async fn compare(State(s): State<WebState>, caller: Caller, RawQuery(raw): RawQu
     page(pages::compare_page(&s.site, &items, &asked, &problems))
 }
 
-async fn visible_entries(
-    s: &WebState,
-    caller: &Caller,
-) -> Result<(Arc<SearchIndex>, Vec<i64>), PageError> {
-    Ok((s.index().await?, viewer_ids(caller)))
-}
-
 async fn funders(State(s): State<WebState>, caller: Caller) -> PageResult {
-    let (index, viewer) = visible_entries(&s, &caller).await?;
-    let list: Vec<&RepoEntry> = index
-        .entries()
-        .iter()
-        .filter(|e| !e.private || viewer.contains(&e.owner_id))
-        .collect();
+    let (index, sight) = s.index_for(&caller).await?;
+    let list: Vec<&RepoEntry> = index.entries().iter().filter(|e| sight.sees(e)).collect();
     page(pages::funders_index(&s.site, &list))
 }
 
 async fn funder(State(s): State<WebState>, caller: Caller, Path(slug): Path<String>) -> PageResult {
-    let (index, viewer) = visible_entries(&s, &caller).await?;
+    let (index, sight) = s.index_for(&caller).await?;
     let list: Vec<&RepoEntry> = index
         .entries()
         .iter()
-        .filter(|e| !e.private || viewer.contains(&e.owner_id))
+        .filter(|e| sight.sees(e))
         .filter(|e| {
             e.funding()
                 .iter()
                 .any(|f| commonhold_catalogue::funding::funder_slug(&f.funder) == slug)
         })
         .collect();
-    let list = still_visible(&s.hub, &viewer, list).await;
     page(pages::funder_page(&s.site, &slug, &list))
 }
 
@@ -879,6 +878,43 @@ mod tests {
             }],
         };
         hub.create_commit(&repo, &who.account, req).await.unwrap();
+    }
+
+    /// A large catalogue is served from its last index while a rebuild runs; a repo made
+    /// private meanwhile is hidden all the same, since what a caller sees is decided with the
+    /// access changes of the moment, not the index's copy.
+    #[tokio::test]
+    async fn a_stale_index_hides_a_repo_made_private_since() {
+        let (_dir, hub, who) = hub().await;
+        add_repo(&hub, &who, "one").await;
+        let cache = Arc::new(IndexCache::with_sync_build_limit(Duration::ZERO));
+        cache.get(&hub).await.unwrap();
+        let name = RepoName::new("u", "one").unwrap();
+        let repo = hub
+            .meta
+            .repo_by_name(RepoType::Model, &name)
+            .await
+            .unwrap()
+            .unwrap();
+        hub.meta.set_private(repo.id, true).await.unwrap();
+        let stale = cache.get(&hub).await.unwrap();
+        let e = &stale.entries()[0];
+        assert!(!e.private, "served from the index built before the change");
+        let state = WebState {
+            hub: hub.clone(),
+            site: Site { name: "t".into() },
+            index: cache,
+        };
+        assert!(!state.sight(None).await.unwrap().sees(e));
+        let stranger = Principal {
+            account: hub.meta.create_user("x", false).await.unwrap(),
+            ..who.clone()
+        };
+        assert!(!state.sight(Some(&stranger)).await.unwrap().sees(e));
+        assert!(state.sight(Some(&who)).await.unwrap().sees(e), "the owner");
+        let anyone = state.sight(None).await.unwrap();
+        let found = stale.search_as(&SearchQuery::default(), &|e| anyone.sees(e));
+        assert_eq!(found.total, 0, "nor counted");
     }
 
     #[tokio::test]
