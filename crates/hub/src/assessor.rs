@@ -18,7 +18,7 @@ use serde_json::json;
 
 use crate::{Hub, HubError, format_time_ms, now_ms};
 
-const CONSUMER: &str = "assessor";
+pub(crate) const CONSUMER: &str = "assessor";
 const BATCH: u64 = 50;
 
 /// A commit of a repo, seen through the assessor's `Release` trait. Reads block on the async

@@ -11,6 +11,7 @@
 //! compares its old value, so two server processes sharing a database stay correct.
 
 mod access;
+mod admin;
 mod assessor;
 mod card;
 mod catalogue_index;

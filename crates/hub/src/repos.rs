@@ -42,17 +42,7 @@ impl Hub {
         name: &RepoName,
         private: bool,
     ) -> Result<Repo, HubError> {
-        let owner = self
-            .meta
-            .account_by_name(name.namespace())
-            .await?
-            .ok_or_else(|| {
-                HubError::BadRequest(format!(
-                    "there is no user or organisation {}",
-                    name.namespace()
-                ))
-            })?;
-        who.require_write_namespace(owner.id, name.namespace())?;
+        let owner = self.writable_namespace(who, name.namespace()).await?;
         let repo = self
             .meta
             .create_repo(repo_type, name, owner.id, private)

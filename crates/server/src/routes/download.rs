@@ -278,10 +278,9 @@ fn count_download(
     if !state.hub.first_download_seen(repo.id, &who, day) {
         return;
     }
-    let meta = state.hub.meta.clone();
-    let repo_id = repo.id;
+    let (hub, repo) = (state.hub.clone(), repo.clone());
     tokio::spawn(async move {
-        if let Err(e) = meta.record_download(repo_id, &who, day).await {
+        if let Err(e) = hub.record_download(&repo, &who, day).await {
             tracing::warn!(error = %e, "could not record a download");
         }
     });

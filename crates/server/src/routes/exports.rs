@@ -280,10 +280,9 @@ async fn spdx_doc(
 /// The account named in the URL, or 404.
 async fn provider_account(s: &WebState, name: &str) -> ApiResult<commonhold_meta::Account> {
     s.hub
-        .meta
-        .account_by_name(name)
+        .account(name)
         .await
-        .map_err(|e| ApiError::from_hub(e.into(), false))?
+        .map_err(|e| ApiError::from_hub(e, false))?
         .ok_or_else(|| {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
@@ -296,10 +295,9 @@ async fn provider_get(State(s): State<WebState>, Path(name): Path<String>) -> Ap
     let account = provider_account(&s, &name).await?;
     let profile = s
         .hub
-        .meta
-        .provider_profile(account.id)
+        .provider_profile(&account)
         .await
-        .map_err(|e| ApiError::from_hub(e.into(), false))?;
+        .map_err(|e| ApiError::from_hub(e, false))?;
     Ok(Json(profile).into_response())
 }
 
@@ -319,44 +317,16 @@ async fn provider_put(
 ) -> ApiResult<Response> {
     let who = caller.require()?;
     let account = provider_account(&s, &name).await?;
-    let is_site_admin = who.account.is_admin;
-    // Membership is read fresh: a cached principal may predate a role change.
-    let is_org_admin = s
+    let profile = s
         .hub
-        .meta
-        .member_role(account.id, who.account.id)
-        .await
-        .map_err(|e| caller.err(e.into()))?
-        == Some(commonhold_meta::OrgRole::Admin);
-    let allowed = is_site_admin || is_org_admin || who.account.id == account.id;
-    if !allowed || who.role != commonhold_types::Role::Write {
-        return Err(ApiError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            format!(
-                "only an admin of {name:?} with a write token may change its provider register entry"
-            ),
-        ));
-    }
-    if update.verified.is_some() && !is_site_admin {
-        return Err(ApiError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "only a site admin may mark a provider verified",
-        ));
-    }
-    let meta = &s.hub.meta;
-    let mut profile = meta
-        .provider_profile(account.id)
-        .await
-        .map_err(|e| caller.err(e.into()))?;
-    profile
-        .apply(
+        .update_provider_profile(
+            who,
+            &account,
             update.security_contact,
             update.data_handling,
             update.verified,
         )
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    meta.set_provider_profile(account.id, &profile)
         .await
-        .map_err(|e| caller.err(e.into()))?;
+        .map_err(|e| caller.err(e))?;
     Ok(Json(profile).into_response())
 }

@@ -98,7 +98,8 @@ pub async fn list(
             .filter(|s| !s.is_empty())
             .map(str::to_string),
         tags,
-        private: commonhold_hub::private_repos(caller.principal()),
+        // The hub fills in which private repos the caller may see.
+        private: Default::default(),
         sort,
         descending,
         offset,
@@ -106,10 +107,9 @@ pub async fn list(
     };
     let mut repos = state
         .hub
-        .meta
-        .list_repos(&query)
+        .list_repos(caller.principal(), query)
         .await
-        .map_err(|e| caller.err(e.into()))?;
+        .map_err(|e| caller.err(e))?;
     let more = repos.len() as u64 > page;
     repos.truncate(page as usize);
     let full = p.flag("full");
@@ -424,12 +424,7 @@ pub async fn refs(
 ) -> ApiResult<Json<Value>> {
     let repo: Repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let p = Params::parse(q.as_deref());
-    let refs = state
-        .hub
-        .meta
-        .list_refs(repo.id)
-        .await
-        .map_err(|e| caller.err(e.into()))?;
+    let refs = state.hub.refs(&repo).await.map_err(|e| caller.err(e))?;
     let (mut branches, mut tags, mut prs) = (Vec::new(), Vec::new(), Vec::new());
     for (full, target) in &refs {
         if let Some(b) = full.strip_prefix("refs/heads/") {

@@ -119,14 +119,11 @@ pub async fn delete(
     let b: DeleteBody = json_body(&body)?;
     let kind = type_of(b.repo_type.as_deref())?;
     let name = full_name(&b.name, b.organization.as_deref(), &p.account.name)?;
-    let repo = writable(&state, &caller, kind, name.namespace(), name.name()).await?;
     state
         .hub
-        .meta
-        .delete_repo(repo.id)
+        .delete_repo(Some(p), kind, &name)
         .await
-        .map_err(|e| caller.err(e.into()))?;
-    state.hub.invalidate_hot();
+        .map_err(|e| caller.err(e))?;
     Ok(Json(json!({})))
 }
 
@@ -154,28 +151,11 @@ pub async fn move_repo(
         .to_repo
         .parse()
         .map_err(|e: commonhold_types::NameError| ApiError::bad_request(e.to_string()))?;
-    let repo = writable(&state, &caller, kind, from.namespace(), from.name()).await?;
-    let owner = state
-        .hub
-        .meta
-        .account_by_name(to.namespace())
-        .await
-        .map_err(|e| caller.err(e.into()))?
-        .ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "there is no user or organisation {}",
-                to.namespace()
-            ))
-        })?;
-    p.require_write_namespace(owner.id, to.namespace())
-        .map_err(|e| caller.err(e))?;
     state
         .hub
-        .meta
-        .move_repo(repo.id, &to, owner.id)
+        .move_repo(p, kind, &from, &to)
         .await
-        .map_err(|e| caller.err(e.into()))?;
-    state.hub.invalidate_hot();
+        .map_err(|e| caller.err(e))?;
     Ok(Json(
         json!({ "url": state.hub.url(&format!("{}{to}", kind.url_prefix())) }),
     ))
@@ -193,23 +173,21 @@ pub async fn settings(
     Path((kind, ns, name)): Path<(String, String, String)>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    caller.require()?;
+    let kind = repo_type(&kind)?;
+    let name = super::repo_name(&caller, &ns, &name)?;
     let b: SettingsBody = json_body(&body)?;
     let private = b.private.or(match b.visibility.as_deref() {
         Some("private") => Some(true),
         Some("public") => Some(false),
         _ => None,
     });
-    if let Some(private) = private {
-        state
-            .hub
-            .meta
-            .set_private(repo.id, private)
-            .await
-            .map_err(|e| caller.err(e.into()))?;
-        state.hub.invalidate_hot();
-    }
-    Ok(Json(json!({ "private": private.unwrap_or(repo.private) })))
+    let private = state
+        .hub
+        .set_private(caller.principal(), kind, &name, private)
+        .await
+        .map_err(|e| caller.err(e))?;
+    Ok(Json(json!({ "private": private })))
 }
 
 #[derive(Deserialize, Default)]

@@ -41,8 +41,6 @@ use crate::auth::Caller;
 pub const MAX_INDEX_AGE: Duration = Duration::from_secs(30);
 /// Longest index build a page waits for; slower ones (large catalogues) run in the background.
 pub const SYNC_BUILD_LIMIT: Duration = Duration::from_millis(250);
-/// The commit-log consumer name of the hub's background assessor (`crates/hub/src/assessor.rs`).
-const ASSESSOR_CONSUMER: &str = "assessor";
 /// Stored cards read per query when loading the index.
 const CARD_PAGE: u64 = 2000;
 
@@ -137,8 +135,7 @@ impl IndexCache {
     async fn refresh(&self, hub: &Hub) -> Result<Arc<SearchIndex>, commonhold_hub::HubError> {
         let mut inner = self.inner.lock().await;
         hub.index_catalogue_caught_up().await?;
-        let card_rev = hub.meta.catalogue_rev().await?;
-        let assessor_seq = hub.meta.cursor(ASSESSOR_CONSUMER).await?;
+        let (card_rev, assessor_seq) = hub.catalogue_position().await?;
         let access_rev = hub.access_changes().await?.rev();
         let fresh = inner.built_at.is_some_and(|t| t.elapsed() < MAX_INDEX_AGE);
         if let Some(index) = &inner.index
@@ -150,10 +147,7 @@ impl IndexCache {
             return Ok(index.clone());
         }
         loop {
-            let page = hub
-                .meta
-                .catalogue_cards_since(inner.card_rev, CARD_PAGE)
-                .await?;
+            let page = hub.catalogue_cards_since(inner.card_rev, CARD_PAGE).await?;
             let Some(last) = page.last() else { break };
             inner.card_rev = last.rev;
             for card in page {
@@ -163,7 +157,7 @@ impl IndexCache {
         // Every write up to `card_rev` had committed when it was read, so all of them have been
         // seen, including revs handed out to rows of repos deleted meanwhile (never stored).
         inner.card_rev = inner.card_rev.max(card_rev);
-        let repos = hub.meta.all_repos().await?;
+        let repos = hub.all_repos().await?;
         let live: std::collections::HashSet<i64> = repos.iter().map(|r| r.id).collect();
         inner.cards.retain(|id, _| live.contains(id));
         let entries: Vec<RepoEntry> = repos
@@ -479,12 +473,7 @@ async fn repo_page(
             .map_err(|e| s.internal(e))?
             .and_then(|v| serde_json::from_value(v).ok());
     }
-    for (name, target) in hub
-        .meta
-        .list_refs(repo.id)
-        .await
-        .map_err(|e| s.internal(e))?
-    {
+    for (name, target) in hub.refs(&repo).await.map_err(|e| s.internal(e))? {
         let row = |n: &str| RefRow {
             name: n.to_string(),
             target: target.to_hex(),
@@ -705,8 +694,7 @@ async fn organization(
 ) -> PageResult {
     let account = s
         .hub
-        .meta
-        .account_by_name(&name)
+        .account(&name)
         .await
         .map_err(|e| s.internal(e))?
         .ok_or_else(|| s.not_found(&name))?;
@@ -717,16 +705,14 @@ async fn organization(
         .filter(|e| e.owner_id == account.id && sight.sees(e))
         .cloned()
         .collect();
-    let meta = &s.hub.meta;
-    let members = meta
-        .members_of(account.id)
+    let members = s
+        .hub
+        .member_names(&account)
         .await
-        .map_err(|e| s.internal(e))?
-        .into_iter()
-        .map(|(a, _)| a.name)
-        .collect();
-    let profile = meta
-        .provider_profile(account.id)
+        .map_err(|e| s.internal(e))?;
+    let profile = s
+        .hub
+        .provider_profile(&account)
         .await
         .map_err(|e| s.internal(e))?;
     page(pages::org_page(
