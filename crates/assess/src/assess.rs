@@ -111,6 +111,9 @@ pub fn assess(release: &dyn Release, opts: &AssessOptions<'_>) -> Assessment {
         )
     };
     let osaid = crate::tiers::osaid(&components, &licensing);
+    if !is_dataset {
+        findings::claim_fails_osaid(&mut found, &scan, &licensing, &osaid, &root);
+    }
     let next_tier = if is_dataset {
         None
     } else {

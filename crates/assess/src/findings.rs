@@ -3,10 +3,11 @@
 use crate::inspect::WeightFormat;
 use crate::licensing::Licensing;
 use crate::model::{
-    Assessment, ComponentAssessment, ComponentState, Evidence, Finding, Severity, Tier,
+    Assessment, ComponentAssessment, ComponentState, Evidence, Finding, OsaidVerdict, Severity,
+    Tier,
 };
 use crate::mof::Component;
-use crate::scan::Scan;
+use crate::scan::{Scan, ScannedCard};
 
 /// The catalogue of finding ids: id, slug, severity. Ids are never reused.
 pub const FINDINGS: &[(&str, &str, Severity)] = &[
@@ -96,25 +97,11 @@ pub(crate) fn licence_findings(
         } else {
             licensing.weights.as_ref()
         };
-        let open = governing.is_some_and(|r| r.osi() || (r.open && is_dataset));
+        let open = governing.is_some_and(|r| (r.osi() && !r.restrictive) || (r.open && is_dataset));
         if !sc.claims.is_empty() && !open {
             let what = governing.map_or("no licence".to_owned(), |r| format!("`{}`", r.id));
-            let mut evidence: Vec<Evidence> = sc
-                .claims
-                .iter()
-                .take(3)
-                .map(|(line, _)| Evidence::File {
-                    root: root.to_owned(),
-                    path: sc.path.clone(),
-                    line: Some(*line),
-                })
-                .collect();
+            let (quote, mut evidence) = claim_evidence(sc, root);
             evidence.extend(governing.map(|r| r.evidence.clone()));
-            let quote = sc
-                .claims
-                .first()
-                .map(|(_, q)| q.as_str())
-                .unwrap_or_default();
             out.raise(
                 "OW001",
                 format!(
@@ -191,6 +178,54 @@ pub(crate) fn licence_findings(
             );
         }
     }
+}
+
+/// The first claim quoted, and up to three claim lines as evidence.
+fn claim_evidence<'a>(sc: &'a ScannedCard, root: &str) -> (&'a str, Vec<Evidence>) {
+    let quote = sc
+        .claims
+        .first()
+        .map(|(_, q)| q.as_str())
+        .unwrap_or_default();
+    let evidence = sc
+        .claims
+        .iter()
+        .take(3)
+        .map(|(line, _)| Evidence::File {
+            root: root.to_owned(),
+            path: sc.path.clone(),
+            line: Some(*line),
+        })
+        .collect();
+    (quote, evidence)
+}
+
+/// OW018 (C5): the card claims open source, the weights are under an OSI-approved licence
+/// without restrictions (so OW001 does not apply), but the release fails OSAID.
+pub(crate) fn claim_fails_osaid(
+    out: &mut Findings,
+    scan: &Scan,
+    licensing: &Licensing,
+    osaid: &OsaidVerdict,
+    root: &str,
+) {
+    let Some(sc) = &scan.card else { return };
+    let osi_weights = licensing
+        .weights
+        .as_ref()
+        .is_some_and(|w| w.osi() && !w.restrictive);
+    if sc.claims.is_empty() || !osi_weights || osaid.pass {
+        return;
+    }
+    let (quote, evidence) = claim_evidence(sc, root);
+    out.raise(
+        "OW018",
+        format!(
+            "The card calls the release open source (\"{quote}\") but it fails the Open Source AI Definition: {}.",
+            osaid.missing.join("; ")
+        ),
+        evidence,
+    );
 }
 
 /// Findings about a model release.

@@ -156,10 +156,13 @@ pub(crate) fn scan(release: &dyn Release) -> Scan {
         if is_root(path) && name == "readme.md" {
             if let Some(bytes) = scan.read(release, file, CARD_MAX) {
                 let text = String::from_utf8_lossy(&bytes);
+                let card = inspect::parse_card(&text);
+                let mut claims = inspect::tag_claims(&card.meta);
+                claims.extend(inspect::claims_open_source(&text));
                 scan.card = Some(ScannedCard {
                     path: file.path.clone(),
-                    card: inspect::parse_card(&text),
-                    claims: inspect::claims_open_source(&text),
+                    card,
+                    claims,
                 });
             }
             continue;

@@ -346,3 +346,54 @@ fn a_malformed_lfs_pointer_is_unreadable_weights() {
     assert!(a.has_finding("OW010"), "{:?}", ids(&a));
     assert!(!a.has_finding("OW019"));
 }
+
+#[test]
+fn an_open_source_claim_on_an_osi_licensed_release_that_fails_osaid() {
+    // Apache-2.0 weights and nothing else, called "fully open source" (C5).
+    let a = Fixture::new()
+        .file(
+            "README.md",
+            card(
+                "license: apache-2.0\ntags:\n- open-source",
+                "This is a fully open source model.",
+            ),
+        )
+        .file("LICENSE", spdx::license_id("Apache-2.0").unwrap().text())
+        .file("model.safetensors", safetensors(8, 0))
+        .assess();
+    assert!(a.has_finding("OW018"), "{:?}", ids(&a));
+    assert!(!a.has_finding("OW001"));
+    let f = a.findings.iter().find(|f| f.id == "OW018").unwrap();
+    assert!(f.message.contains("code: training code"), "{}", f.message);
+    assert_eq!(f.evidence.len(), 2, "the tag and the body line");
+    // The claim on a release that passes OSAID raises nothing; the bare word is no claim.
+    let honest = open_science()
+        .file(
+            "README.md",
+            card(
+                "license: mit\ndatasets:\n- example/corpus",
+                &format!("A fully open model. OpenHermes-style open weights.\n\n## Training data\n\n{LONG}\n"),
+            ),
+        )
+        .assess();
+    assert!(
+        !honest.has_finding("OW018") && !honest.has_finding("OW001"),
+        "{:?}",
+        ids(&honest)
+    );
+}
+
+#[test]
+fn comparisons_with_open_source_models_are_not_claims() {
+    let a = Fixture::new()
+        .file(
+            "README.md",
+            card(
+                "license: llama2",
+                "Llama-2-Chat models outperform open-source chat models on most benchmarks.\n\n```\nopen source in a code block\n```\n",
+            ),
+        )
+        .file("model.safetensors", safetensors(8, 0))
+        .assess();
+    assert!(!a.has_finding("OW001"), "{:?}", ids(&a));
+}

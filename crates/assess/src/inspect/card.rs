@@ -6,6 +6,7 @@
 //! Hub's card templates and datasheets ask for, and the links, each with its line so that a
 //! judgment can cite `README.md:LINE`.
 
+mod claims;
 mod front_matter;
 mod links;
 mod sections;
@@ -106,22 +107,61 @@ impl CardMeta {
     }
 }
 
-/// Phrases by which a card claims openness: an open-washing finding needs the claim and its line.
-const OPENNESS_CLAIMS: [&str; 4] = ["open source", "open-source", "opensource", "fully open"];
-
 /// The longest quote returned for a claim, so a single huge line cannot bloat the findings.
 const QUOTE_MAX: usize = 240;
 
-/// Lines (1-based) that claim the release is open source or fully open, with the quoted line.
+/// The most claims kept from one card: evidence enough, bounded output.
+const CLAIMS_MAX: usize = 64;
+
+/// Lines (1-based) of the card's body, outside code blocks, that claim the release is open
+/// source (definition C1-C3), with the quoted line. The front matter is not read here: its
+/// `tags` are checked by [`tag_claims`].
 pub fn claims_open_source(text: &str) -> Vec<(usize, String)> {
-    truncate_to_char_boundary(text, CARD_MAX)
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| {
-            let lower = line.to_lowercase();
-            OPENNESS_CLAIMS.iter().any(|claim| lower.contains(claim))
-        })
-        .map(|(index, line)| (index + 1, quote(line)))
+    let text = truncate_to_char_boundary(text, CARD_MAX);
+    let body_start = front_matter::split(text).body_start_line;
+    let mut out = Vec::new();
+    let body = text.lines().enumerate().skip(body_start.saturating_sub(1));
+    for (index, line) in outside_code_blocks(body) {
+        if claims::line_claims(line) {
+            out.push((index + 1, quote(line)));
+            if out.len() >= CLAIMS_MAX {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The lines that are not inside fenced code blocks (nor their fences).
+pub(crate) fn outside_code_blocks<'a>(
+    lines: impl Iterator<Item = (usize, &'a str)>,
+) -> impl Iterator<Item = (usize, &'a str)> {
+    let mut fence: Option<&'a str> = None;
+    lines.filter(move |(_, line)| {
+        let trimmed = line.trim_start();
+        if let Some(open) = fence {
+            if trimmed.starts_with(open) {
+                fence = None;
+            }
+            return false;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = trimmed.get(..3);
+            return false;
+        }
+        true
+    })
+}
+
+/// The card's `tags` that claim open source (`open-source`, `fully-open` ...), with the line
+/// of the `tags` key.
+pub fn tag_claims(meta: &CardMeta) -> Vec<(usize, String)> {
+    let line = meta.lines.get("tags").copied().unwrap_or(1);
+    meta.tags
+        .iter()
+        .filter(|tag| claims::line_claims(&tag.replace(['-', '_'], " ")))
+        .take(CLAIMS_MAX)
+        .map(|tag| (line, format!("tags: {}", quote(tag))))
         .collect()
 }
 

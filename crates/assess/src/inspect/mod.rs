@@ -22,6 +22,7 @@ pub mod weights;
 
 pub use card::{
     CARD_MAX, Card, CardMeta, Link, LinkKind, Section, SectionKind, claims_open_source, parse_card,
+    tag_claims,
 };
 pub use code::{CODE_PREFIX_MAX, CodeRole, classify_code};
 pub use config::{CONFIG_MAX, ModelConfig, parse_config};

@@ -128,19 +128,7 @@ const KEYWORDS: &[(SectionKind, &[&str])] = &[
 /// Reads ATX headings (`# Title`) outside fenced code blocks, with their word counts.
 pub(super) fn find<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Vec<Section> {
     let mut sections: Vec<(usize, Section)> = Vec::new();
-    let mut fence: Option<&str> = None;
-    for (index, line) in lines {
-        let trimmed = line.trim_start();
-        if let Some(open) = fence {
-            if trimmed.starts_with(open) {
-                fence = None;
-            }
-            continue;
-        }
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fence = Some(trimmed.get(..3).unwrap_or("```"));
-            continue;
-        }
+    for (index, line) in super::outside_code_blocks(lines) {
         if let Some((level, heading)) = heading(line) {
             if sections.len() < SECTIONS_MAX {
                 sections.push((
