@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use commonhold_hub::{Hub, HubError, generate_token, hash_token};
-use commonhold_meta::{AccountKind, MetaError, OrgRole};
+use commonhold_meta::{AccountKind, MetaError, MetaStore, OrgRole};
 use commonhold_types::{Role, validate_account_name};
 
 use crate::config::Settings;
@@ -85,7 +85,8 @@ pub enum TokenCommand {
     },
 }
 
-async fn hub(settings: &Settings) -> anyhow::Result<Hub> {
+/// The hub, and its metadata store for the operator's account commands.
+async fn hub(settings: &Settings) -> anyhow::Result<(Hub, MetaStore)> {
     let url = settings
         .public_url
         .clone()
@@ -94,25 +95,24 @@ async fn hub(settings: &Settings) -> anyhow::Result<Hub> {
 }
 
 /// Creates the `admin` user and a first write token on a fresh hub; `None` if it exists.
-pub async fn ensure_admin(hub: &Hub) -> anyhow::Result<Option<String>> {
-    if hub.meta.account_by_name("admin").await?.is_some() {
+pub async fn ensure_admin(meta: &MetaStore) -> anyhow::Result<Option<String>> {
+    if meta.account_by_name("admin").await?.is_some() {
         return Ok(None);
     }
-    let admin = match hub.meta.create_user("admin", true).await {
+    let admin = match meta.create_user("admin", true).await {
         Ok(a) => a,
         // Another process sharing the database won the race: it printed the token.
         Err(MetaError::Conflict(_)) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
     let token = generate_token();
-    hub.meta
-        .create_token(admin.id, "initial", Role::Write, &hash_token(&token))
+    meta.create_token(admin.id, "initial", Role::Write, &hash_token(&token))
         .await?;
     Ok(Some(token))
 }
 
-async fn user_id(hub: &Hub, name: &str) -> anyhow::Result<i64> {
-    match hub.meta.account_by_name(name).await? {
+async fn user_id(meta: &MetaStore, name: &str) -> anyhow::Result<i64> {
+    match meta.account_by_name(name).await? {
         Some(a) if a.kind == AccountKind::User => Ok(a.id),
         Some(_) => bail!("{name} is an organisation, not a user"),
         None => bail!("no user named {name}; create it with `commonhold user add {name}`"),
@@ -120,11 +120,11 @@ async fn user_id(hub: &Hub, name: &str) -> anyhow::Result<i64> {
 }
 
 pub async fn user(settings: Settings, cmd: UserCommand) -> anyhow::Result<ExitCode> {
-    let hub = hub(&settings).await?;
+    let (_, meta) = hub(&settings).await?;
     match cmd {
         UserCommand::Add { name, admin } => {
             validate_account_name(&name)?;
-            hub.meta.create_user(&name, admin).await.map_err(user_msg)?;
+            meta.create_user(&name, admin).await.map_err(user_msg)?;
             eprintln!(
                 "created user {name}; give it a token with `commonhold token create --user {name} --role write`"
             );
@@ -141,38 +141,43 @@ fn user_msg(e: MetaError) -> anyhow::Error {
 }
 
 pub async fn org(settings: Settings, cmd: OrgCommand) -> anyhow::Result<ExitCode> {
-    let hub = hub(&settings).await?;
+    let (_, meta) = hub(&settings).await?;
     match cmd {
-        OrgCommand::Add { name, member, role } => org_add(&hub, &name, &member, &role).await,
+        OrgCommand::Add { name, member, role } => org_add(&meta, &name, &member, &role).await,
         OrgCommand::Provider {
             name,
             security_contact,
             data_handling,
             verified,
-        } => provider(&hub, &name, security_contact, data_handling, verified).await,
+        } => provider(&meta, &name, security_contact, data_handling, verified).await,
     }
 }
 
-async fn org_add(hub: &Hub, name: &str, member: &[String], role: &str) -> anyhow::Result<ExitCode> {
+async fn org_add(
+    meta: &MetaStore,
+    name: &str,
+    member: &[String],
+    role: &str,
+) -> anyhow::Result<ExitCode> {
     let role = match role {
         "admin" => OrgRole::Admin,
         "write" => OrgRole::Write,
         "read" => OrgRole::Read,
         other => bail!("unknown role {other:?}: use admin, write or read"),
     };
-    let org = match hub.meta.account_by_name(name).await? {
+    let org = match meta.account_by_name(name).await? {
         Some(a) if a.kind == AccountKind::Org => a,
         Some(_) => bail!("{name} is a user, not an organisation"),
         None => {
             validate_account_name(name)?;
-            let org = hub.meta.create_org(name).await.map_err(user_msg)?;
+            let org = meta.create_org(name).await.map_err(user_msg)?;
             eprintln!("created organisation {name}");
             org
         }
     };
     for m in member {
-        let uid = user_id(hub, m).await?;
-        hub.meta.add_member(org.id, uid, role).await?;
+        let uid = user_id(meta, m).await?;
+        meta.add_member(org.id, uid, role).await?;
         eprintln!("{m} is now a member of {name} ({})", role.as_str());
     }
     Ok(ExitCode::SUCCESS)
@@ -180,21 +185,21 @@ async fn org_add(hub: &Hub, name: &str, member: &[String], role: &str) -> anyhow
 
 /// `org provider`: sets the fields given, then prints the entry.
 async fn provider(
-    hub: &Hub,
+    meta: &MetaStore,
     name: &str,
     security_contact: Option<String>,
     data_handling: Option<String>,
     verified: Option<bool>,
 ) -> anyhow::Result<ExitCode> {
-    let Some(account) = hub.meta.account_by_name(name).await? else {
+    let Some(account) = meta.account_by_name(name).await? else {
         bail!("no organisation or user named {name}; create one with `commonhold org add {name}`");
     };
-    let mut profile = hub.meta.provider_profile(account.id).await?;
+    let mut profile = meta.provider_profile(account.id).await?;
     if security_contact.is_some() || data_handling.is_some() || verified.is_some() {
         profile
             .apply(security_contact, data_handling, verified)
             .map_err(user_msg)?;
-        hub.meta.set_provider_profile(account.id, &profile).await?;
+        meta.set_provider_profile(account.id, &profile).await?;
         eprintln!("updated the provider register entry of {}", account.name);
     }
     let unset = "(not set)";
@@ -215,21 +220,20 @@ async fn provider(
 }
 
 pub async fn token(settings: Settings, cmd: TokenCommand) -> anyhow::Result<ExitCode> {
-    let hub = hub(&settings).await?;
+    let (_, meta) = hub(&settings).await?;
     match cmd {
         TokenCommand::Create { user, role, name } => {
             let role = Role::parse(&role)
                 .with_context(|| format!("unknown role {role:?}: use read or write"))?;
-            let uid = user_id(&hub, &user).await?;
+            let uid = user_id(&meta, &user).await?;
             let token = generate_token();
-            hub.meta
-                .create_token(uid, &name, role, &hash_token(&token))
+            meta.create_token(uid, &name, role, &hash_token(&token))
                 .await?;
             println!("{token}");
         }
         TokenCommand::Revoke { user, name } => {
-            let uid = user_id(&hub, &user).await?;
-            let n = hub.meta.revoke_token(uid, &name).await?;
+            let uid = user_id(&meta, &user).await?;
+            let n = meta.revoke_token(uid, &name).await?;
             if n == 0 {
                 bail!(
                     "{user} has no active token named {name:?}; see `commonhold token list --user {user}`"
@@ -238,8 +242,8 @@ pub async fn token(settings: Settings, cmd: TokenCommand) -> anyhow::Result<Exit
             eprintln!("revoked {n} token(s) named {name:?} of {user}");
         }
         TokenCommand::List { user } => {
-            let uid = user_id(&hub, &user).await?;
-            for t in hub.meta.list_tokens(uid).await? {
+            let uid = user_id(&meta, &user).await?;
+            for t in meta.list_tokens(uid).await? {
                 let state = if t.revoked { "revoked" } else { "active" };
                 println!("{}\t{}\t{state}", t.display_name, t.role.as_str());
             }
@@ -249,7 +253,7 @@ pub async fn token(settings: Settings, cmd: TokenCommand) -> anyhow::Result<Exit
 }
 
 pub async fn fsck(settings: Settings) -> anyhow::Result<ExitCode> {
-    let hub = hub(&settings).await?;
+    let (hub, _) = hub(&settings).await?;
     let report = hub
         .fsck(&|step| eprintln!("fsck: {step}..."))
         .await
@@ -275,7 +279,7 @@ pub async fn fsck(settings: Settings) -> anyhow::Result<ExitCode> {
 
 /// `reindex`: recomputes every repo's entry in the catalogue's persisted search index.
 pub async fn reindex(settings: Settings) -> anyhow::Result<ExitCode> {
-    let hub = hub(&settings).await?;
+    let (hub, _) = hub(&settings).await?;
     let started = Instant::now();
     let mut reported = Instant::now();
     let n = hub

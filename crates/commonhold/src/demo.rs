@@ -105,8 +105,7 @@ fn assets() -> Vec<Asset> {
 }
 
 /// Seeds the demo assets (skipping those already there) and assesses them.
-pub async fn seed(hub: &Hub) -> anyhow::Result<()> {
-    let meta = &hub.meta;
+pub async fn seed(hub: &Hub, meta: &commonhold_meta::MetaStore) -> anyhow::Result<()> {
     let user = match meta.account_by_name(DEMO_USER).await? {
         Some(u) => u,
         None => meta.create_user(DEMO_USER, false).await?,

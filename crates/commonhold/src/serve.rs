@@ -24,7 +24,13 @@ pub struct ServeArgs {
 }
 
 /// Opens the stores and builds the hub; shared by every command.
-pub async fn open_hub(settings: &Settings, public_url: String) -> anyhow::Result<Hub> {
+/// Opens the stores and the hub over them. The metadata store is handed back too, for the
+/// operator's account commands (users, organisations, tokens) and nothing else: requests
+/// reach the stores only through the hub.
+pub async fn open_hub(
+    settings: &Settings,
+    public_url: String,
+) -> anyhow::Result<(Hub, commonhold_meta::MetaStore)> {
     if settings.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&settings.data_dir).with_context(|| {
             format!(
@@ -48,7 +54,8 @@ pub async fn open_hub(settings: &Settings, public_url: String) -> anyhow::Result
         upload_url_ttl_secs: settings.upload_url_ttl_secs,
         xet_token_ttl_secs: settings.xet_token_ttl_secs,
     };
-    Ok(Hub::new(meta, blobs, config, settings.signing_key.clone()).await?)
+    let hub = Hub::new(meta.clone(), blobs, config, settings.signing_key.clone()).await?;
+    Ok((hub, meta))
 }
 
 /// The configured blob store: local files (the default) or an S3-compatible bucket.
@@ -100,12 +107,12 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
         .public_url
         .or_else(|| settings.public_url.clone())
         .unwrap_or_else(|| format!("http://{addr}"));
-    let hub = open_hub(&settings, public_url.clone()).await?;
-    if let Some(token) = crate::admin::ensure_admin(&hub).await? {
+    let (hub, meta) = open_hub(&settings, public_url.clone()).await?;
+    if let Some(token) = crate::admin::ensure_admin(&meta).await? {
         println!("Created user admin. Its write token, shown only this once:\n{token}");
     }
     if args.demo {
-        crate::demo::seed(&hub)
+        crate::demo::seed(&hub, &meta)
             .await
             .context("cannot seed the demo assets")?;
         eprintln!("demo assets seeded: browse {public_url}/");

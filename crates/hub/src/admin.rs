@@ -93,6 +93,18 @@ impl Hub {
         Ok(owner)
     }
 
+    /// Bytes `range` of the LFS object `sha`, which the caller found in a repo it may read.
+    pub async fn lfs_range(
+        &self,
+        sha: &commonhold_types::Sha256,
+        range: std::ops::Range<u64>,
+    ) -> Result<commonhold_blob::BlobStream, HubError> {
+        Ok(self
+            .blobs
+            .read(&commonhold_blob::BlobKey::Lfs(*sha), Some(range))
+            .await?)
+    }
+
     /// A user or organisation by name.
     pub async fn account(&self, name: &str) -> Result<Option<Account>, HubError> {
         Ok(self.meta.account_by_name(name).await?)

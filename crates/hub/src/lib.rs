@@ -83,8 +83,10 @@ impl Default for HubConfig {
 /// The hub: cheap to clone, shared by every request.
 #[derive(Clone)]
 pub struct Hub {
-    pub meta: MetaStore,
-    pub blobs: Arc<dyn BlobStore>,
+    /// The stores are reachable only through `Hub` operations, which check access and keep
+    /// the caches right; no handler reads or writes them directly.
+    pub(crate) meta: MetaStore,
+    pub(crate) blobs: Arc<dyn BlobStore>,
     pub config: Arc<HubConfig>,
     pub signer: Signer,
     pub(crate) cache: Arc<ObjectCache>,

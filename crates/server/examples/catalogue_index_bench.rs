@@ -74,13 +74,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await?;
     let blobs = commonhold_blob::LocalBlobStore::open(dir.path().join("blobs")).await?;
     let hub = Hub::new(
-        meta,
+        meta.clone(),
         Arc::new(blobs),
         HubConfig::default(),
         Some(b"bench-signing-key-0123456789".to_vec()),
     )
     .await?;
-    let user = hub.meta.create_user("bench", false).await?;
+    let user = meta.create_user("bench", false).await?;
     let who = Principal {
         account: user.clone(),
         token_name: "bench".into(),

@@ -288,11 +288,9 @@ async fn another_user_cannot_claim_a_private_object_by_its_oid() {
     );
     // Nor can alice's commit id be used through bob's repo.
     let alice_head = h
-        .hub
         .meta
         .list_refs(
-            h.hub
-                .meta
+            h.meta
                 .repo_by_name(
                     commonhold_types::RepoType::Model,
                     &"alice/private".parse().unwrap(),
@@ -428,7 +426,7 @@ async fn bad_uploads_store_nothing() {
         StatusCode::FORBIDDEN
     );
     assert!(
-        h.hub.blobs.list().await.unwrap().is_empty(),
+        h.blobs.list().await.unwrap().is_empty(),
         "nothing may be stored"
     );
     let r = h
@@ -463,7 +461,7 @@ async fn expired_upload_urls_are_refused() {
     let r = h.call("PUT", &href, None, data).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(String::from_utf8_lossy(&r.body).contains("expired"));
-    assert!(h.hub.blobs.list().await.unwrap().is_empty());
+    assert!(h.blobs.list().await.unwrap().is_empty());
 }
 
 #[tokio::test]

@@ -16,6 +16,11 @@ use tower::ServiceExt;
 pub const PUBLIC: &str = "http://hub.test";
 
 pub struct TestHub {
+    /// The hub's metadata store, for tests to set up and inspect what the API does not show
+    /// (the server itself reaches it only through the hub).
+    pub meta: commonhold_meta::MetaStore,
+    /// The hub's blob store, likewise.
+    pub blobs: Arc<dyn commonhold_blob::BlobStore>,
     /// Shared by the hubs of [`TestHub::second_process`].
     pub dir: Arc<tempfile::TempDir>,
     pub hub: Hub,
@@ -64,30 +69,37 @@ impl TestHub {
             commonhold_meta::MetaStore::open(&format!("sqlite://{}/meta.db", dir.path().display()))
                 .await
                 .unwrap();
-        let blobs = commonhold_blob::LocalBlobStore::open(dir.path().join("blobs"))
-            .await
-            .unwrap();
+        let blobs: Arc<dyn commonhold_blob::BlobStore> = Arc::new(
+            commonhold_blob::LocalBlobStore::open(dir.path().join("blobs"))
+                .await
+                .unwrap(),
+        );
         let hub = Hub::new(
-            meta,
-            Arc::new(blobs),
+            meta.clone(),
+            blobs.clone(),
             config,
             Some(b"test-signing-key-0123456789".to_vec()),
         )
         .await
         .unwrap();
         let app = commonhold_server::router(hub.clone());
-        TestHub { dir, hub, app }
+        TestHub {
+            meta,
+            blobs,
+            dir,
+            hub,
+            app,
+        }
     }
 
     /// Creates a user and returns a token with `role`.
     pub async fn user(&self, name: &str, role: Role) -> String {
-        let account = match self.hub.meta.account_by_name(name).await.unwrap() {
+        let account = match self.meta.account_by_name(name).await.unwrap() {
             Some(a) => a,
-            None => self.hub.meta.create_user(name, false).await.unwrap(),
+            None => self.meta.create_user(name, false).await.unwrap(),
         };
         let token = generate_token();
-        self.hub
-            .meta
+        self.meta
             .create_token(account.id, "test", role, &hash_token(&token))
             .await
             .unwrap();

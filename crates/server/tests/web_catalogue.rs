@@ -95,7 +95,6 @@ async fn seeded() -> (TestHub, String) {
     while h.hub.assess_pending().await.unwrap() > 0 {}
     // Gate one repo (as the settings would).
     let gated = h
-        .hub
         .meta
         .repo_by_name(
             commonhold_types::RepoType::Model,
@@ -106,8 +105,7 @@ async fn seeded() -> (TestHub, String) {
         .unwrap();
     let mut summary = gated.summary.clone();
     summary.gated = Some("auto".into());
-    h.hub
-        .meta
+    h.meta
         .update_repo_summary(gated.id, &summary)
         .await
         .unwrap();
@@ -480,7 +478,7 @@ async fn exports_are_valid_and_public_only() {
 async fn provider_register_is_set_by_org_admins_and_shown() {
     let (h, alice) = seeded().await;
     let bob = h.user("bob", Role::Write).await;
-    let meta = &h.hub.meta;
+    let meta = &h.meta;
     let org = meta.create_org("acme").await.unwrap();
     let alice_id = meta.account_by_name("alice").await.unwrap().unwrap().id;
     let bob_id = meta.account_by_name("bob").await.unwrap().unwrap().id;
@@ -579,7 +577,6 @@ async fn the_index_is_loaded_from_stored_rows_and_rebuilt_by_reindex() {
     let (h, _token) = seeded().await;
     assert!(text(&h.get("/search?q=zebra", None).await).contains("alice/good"));
     let good = h
-        .hub
         .meta
         .repo_by_name(
             commonhold_types::RepoType::Model,
@@ -589,14 +586,13 @@ async fn the_index_is_loaded_from_stored_rows_and_rebuilt_by_reindex() {
         .unwrap()
         .unwrap();
     // The follower stored the README of the head as the card row.
-    let rows = h.hub.meta.catalogue_cards_since(0, 100).await.unwrap();
+    let rows = h.meta.catalogue_cards_since(0, 100).await.unwrap();
     let row = rows.iter().find(|c| c.repo_id == good.id).unwrap();
     assert_eq!(row.sha, good.summary.sha);
     assert!(row.text.contains("zebra-striped"), "{}", row.text);
 
     // A restarted server reads the rows, not the READMEs: a row that says something else wins.
-    h.hub
-        .meta
+    h.meta
         .put_catalogue_cards(&[commonhold_meta::CardWrite {
             repo_id: good.id,
             sha: good.summary.sha,
@@ -617,7 +613,6 @@ async fn the_index_is_loaded_from_stored_rows_and_rebuilt_by_reindex() {
     // A write that stored nothing (its repo is gone) moves the counter once: the server reloads,
     // then trusts its index again instead of rebuilding on every page.
     let skipped = h
-        .hub
         .meta
         .put_catalogue_cards(&[commonhold_meta::CardWrite {
             repo_id: 999_999,
@@ -630,11 +625,7 @@ async fn the_index_is_loaded_from_stored_rows_and_rebuilt_by_reindex() {
     assert!(text(&h.get("/search?q=okapi", None).await).contains("alice/good"));
     let mut summary = good.summary.clone();
     summary.tags.push("walrus".into());
-    h.hub
-        .meta
-        .update_repo_summary(good.id, &summary)
-        .await
-        .unwrap();
+    h.meta.update_repo_summary(good.id, &summary).await.unwrap();
     assert!(
         text(&h.get("/search?q=walrus", None).await).contains("0 results"),
         "an unchanged index is served from memory"
@@ -790,10 +781,9 @@ async fn visibility_changes_reach_every_page_of_every_process_at_once() {
 #[tokio::test]
 async fn site_admins_see_private_repos_everywhere_alike() {
     let (h, _token) = seeded().await;
-    let admin = h.hub.meta.create_user("root", true).await.unwrap();
+    let admin = h.meta.create_user("root", true).await.unwrap();
     let key = commonhold_hub::generate_token();
-    h.hub
-        .meta
+    h.meta
         .create_token(admin.id, "t", Role::Read, &commonhold_hub::hash_token(&key))
         .await
         .unwrap();

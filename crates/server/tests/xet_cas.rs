@@ -115,17 +115,16 @@ async fn upload(t: &TestHub, cas: &str, f: &FileFixture) {
 /// grant.
 async fn assert_nothing_recorded(t: &TestHub, f: &FileFixture) {
     let (hash, _) = &f.xorbs[0];
-    assert_eq!(t.hub.meta.xorb_index(&hash.0).await.unwrap(), None);
+    assert_eq!(t.meta.xorb_index(&hash.0).await.unwrap(), None);
     assert_eq!(
-        t.hub
-            .blobs
+        t.blobs
             .stat(&commonhold_blob::BlobKey::Xorb(hash.0))
             .await
             .unwrap(),
         None
     );
-    assert_eq!(t.hub.meta.xet_file(&f.file_hash.0).await.unwrap(), None);
-    assert!(t.hub.meta.list_xet_grants().await.unwrap().is_empty());
+    assert_eq!(t.meta.xet_file(&f.file_hash.0).await.unwrap(), None);
+    assert!(t.meta.list_xet_grants().await.unwrap().is_empty());
 }
 
 /// A hub with the user `alice` and her public repo `alice/m`: (hub, her token, a CAS write
@@ -208,8 +207,8 @@ async fn upload_commit_and_download_through_xet() {
         .call("POST", "/xet-cas/v1/shards", Some(&cas), f.shard.clone())
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(t.hub.meta.list_xet_grants().await.unwrap().is_empty());
-    assert_eq!(t.hub.meta.xet_file(&f.file_hash.0).await.unwrap(), None);
+    assert!(t.meta.list_xet_grants().await.unwrap().is_empty());
+    assert_eq!(t.meta.xet_file(&f.file_hash.0).await.unwrap(), None);
     assert_eq!(
         t.call("POST", &uri, None, body.clone()).await.status,
         StatusCode::UNAUTHORIZED
@@ -329,8 +328,7 @@ async fn tokens_need_access_and_expire() {
     let t = TestHub::new().await;
     let alice = t.user("alice", Role::Write).await;
     let bob = t.user("bob", Role::Write).await;
-    t.hub
-        .meta
+    t.meta
         .set_setting_if_absent("xet_token_ttl_secs", "1")
         .await
         .unwrap();
@@ -606,7 +604,6 @@ async fn fsck_rebuilds_every_recorded_xet_file_from_its_terms() {
         }],
     };
     let repo = t
-        .hub
         .meta
         .repo_by_name(
             commonhold_types::RepoType::Model,
@@ -621,8 +618,7 @@ async fn fsck_rebuilds_every_recorded_xet_file_from_its_terms() {
         terms: record.encode_terms(),
     };
     let out_of_bounds = bad(1, &record);
-    t.hub
-        .meta
+    t.meta
         .record_xet_file(repo.id, &commonhold_types::Sha256([1; 32]), &out_of_bounds)
         .await
         .unwrap();
@@ -630,8 +626,7 @@ async fn fsck_rebuilds_every_recorded_xet_file_from_its_terms() {
     record.terms[0].unpacked_len = 65_536;
     record.size = 65_536;
     let wrong_hash = bad(2, &record);
-    t.hub
-        .meta
+    t.meta
         .record_xet_file(repo.id, &commonhold_types::Sha256([2; 32]), &wrong_hash)
         .await
         .unwrap();

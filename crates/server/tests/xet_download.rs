@@ -331,7 +331,6 @@ async fn plain_reads_of_large_terms_come_in_bounded_pieces() {
     assert!(f.xorbs[1].1.len() < 1 << 20, "zeros should compress");
     xet_upload(&t, &alice, "models", "alice/t", &f).await;
     let repo = t
-        .hub
         .meta
         .repo_by_name(
             commonhold_types::RepoType::Model,

@@ -34,8 +34,7 @@ async fn configured_ttl_overrides_the_setting_and_tokens_are_counted() {
     })
     .await;
     let alice = t.user("alice", Role::Write).await;
-    t.hub
-        .meta
+    t.meta
         .set_setting_if_absent("xet_token_ttl_secs", "3600")
         .await
         .unwrap();
@@ -72,8 +71,7 @@ async fn configured_ttl_overrides_the_setting_and_tokens_are_counted() {
 async fn without_configuration_the_setting_decides() {
     let t = TestHub::new().await;
     let alice = t.user("alice", Role::Write).await;
-    t.hub
-        .meta
+    t.meta
         .set_setting_if_absent("xet_token_ttl_secs", "120")
         .await
         .unwrap();

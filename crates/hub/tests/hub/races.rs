@@ -18,7 +18,7 @@ async fn a_late_summary_never_moves_the_head_back() {
         )
         .await;
     let b = f.commit(&repo, "main", &[("README.md", b"# B")]).await;
-    let log = f.hub.meta.log_since(0, 100).await.unwrap();
+    let log = f.meta.log_since(0, 100).await.unwrap();
     let seq_a = log.iter().find(|e| e.new == Some(a)).unwrap().seq;
     f.hub.refresh_summary(&repo, &a, seq_a).await.unwrap();
     let stored = f.reload(&repo).await.summary;
@@ -67,7 +67,6 @@ async fn concurrent_commits_and_the_assessor_leave_the_summary_at_the_head() {
     while f.hub.assess_pending().await.unwrap() > 0 {}
 
     let head = f
-        .hub
         .meta
         .get_ref(repo.id, "refs/heads/main")
         .await
@@ -125,7 +124,6 @@ async fn concurrent_merges_of_one_pull_request_land_once() {
     }
     assert_eq!(landed.len(), 1, "one merge lands");
     let head = f
-        .hub
         .meta
         .get_ref(repo.id, "refs/heads/main")
         .await
@@ -140,7 +138,7 @@ async fn concurrent_merges_of_one_pull_request_land_once() {
     );
     let d = f.hub.discussion(&repo, pr.num).await.unwrap();
     assert_eq!((d.status.as_str(), d.merge), ("merged", Some(head)));
-    let events = f.hub.meta.discussion_events(repo.id, pr.num).await.unwrap();
+    let events = f.meta.discussion_events(repo.id, pr.num).await.unwrap();
     let statuses = events.iter().filter(|e| e.kind == "status-change").count();
     let comments = events.iter().filter(|e| e.kind == "comment").count();
     assert_eq!((statuses, comments), (1, 1), "{events:?}");
@@ -159,12 +157,7 @@ async fn closing_and_merging_at_once_never_leave_a_closed_merged_pull_request() 
         .unwrap();
     f.commit(&repo, &format!("refs/pr/{}", pr.num), &[("b.txt", b"b1")])
         .await;
-    let start = f
-        .hub
-        .meta
-        .get_ref(repo.id, "refs/heads/main")
-        .await
-        .unwrap();
+    let start = f.meta.get_ref(repo.id, "refs/heads/main").await.unwrap();
     let other = open(&f.dir).await;
     let (who, repo2) = (f.who.account.clone(), repo.clone());
     let merge = tokio::spawn(async move { other.merge_pr(&repo2, &who, pr.num, None).await });
@@ -174,12 +167,7 @@ async fn closing_and_merging_at_once_never_leave_a_closed_merged_pull_request() 
         .await;
     let merged = merge.await.unwrap();
     let d = f.hub.discussion(&repo, pr.num).await.unwrap();
-    let main = f
-        .hub
-        .meta
-        .get_ref(repo.id, "refs/heads/main")
-        .await
-        .unwrap();
+    let main = f.meta.get_ref(repo.id, "refs/heads/main").await.unwrap();
     match (merged, close) {
         (Ok(head), Err(HubError::Conflict(_))) => {
             assert_eq!((d.status.as_str(), main), ("merged", Some(head)));

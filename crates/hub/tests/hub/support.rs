@@ -9,28 +9,41 @@ use commonhold_types::{GitOid, RepoName, RepoPath, RepoType, Role};
 pub struct Fixture {
     pub dir: tempfile::TempDir,
     pub hub: Hub,
+    /// The hub's metadata store, to set up and inspect what the hub's operations do not show.
+    pub meta: MetaStore,
     pub who: Principal,
 }
 
 /// A hub on a fresh SQLite database.
 pub async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
+    let meta = store(&dir).await;
     let hub = open(&dir).await;
-    let account = hub.meta.create_user("u", false).await.unwrap();
+    let account = meta.create_user("u", false).await.unwrap();
     let who = Principal {
         account,
         token_name: "t".into(),
         role: Role::Write,
         orgs: Vec::new(),
     };
-    Fixture { dir, hub, who }
+    Fixture {
+        dir,
+        hub,
+        meta,
+        who,
+    }
+}
+
+/// The metadata store of the hubs on `dir`.
+pub async fn store(dir: &tempfile::TempDir) -> MetaStore {
+    MetaStore::open(&format!("sqlite://{}/meta.db", dir.path().display()))
+        .await
+        .unwrap()
 }
 
 /// Another hub on the same database and blob directory, as a second server process has.
 pub async fn open(dir: &tempfile::TempDir) -> Hub {
-    let meta = MetaStore::open(&format!("sqlite://{}/meta.db", dir.path().display()))
-        .await
-        .unwrap();
+    let meta = store(dir).await;
     let blobs = commonhold_blob::LocalBlobStore::open(dir.path().join("blobs"))
         .await
         .unwrap();
@@ -60,7 +73,7 @@ impl Fixture {
 
     /// The repo as stored now.
     pub async fn reload(&self, repo: &Repo) -> Repo {
-        self.hub.meta.repo_by_id(repo.id).await.unwrap().unwrap()
+        self.meta.repo_by_id(repo.id).await.unwrap().unwrap()
     }
 }
 

@@ -11,7 +11,6 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
-use commonhold_blob::BlobKey;
 use commonhold_gitmodel::EntryMode;
 use commonhold_meta::Repo;
 use commonhold_types::RepoType;
@@ -223,10 +222,9 @@ async fn resolve(
                 .map_err(|e| caller.err(e))?,
         ),
         (Some(p), None) => Body::from_stream(
-            hub.blobs
-                .read(&BlobKey::Lfs(p.oid), Some(start..end))
+            hub.lfs_range(&p.oid, start..end)
                 .await
-                .map_err(|e| caller.err(e.into()))?,
+                .map_err(|e| caller.err(e))?,
         ),
         (None, None) => {
             let content = hub.blob_content(&oid).await.map_err(|e| caller.err(e))?;

@@ -819,7 +819,12 @@ mod tests {
     use commonhold_hub::{CommitOp, CommitRequest, HubConfig};
     use commonhold_types::{RepoPath, Role};
 
-    async fn hub() -> (tempfile::TempDir, Hub, Principal) {
+    async fn hub() -> (
+        tempfile::TempDir,
+        Hub,
+        Principal,
+        commonhold_meta::MetaStore,
+    ) {
         let dir = tempfile::tempdir().unwrap();
         let meta =
             commonhold_meta::MetaStore::open(&format!("sqlite://{}/m.db", dir.path().display()))
@@ -829,21 +834,21 @@ mod tests {
             .await
             .unwrap();
         let hub = Hub::new(
-            meta,
+            meta.clone(),
             Arc::new(blobs),
             HubConfig::default(),
             Some(vec![7; 32]),
         )
         .await
         .unwrap();
-        let account = hub.meta.create_user("u", false).await.unwrap();
+        let account = meta.create_user("u", false).await.unwrap();
         let who = Principal {
             account,
             token_name: "t".into(),
             role: Role::Write,
             orgs: Vec::new(),
         };
-        (dir, hub, who)
+        (dir, hub, who, meta)
     }
 
     async fn add_repo(hub: &Hub, who: &Principal, name: &str) {
@@ -871,18 +876,17 @@ mod tests {
     /// access changes of the moment, not the index's copy.
     #[tokio::test]
     async fn a_stale_index_hides_a_repo_made_private_since() {
-        let (_dir, hub, who) = hub().await;
+        let (_dir, hub, who, meta) = hub().await;
         add_repo(&hub, &who, "one").await;
         let cache = Arc::new(IndexCache::with_sync_build_limit(Duration::ZERO));
         cache.get(&hub).await.unwrap();
         let name = RepoName::new("u", "one").unwrap();
-        let repo = hub
-            .meta
+        let repo = meta
             .repo_by_name(RepoType::Model, &name)
             .await
             .unwrap()
             .unwrap();
-        hub.meta.set_private(repo.id, true).await.unwrap();
+        meta.set_private(repo.id, true).await.unwrap();
         let stale = cache.get(&hub).await.unwrap();
         let e = &stale.entries()[0];
         assert!(!e.private, "served from the index built before the change");
@@ -893,7 +897,7 @@ mod tests {
         };
         assert!(!state.sight(None).await.unwrap().sees(e));
         let stranger = Principal {
-            account: hub.meta.create_user("x", false).await.unwrap(),
+            account: meta.create_user("x", false).await.unwrap(),
             ..who.clone()
         };
         assert!(!state.sight(Some(&stranger)).await.unwrap().sees(e));
@@ -918,7 +922,7 @@ mod tests {
 
     #[tokio::test]
     async fn fast_builds_are_waited_for_and_slow_ones_rebuild_in_the_background() {
-        let (_dir, hub, who) = hub().await;
+        let (_dir, hub, who, _meta) = hub().await;
         add_repo(&hub, &who, "one").await;
 
         // A page waits for a build under the limit: a commit shows on the very next page.
