@@ -27,6 +27,12 @@ pub struct AssessOptions<'a> {
     pub base_models: &'a dyn Fn(&str) -> Option<Assessment>,
     /// The time to record as `assessed_at` (RFC 3339); the core reads no clock.
     pub now: Option<String>,
+    /// The branches and tags of the repository, when the caller knows them: checkpoint
+    /// revisions make the intermediate parameters present (definition R1).
+    pub refs: &'a [String],
+    /// The repository's id (`owner/name`), when the caller knows it: a claim in the name counts
+    /// (definition C2).
+    pub repo_id: Option<&'a str>,
 }
 
 impl Default for AssessOptions<'_> {
@@ -36,6 +42,8 @@ impl Default for AssessOptions<'_> {
             repo_type: None,
             base_models: &no_base_models,
             now: None,
+            refs: &[],
+            repo_id: None,
         }
     }
 }
@@ -68,11 +76,16 @@ fn guess_repo_type(scan: &Scan) -> RepoType {
 /// Assesses a release from its own files.
 pub fn assess(release: &dyn Release, opts: &AssessOptions<'_>) -> Assessment {
     let root = release.root().to_owned();
-    let scan = scan(release);
+    let mut scan = scan(release);
+    if let (Some(id), Some(card)) = (opts.repo_id, scan.card.as_mut())
+        && crate::inspect::name_claims(id)
+    {
+        card.claims.insert(0, (0, format!("repository name: {id}")));
+    }
     let licensing = licensing::resolve(&scan, &root);
     let repo_type = opts.repo_type.unwrap_or_else(|| guess_repo_type(&scan));
     let is_dataset = repo_type == RepoType::Dataset;
-    let components = map_components(&scan, &licensing, opts.manifest.as_ref(), &root);
+    let components = map_components(&scan, &licensing, opts.manifest.as_ref(), opts.refs, &root);
 
     let counted: Vec<(Component, Option<String>)> = components
         .iter()

@@ -194,7 +194,8 @@ fn claim_evidence<'a>(sc: &'a ScannedCard, root: &str) -> (&'a str, Vec<Evidence
         .map(|(line, _)| Evidence::File {
             root: root.to_owned(),
             path: sc.path.clone(),
-            line: Some(*line),
+            // Line 0: the claim is in the repository's name, not in the card.
+            line: (*line > 0).then_some(*line),
         })
         .collect();
     (quote, evidence)

@@ -34,6 +34,8 @@ pub enum Evidence {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         line: Option<usize>,
     },
+    /// A branch or tag of the same repository (definition R1), as the caller listed it.
+    Revision { name: String },
     /// Declared in the MOF manifest given to the assessor, not found in the release.
     Manifest {
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -61,6 +61,7 @@ pub fn evidence_ref(e: &Evidence) -> String {
         } => format!("{path}:{l}"),
         Evidence::File { path, .. } => path.clone(),
         Evidence::Url { url, .. } => url.clone(),
+        Evidence::Revision { name } => format!("revision {name}"),
         Evidence::Manifest {
             component_path: Some(p),
         } => format!("manifest ({p})"),

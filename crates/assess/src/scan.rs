@@ -26,6 +26,8 @@ const CODE_EXTENSIONS: [&str; 16] = [
 /// The model card, parsed.
 pub(crate) struct ScannedCard {
     pub path: String,
+    /// The card as read (at most `CARD_MAX` bytes), for rules that read its prose.
+    pub text: String,
     pub card: Card,
     /// Lines claiming "open source" and their quotes.
     pub claims: Vec<(usize, String)>,
@@ -66,6 +68,8 @@ pub(crate) struct Scan {
     /// Training metadata (`config.json`, `generation_config.json`, `trainer_state.json` ...).
     pub metadata_files: Vec<String>,
     pub sample_outputs: Vec<String>,
+    /// Lists of the repository's revisions (`revisions.txt`, R1).
+    pub revision_lists: Vec<String>,
     /// Files that could not be read, with the reason.
     pub read_errors: Vec<(String, String)>,
 }
@@ -161,6 +165,7 @@ pub(crate) fn scan(release: &dyn Release) -> Scan {
                 claims.extend(inspect::claims_open_source(&text));
                 scan.card = Some(ScannedCard {
                     path: file.path.clone(),
+                    text: text.into_owned(),
                     card,
                     claims,
                 });
@@ -212,6 +217,10 @@ pub(crate) fn scan(release: &dyn Release) -> Scan {
             if let Some(bytes) = scan.read(release, file, CROISSANT_READ_MAX) {
                 scan.croissant = Some((file.path.clone(), inspect::parse_croissant(&bytes)));
             }
+            continue;
+        }
+        if is_root(path) && name == "revisions.txt" {
+            scan.revision_lists.push(file.path.clone());
             continue;
         }
         if matches!(

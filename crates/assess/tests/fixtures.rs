@@ -397,3 +397,47 @@ fn comparisons_with_open_source_models_are_not_claims() {
         .assess();
     assert!(!a.has_finding("OW001"), "{:?}", ids(&a));
 }
+
+#[test]
+fn components_published_as_revisions_or_by_link() {
+    // R1, R2, R4, R5, A6, A8: none of these is a file of the release's main branch.
+    let body = "## Model Sources\n\n- Core repo (training, inference): https://github.com/example/core\n- Data preprocessing code: https://github.com/example/prep\n- Harness: https://github.com/EleutherAI/lm-evaluation-harness\n- Paper: https://openreview.net/forum?id=abc\n\n## Evaluation\n\n| Task | Score |\n|---|---|\n| arc_challenge | 44.5 |\n| HellaSwag | 76.2 |\n\n```python\nmodel = AutoModelForCausalLM.from_pretrained(\"x\")\n```\n";
+    let refs = vec!["main".to_owned(), "step1000-tokens4B".to_owned()];
+    let opts = AssessOptions {
+        refs: &refs,
+        ..AssessOptions::default()
+    };
+    let a = Fixture::new()
+        .file("README.md", card("license: mit", body))
+        .file("LICENSE", MIT)
+        .file("model.safetensors", safetensors(8, 0))
+        .assess_with(&opts);
+    let state = |c: Component| a.component(c).map(|c| c.state);
+    for (c, want) in [
+        (Component::TrainingCode, ComponentState::Linked),
+        (Component::DataPreprocessingCode, ComponentState::Linked),
+        (Component::EvaluationCode, ComponentState::Linked),
+        (Component::EvaluationData, ComponentState::Linked),
+        (Component::ResearchPaper, ComponentState::Linked),
+        (Component::InferenceCode, ComponentState::Present),
+        (
+            Component::ModelParametersIntermediate,
+            ComponentState::Present,
+        ),
+    ] {
+        assert_eq!(state(c), Some(want), "{c:?}");
+    }
+    // Without the refs, a card naming a checkpoint revision only links them.
+    let linked = Fixture::new()
+        .file(
+            "README.md",
+            card("license: mit", "```\nload(revision=\"step3000\")\n```\n"),
+        )
+        .assess();
+    assert_eq!(
+        linked
+            .component(Component::ModelParametersIntermediate)
+            .map(|c| c.state),
+        Some(ComponentState::Linked)
+    );
+}

@@ -132,6 +132,12 @@ pub fn claims_open_source(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// Whether a repository id (`owner/name`) claims open source in its name (definition C2).
+pub fn name_claims(repo_id: &str) -> bool {
+    let name = repo_id.rsplit('/').next().unwrap_or(repo_id);
+    claims::line_claims(&name.replace(['-', '_', '.'], " "))
+}
+
 /// The lines that are not inside fenced code blocks (nor their fences).
 pub(crate) fn outside_code_blocks<'a>(
     lines: impl Iterator<Item = (usize, &'a str)>,

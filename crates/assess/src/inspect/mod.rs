@@ -20,9 +20,10 @@ pub mod licence;
 mod paths;
 pub mod weights;
 
+pub(crate) use card::outside_code_blocks;
 pub use card::{
-    CARD_MAX, Card, CardMeta, Link, LinkKind, Section, SectionKind, claims_open_source, parse_card,
-    tag_claims,
+    CARD_MAX, Card, CardMeta, Link, LinkKind, Section, SectionKind, claims_open_source,
+    name_claims, parse_card, tag_claims,
 };
 pub use code::{CODE_PREFIX_MAX, CodeRole, classify_code};
 pub use config::{CONFIG_MAX, ModelConfig, parse_config};

@@ -232,7 +232,14 @@ impl Fixture {
     /// The assessment of the fixture's release.
     pub fn assess(&self) -> Assessment {
         let release = self.release();
-        let opts = AssessOptions::default();
+        // Pattern fixtures name a pattern, not a repository.
+        let repo_id =
+            self.manifest.repo.split_once('/').is_some() && !self.manifest.repo.contains(' ');
+        let opts = AssessOptions {
+            refs: &self.manifest.refs,
+            repo_id: repo_id.then_some(self.manifest.repo.as_str()),
+            ..AssessOptions::default()
+        };
         assess(&release, &opts)
     }
 }

@@ -58,6 +58,11 @@ fn evidence(repo_path: &str, root: &str, e: &Evidence) -> String {
                 None => link,
             }
         }
+        Evidence::Revision { name } => format!(
+            "<a href=\"{}\">revision {}</a>",
+            esc(&format!("{repo_path}/tree/{}", path_value(name))),
+            esc(name)
+        ),
         Evidence::Manifest { component_path } => format!(
             "declared in the MOF manifest{}",
             component_path

@@ -19,6 +19,9 @@ pub enum LinkKind {
     HfModel,
     /// A PDF document.
     Pdf,
+    /// A paper on another scholarly host: OpenReview, ACL Anthology, PMLR, JMLR, NeurIPS
+    /// proceedings (definition A6).
+    Paper,
     /// Anything else.
     Other,
 }
@@ -32,6 +35,9 @@ pub struct Link {
     pub line: usize,
     /// What it points to.
     pub kind: LinkKind,
+    /// The words around the URL on its line (the link's text included, the URL itself left
+    /// out), lower-cased: what the card says the link holds (definition R4).
+    pub context: String,
 }
 
 /// The most links kept from one card.
@@ -39,6 +45,21 @@ const LINKS_MAX: usize = 2_000;
 
 /// The longest URL kept.
 const URL_MAX: usize = 2_048;
+
+/// Bytes of the line kept before and after a URL as its context.
+const CONTEXT_BEFORE: usize = 120;
+const CONTEXT_AFTER: usize = 80;
+
+/// Hosts of scholarly papers other than arXiv and DOI (definition A6).
+const PAPER_HOSTS: [&str; 7] = [
+    "openreview.net",
+    "aclanthology.org",
+    "aclweb.org",
+    "proceedings.mlr.press",
+    "jmlr.org",
+    "proceedings.neurips.cc",
+    "papers.nips.cc",
+];
 
 /// Hosts of source-code forges.
 const FORGES: [&str; 7] = [
@@ -57,6 +78,7 @@ pub(super) fn find<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Vec<Lin
     for (index, line) in lines {
         let mut rest = line;
         while let Some(start) = next_url_start(rest) {
+            let at = line.len() - rest.len() + start;
             let candidate = rest.get(start..).unwrap_or_default();
             let end = candidate
                 .find(|c: char| c.is_whitespace() || "()[]<>\"'`{}|".contains(c))
@@ -73,12 +95,29 @@ pub(super) fn find<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Vec<Lin
                     url: url.to_string(),
                     line: index + 1,
                     kind: classify(url),
+                    context: context(line, at, at + end),
                 });
             }
             rest = candidate.get(end.max(1)..).unwrap_or_default();
         }
     }
     links
+}
+
+/// Up to [`CONTEXT_BEFORE`] bytes before the URL at `start..end` and [`CONTEXT_AFTER`] after
+/// it, lower-cased, on character boundaries.
+fn context(line: &str, start: usize, end: usize) -> String {
+    let mut from = start.saturating_sub(CONTEXT_BEFORE);
+    while !line.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = end.saturating_add(CONTEXT_AFTER).min(line.len());
+    while !line.is_char_boundary(to) {
+        to -= 1;
+    }
+    let before = line.get(from..start).unwrap_or_default();
+    let after = line.get(end.min(to)..to).unwrap_or_default();
+    format!("{before} {after}").to_lowercase()
 }
 
 /// Where the next `http://` or `https://` URL starts.
@@ -106,7 +145,12 @@ pub(super) fn from_tags(meta: &CardMeta) -> Vec<Link> {
                 _ => None,
             }
         })
-        .map(|(url, kind)| Link { url, line, kind })
+        .map(|(url, kind)| Link {
+            url,
+            line,
+            kind,
+            context: String::new(),
+        })
         .collect()
 }
 
@@ -130,6 +174,12 @@ pub(crate) fn classify(url: &str) -> LinkKind {
     }
     if host == "doi.org" || host == "dx.doi.org" {
         return LinkKind::Doi;
+    }
+    if PAPER_HOSTS
+        .iter()
+        .any(|h| host == *h || host.ends_with(&format!(".{h}")))
+    {
+        return LinkKind::Paper;
     }
     if FORGES.contains(&host) && path.split('/').filter(|p| !p.is_empty()).count() >= 2 {
         return LinkKind::CodeRepo;
@@ -171,6 +221,8 @@ mod tests {
             ("https://huggingface.co/spaces/a/b", LinkKind::Other),
             ("https://example.org/report.pdf?x=1", LinkKind::Pdf),
             ("https://example.org/", LinkKind::Other),
+            ("https://openreview.net/forum?id=abc", LinkKind::Paper),
+            ("https://aclanthology.org/2020.acl-main.1/", LinkKind::Paper),
         ];
         for (url, kind) in cases {
             assert_eq!(classify(url), kind, "{url}");
@@ -188,6 +240,15 @@ mod tests {
                 ("https://arxiv.org/abs/1.2", 2),
                 ("https://github.com/a/b", 2)
             ]
+        );
+        let code = find(
+            "- Core repo (training, inference): https://github.com/a/b and more"
+                .lines()
+                .enumerate(),
+        );
+        assert_eq!(
+            code[0].context,
+            "- core repo (training, inference):   and more"
         );
     }
 }

@@ -4,6 +4,8 @@
 //! it *linked* (counted toward MOF as MOT counts a declaration, but shown as unverified); a
 //! component only the MOF manifest mentions is *declared-unverified* and does not count.
 
+mod prose;
+
 use std::collections::BTreeMap;
 
 use crate::inspect::{CodeRole, LinkKind, Section, SectionKind};
@@ -72,7 +74,7 @@ fn is_eval_path(path: &str) -> bool {
         .any(|d| d.starts_with("eval") || d == "test" || d == "validation" || d == "benchmark")
 }
 
-fn collect(scan: &Scan, root: &str) -> Collector {
+fn collect(scan: &Scan, refs: &[String], root: &str) -> Collector {
     use ComponentState::{Linked, Present};
     let mut col = Collector::default();
     let file = |path: &str, line: Option<usize>| Evidence::File {
@@ -134,12 +136,24 @@ fn collect(scan: &Scan, root: &str) -> Collector {
         for link in &card.links {
             let section = section_at(&card.sections, link.line);
             let ev = url(link.url.clone(), Some(link.line));
+            if prose::is_harness(&link.url) {
+                col.add(Component::EvaluationCode, Linked, ev.clone());
+            }
             match link.kind {
-                LinkKind::Arxiv | LinkKind::Doi | LinkKind::Pdf => {
-                    col.add(Component::ResearchPaper, Linked, ev);
+                LinkKind::Arxiv | LinkKind::Doi | LinkKind::Pdf | LinkKind::Paper => {
+                    let named_report = ["technical report", "tech report", "technical-report"]
+                        .iter()
+                        .any(|w| link.context.contains(w));
+                    let c = if named_report {
+                        Component::TechnicalReport
+                    } else {
+                        Component::ResearchPaper
+                    };
+                    col.add(c, Linked, ev);
                 }
                 LinkKind::CodeRepo => {
-                    let c = match section {
+                    let said = prose::code_roles_said(&link.context);
+                    let by_section = match section {
                         Some(SectionKind::TrainingProcedure) => Component::TrainingCode,
                         Some(SectionKind::Evaluation) => Component::EvaluationCode,
                         Some(SectionKind::TrainingData | SectionKind::DataCollection) => {
@@ -147,7 +161,12 @@ fn collect(scan: &Scan, root: &str) -> Collector {
                         }
                         _ => Component::InferenceCode,
                     };
-                    col.add(c, Linked, ev.clone());
+                    if said.is_empty() {
+                        col.add(by_section, Linked, ev.clone());
+                    }
+                    for c in said {
+                        col.add(c, Linked, ev.clone());
+                    }
                     col.add(Component::SupportingLibraries, Linked, ev);
                 }
                 LinkKind::HfDataset => {
@@ -161,6 +180,30 @@ fn collect(scan: &Scan, root: &str) -> Collector {
                 LinkKind::HfModel | LinkKind::Other => {}
             }
         }
+        let at = |line: usize| file(&sc.path, Some(line));
+        if let Some(line) = prose::benchmark_line(&sc.text, &card.sections, card.body_start_line) {
+            col.add(Component::EvaluationData, Linked, at(line));
+        }
+        if let Some(line) = prose::usage_snippet_line(&sc.text) {
+            col.add(Component::InferenceCode, Present, at(line));
+        }
+        if let Some(line) = prose::revision_line(&sc.text) {
+            col.add(Component::ModelParametersIntermediate, Linked, at(line));
+        }
+    }
+    for path in &scan.revision_lists {
+        col.add(
+            Component::ModelParametersIntermediate,
+            Linked,
+            file(path, None),
+        );
+    }
+    for name in refs.iter().filter(|r| crate::inspect::is_checkpoint_dir(r)) {
+        col.add(
+            Component::ModelParametersIntermediate,
+            Present,
+            Evidence::Revision { name: name.clone() },
+        );
     }
     for w in &scan.weights {
         if w.facts.truncated || w.facts.error.is_some() {
@@ -261,9 +304,10 @@ pub(crate) fn map_components(
     scan: &Scan,
     licensing: &Licensing,
     manifest: Option<&MofManifest>,
+    refs: &[String],
     root: &str,
 ) -> Vec<ComponentAssessment> {
-    let mut col = collect(scan, root);
+    let mut col = collect(scan, refs, root);
     if let Some(m) = manifest {
         for d in &m.components {
             let entry = col.found.entry(d.component).or_default();
