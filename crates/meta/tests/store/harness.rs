@@ -27,7 +27,7 @@ impl Fixture {
     }
 }
 
-async fn sqlite_fixture() -> Fixture {
+pub async fn sqlite_fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("meta.db").display());
     let store = MetaStore::open(&url).await.expect("open SQLite store");
@@ -39,7 +39,7 @@ async fn sqlite_fixture() -> Fixture {
     }
 }
 
-async fn postgres_fixture(test: &str) -> Option<Fixture> {
+pub async fn postgres_fixture(test: &str) -> Option<Fixture> {
     let Ok(admin_url) = std::env::var("COMMONHOLD_TEST_PG_URL") else {
         if std::env::var("COMMONHOLD_SKIP_PG").as_deref() == Ok("1") {
             eprintln!("COMMONHOLD_SKIP_PG=1: skipping the PostgreSQL variant of {test}");

@@ -9,4 +9,5 @@ mod listing;
 mod objects;
 mod refs;
 mod repos;
+mod schema;
 mod xet_index;
