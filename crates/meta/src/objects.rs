@@ -40,9 +40,7 @@ impl MetaStore {
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let kind: i64 = col(&row, "kind")?;
-        let kind = u8::try_from(kind)
-            .map_err(|_| MetaError::Corrupt(format!("git object {oid} has kind {kind}")))?;
+        let kind = object_kind(&row, oid)?;
         Ok(Some((kind, col(&row, "data")?)))
     }
 
@@ -59,9 +57,7 @@ impl MetaStore {
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let kind: i64 = col(&row, "kind")?;
-        let kind = u8::try_from(kind)
-            .map_err(|_| MetaError::Corrupt(format!("git object {oid} has kind {kind}")))?;
+        let kind = object_kind(&row, oid)?;
         let size = to_u64(col(&row, "size")?, "git object size")?;
         // An empty blob's head reads as NULL on SQLite.
         let head: Option<Vec<u8>> = col(&row, "head")?;
@@ -128,4 +124,10 @@ impl MetaStore {
                 .await?;
         Ok(hit.is_some())
     }
+}
+
+/// The stored kind of git object `oid` (1 to 4 when sound).
+fn object_kind(row: &sqlx::any::AnyRow, oid: &GitOid) -> Result<u8, MetaError> {
+    let kind: i64 = col(row, "kind")?;
+    u8::try_from(kind).map_err(|_| MetaError::Corrupt(format!("git object {oid} has kind {kind}")))
 }

@@ -57,6 +57,15 @@ fn taken(repo_type: RepoType, name: &RepoName) -> String {
     format!("a {} named {name} already exists", repo_type.as_str())
 }
 
+/// A summary's card data and tags as the JSON text the repos table stores.
+fn summary_json(s: &RepoSummary) -> Result<(String, String), MetaError> {
+    let card_data = serde_json::to_string(&s.card_data)
+        .map_err(|e| MetaError::Invalid(format!("card data does not serialise: {e}")))?;
+    let tags = serde_json::to_string(&s.tags)
+        .map_err(|e| MetaError::Invalid(format!("tags do not serialise: {e}")))?;
+    Ok((card_data, tags))
+}
+
 fn no_repo(id: i64) -> MetaError {
     MetaError::NotFound(format!("no repo with id {id}"))
 }
@@ -231,10 +240,7 @@ impl MetaStore {
 
     /// Stores what listings show about the repo's current state.
     pub async fn update_repo_summary(&self, id: i64, s: &RepoSummary) -> Result<(), MetaError> {
-        let card_data = serde_json::to_string(&s.card_data)
-            .map_err(|e| MetaError::Invalid(format!("card data does not serialise: {e}")))?;
-        let tags = serde_json::to_string(&s.tags)
-            .map_err(|e| MetaError::Invalid(format!("tags do not serialise: {e}")))?;
+        let (card_data, tags) = summary_json(s)?;
         let openness = s
             .openness
             .as_ref()
@@ -276,10 +282,7 @@ impl MetaStore {
         seq: i64,
         s: &RepoSummary,
     ) -> Result<bool, MetaError> {
-        let card_data = serde_json::to_string(&s.card_data)
-            .map_err(|e| MetaError::Invalid(format!("card data does not serialise: {e}")))?;
-        let tags = serde_json::to_string(&s.tags)
-            .map_err(|e| MetaError::Invalid(format!("tags do not serialise: {e}")))?;
+        let (card_data, tags) = summary_json(s)?;
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE repos SET sha = $2, last_modified = $3, card_data = $4, tags = $5, \
