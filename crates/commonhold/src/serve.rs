@@ -119,6 +119,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
     }
     hub.spawn_assessor();
     hub.spawn_catalogue_indexer();
+    hub.spawn_xet_file_hasher();
     eprintln!(
         "commonhold {} listening on http://{addr} (public URL {public_url}, data {})",
         env!("CARGO_PKG_VERSION"),

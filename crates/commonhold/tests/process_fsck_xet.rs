@@ -1,13 +1,14 @@
 //! `commonhold fsck` on Xet storage in a real store: a file uploaded through the CAS routes (as
 //! hf_xet uploads it) and committed, then a flipped byte in a stored xorb, a xorb file that is
 //! gone, a repo mapping that names no recorded file, and a committed pointer that nothing serves.
-//! Each must be named on stdout and make the command exit 1; the undamaged store passes.
+//! Each must be named on stdout and make the command exit 1; the undamaged store passes. And a
+//! mapping whose file does not hash to its sha256 (forged) is named, and never served.
 
 mod support;
 
 use std::path::Path;
 
-use commonhold_xet::fixtures::{CompressionScheme, file_fixture};
+use commonhold_xet::fixtures::{CompressionScheme, FileFixture, file_fixture};
 use support::http::request;
 use support::hub::{lfs_op, sha256_hex};
 use support::{Store, find_files_named, pseudo_random};
@@ -20,33 +21,7 @@ fn fsck_names_damaged_xorbs_dangling_mappings_and_unserved_pointers() {
     let sha = sha256_hex(&data);
     let f = file_fixture(&data, 64 * 1024, 2, CompressionScheme::LZ4, &sha).unwrap();
 
-    // Upload as hf_xet does: a write token, the xorbs, then the shard; then commit the sha256.
-    let auth = format!("Bearer {}", store.token);
-    let r = request(
-        server.addr,
-        "GET",
-        "/api/models/alice/xet/xet-write-token/main",
-        &[("Authorization", &auth)],
-        b"",
-    )
-    .unwrap();
-    assert_eq!(r.status, 200, "{}", r.text());
-    let cas = format!("Bearer {}", r.json()["accessToken"].as_str().unwrap());
-    let cas_headers = [("Authorization", cas.as_str())];
-    for (hash, body) in &f.xorbs {
-        let path = format!("/xet-cas/v1/xorbs/default/{hash}");
-        let r = request(server.addr, "POST", &path, &cas_headers, body).unwrap();
-        assert_eq!(r.status, 200, "{}", r.text());
-    }
-    let r = request(
-        server.addr,
-        "POST",
-        "/xet-cas/v1/shards",
-        &cas_headers,
-        &f.shard,
-    )
-    .unwrap();
-    assert_eq!(r.status, 200, "{}", r.text());
+    xet_upload(&store, server.addr, "alice/xet", &f);
     client.commit_ok(
         "add weights",
         &[lfs_op("model.bin", &sha, data.len() as u64)],
@@ -104,6 +79,91 @@ fn fsck_names_damaged_xorbs_dangling_mappings_and_unserved_pointers() {
     // (4) The committed pointer loses the mapping that served it: no LFS blob, no Xet file.
     sql(&store.data.join("meta.db"), "DELETE FROM xet_grants", &[]);
     store.assert_fsck(1, &[&format!("missing LFS blob {sha}"), "model.bin"]);
+}
+
+/// A store as a hub without content hashing could have left it: a mapping that names the
+/// victim's LFS file by its sha256 but points at another Xet file, and files with no recorded
+/// sha256. fsck rebuilds and hashes every file and names the forged mapping; a server started on
+/// the store hashes the older files, serves the honest mapping and never the forged one.
+#[test]
+fn fsck_names_a_forged_mapping_and_the_server_never_serves_it() {
+    let store = Store::new();
+    let (server, client) = store.serve_new_repo("victim");
+    let victim = pseudo_random(200_000, 21);
+    let victim_sha = client.upload_lfs(&victim);
+    let other = pseudo_random(victim.len(), 22);
+    let other_sha = sha256_hex(&other);
+    let f = file_fixture(&other, 64 * 1024, 2, CompressionScheme::LZ4, &other_sha).unwrap();
+    xet_upload(&store, server.addr, "alice/victim", &f);
+    client.commit_ok(
+        "weights and another file",
+        &[
+            lfs_op("model.bin", &victim_sha, victim.len() as u64),
+            lfs_op("other.bin", &other_sha, other.len() as u64),
+        ],
+    );
+    server.stop();
+    store.assert_fsck(0, &[]);
+
+    let db = store.data.join("meta.db");
+    sql(&db, "UPDATE xet_files SET sha256 = NULL", &[]);
+    let victim_raw = hex::decode(&victim_sha).unwrap();
+    sql(
+        &db,
+        "INSERT INTO xet_grants (repo_id, sha, file_hash) SELECT id, ?, ? FROM repos WHERE name = 'victim'",
+        &[&victim_raw[..], &f.file_hash.0],
+    );
+    store.assert_fsck(
+        1,
+        &[&format!(
+            "maps sha256 {victim_sha} to Xet file {}, whose bytes do not hash to it",
+            f.file_hash
+        )],
+    );
+
+    let server = support::server::Server::start(&store.data);
+    let client = client.via(server.addr);
+    // The other file serves once the server has hashed it (in the background, at start).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let got = client.resolve("other.bin");
+        if got.status == 200 && got.header("x-xet-hash").is_some() {
+            assert!(
+                got.body == other,
+                "the honest Xet file must download intact"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the older Xet file was not hashed: {} {}",
+            got.status,
+            server.log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let got = client.resolve("model.bin");
+    assert_eq!(got.status, 200);
+    assert!(got.body == victim, "the forged mapping was served");
+    assert_eq!(got.header("x-xet-hash"), None);
+    server.stop();
+}
+
+/// Uploads a file fixture as hf_xet does: a write token for `repo`, the xorbs, then the shard.
+fn xet_upload(store: &Store, addr: std::net::SocketAddr, repo: &str, f: &FileFixture) {
+    let auth = format!("Bearer {}", store.token);
+    let path = format!("/api/models/{repo}/xet-write-token/main");
+    let r = request(addr, "GET", &path, &[("Authorization", &auth)], b"").unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let cas = format!("Bearer {}", r.json()["accessToken"].as_str().unwrap());
+    let cas_headers = [("Authorization", cas.as_str())];
+    for (hash, body) in &f.xorbs {
+        let path = format!("/xet-cas/v1/xorbs/default/{hash}");
+        let r = request(addr, "POST", &path, &cas_headers, body).unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let r = request(addr, "POST", "/xet-cas/v1/shards", &cas_headers, &f.shard).unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
 }
 
 fn hex_of(bytes: &[u8]) -> String {

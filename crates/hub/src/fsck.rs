@@ -1,16 +1,17 @@
 //! `fsck`: checks every stored object against its hash and every ref against the object graph.
 //!
 //! Xet storage is checked as deeply as an upload is: every xorb is read back, decompressed and
-//! re-hashed; every file's terms must lie inside valid xorbs and recompute the file hash; every
-//! grant must name a stored file; and every LFS pointer a repo commits must be served by an LFS
-//! blob or by a Xet file granted to that same repo.
+//! re-hashed; every file's terms must lie inside valid xorbs and recompute the file hash, and
+//! its bytes are rebuilt and hashed with sha256; every grant must name a stored file whose bytes
+//! hash to the grant's sha256; and every LFS pointer a repo commits must be served by an LFS
+//! blob or by such a Xet file granted to that same repo.
 
 use std::collections::{HashMap, HashSet};
 
 use commonhold_blob::{BlobKey, read_to_vec};
 use commonhold_gitmodel::{Commit, EntryMode, LfsPointer, ObjectKind, Tree, hash_object};
 use commonhold_meta::XetFileRow;
-use commonhold_types::GitOid;
+use commonhold_types::{GitOid, Sha256};
 use commonhold_xet::{FileRecord, ShardFile, XetHash, XorbIndex, XorbIndexes};
 
 use crate::{Hub, HubError};
@@ -36,6 +37,13 @@ pub enum FsckProblem {
     CorruptXetFile { file: String, detail: String },
     /// A repo's sha256 → Xet file mapping names a file that is not recorded.
     DanglingXetGrant {
+        repo: String,
+        sha256: String,
+        file: String,
+    },
+    /// A repo's sha256 → Xet file mapping names a file whose bytes hash to something else (a
+    /// forged mapping; the server does not serve it).
+    ForgedXetGrant {
         repo: String,
         sha256: String,
         file: String,
@@ -73,6 +81,12 @@ impl std::fmt::Display for FsckProblem {
                 write!(
                     f,
                     "{repo} maps sha256 {sha256} to Xet file {file}, which is not recorded"
+                )
+            }
+            FsckProblem::ForgedXetGrant { repo, sha256, file } => {
+                write!(
+                    f,
+                    "{repo} maps sha256 {sha256} to Xet file {file}, whose bytes do not hash to it (not served)"
                 )
             }
         }
@@ -149,16 +163,32 @@ impl Hub {
             .iter()
             .map(|r| (r.id, format!("{}/{}", r.repo_type.plural(), r.name)))
             .collect();
+        let mut grants = HashMap::new();
         for (repo_id, sha, file) in self.meta.list_xet_grants().await? {
-            if !files.contains(&file) {
-                report.problems.push(FsckProblem::DanglingXetGrant {
-                    repo: names
-                        .get(&repo_id)
-                        .cloned()
-                        .unwrap_or_else(|| format!("repo id {repo_id}")),
-                    sha256: sha.to_hex(),
-                    file: XetHash(file).to_string(),
-                });
+            let repo = || {
+                names
+                    .get(&repo_id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("repo id {repo_id}"))
+            };
+            let (sha256, file_name) = (sha.to_hex(), XetHash(file).to_string());
+            match files.get(&file) {
+                None => report.problems.push(FsckProblem::DanglingXetGrant {
+                    repo: repo(),
+                    sha256,
+                    file: file_name,
+                }),
+                // Damaged files were reported by the file check.
+                Some(facts) if facts.sha256.is_some_and(|actual| actual != sha) => {
+                    report.problems.push(FsckProblem::ForgedXetGrant {
+                        repo: repo(),
+                        sha256,
+                        file: file_name,
+                    });
+                }
+                Some(_) => {
+                    grants.insert((repo_id, sha), file);
+                }
             }
         }
 
@@ -173,6 +203,7 @@ impl Hub {
                     repo_id: repo.id,
                     objects: &valid,
                     blobs: &stored,
+                    xet_grants: &grants,
                     xet_files: &files,
                 };
                 self.check_reachable(commit, &label, &known, &mut reachable, &mut report.problems)
@@ -243,14 +274,15 @@ impl Hub {
         })
     }
 
-    /// Checks every recorded Xet file against the xorbs that passed; returns the hashes of all
-    /// recorded files (damaged ones included: they are reported here, not again as dangling).
+    /// Checks every recorded Xet file against the xorbs that passed, rebuilding and hashing the
+    /// ones that do; returns what was learnt of every recorded file (damaged ones included: they
+    /// are reported here, not again as dangling).
     async fn fsck_xet_files(
         &self,
         good_xorbs: &HashSet<XetHash>,
         report: &mut FsckReport,
-    ) -> Result<HashSet<[u8; 32]>, HubError> {
-        let mut all = HashSet::new();
+    ) -> Result<HashMap<[u8; 32], XetFileFacts>, HubError> {
+        let mut all = HashMap::new();
         let mut after = None;
         loop {
             let page = self.meta.list_xet_files(after, 100).await?;
@@ -259,29 +291,35 @@ impl Hub {
             };
             for row in page {
                 report.xet_files += 1;
-                all.insert(row.file_hash);
-                if let Some(detail) = self.check_xet_file(&row, good_xorbs).await? {
+                let checked = self.check_xet_file(&row, good_xorbs).await?;
+                if let Err(detail) = &checked {
                     report.problems.push(FsckProblem::CorruptXetFile {
                         file: XetHash(row.file_hash).to_string(),
-                        detail,
+                        detail: detail.clone(),
                     });
                 }
+                let facts = XetFileFacts {
+                    size: row.size,
+                    sha256: checked.ok(),
+                };
+                all.insert(row.file_hash, facts);
             }
             after = Some(last);
         }
         Ok(all)
     }
 
-    /// What is wrong with one recorded file, if anything: the checks of a shard upload, made
-    /// against the xorbs as they are stored now.
+    /// The sha256 of one recorded file's bytes, or what is wrong with it: the checks of a shard
+    /// upload, made against the xorbs as they are stored now, then its bytes rebuilt and hashed
+    /// (and compared with the sha256 recorded for it, if any).
     async fn check_xet_file(
         &self,
         row: &XetFileRow,
         good_xorbs: &HashSet<XetHash>,
-    ) -> Result<Option<String>, HubError> {
+    ) -> Result<Result<Sha256, String>, HubError> {
         let record = match FileRecord::decode(row.size, &row.terms) {
             Ok(r) => r,
-            Err(e) => return Ok(Some(e.to_string())),
+            Err(e) => return Ok(Err(e.to_string())),
         };
         let mut indexes = XorbIndexes::new();
         for (i, term) in record.terms.iter().enumerate() {
@@ -289,16 +327,13 @@ impl Hub {
                 continue;
             }
             if !good_xorbs.contains(&term.xorb) {
-                return Ok(Some(format!(
+                return Ok(Err(format!(
                     "term {i} needs xorb {}, which is missing or damaged",
                     term.xorb
                 )));
             }
             let Some((_, bytes)) = self.meta.xorb_index(&term.xorb.0).await? else {
-                return Ok(Some(format!(
-                    "xorb {} vanished during the check",
-                    term.xorb
-                )));
+                return Ok(Err(format!("xorb {} vanished during the check", term.xorb)));
             };
             indexes.insert(term.xorb, XorbIndex::decode(&bytes)?);
         }
@@ -308,13 +343,25 @@ impl Hub {
             terms: record.terms.clone(),
             range_hashes: None,
         };
-        Ok(match commonhold_xet::verify_file(&file, &indexes) {
-            Err(e) => Some(e.to_string()),
-            Ok(rebuilt) if rebuilt.size != row.size => Some(format!(
-                "its terms hold {} bytes, {} were recorded",
-                rebuilt.size, row.size
+        match commonhold_xet::verify_file(&file, &indexes) {
+            Err(e) => return Ok(Err(e.to_string())),
+            Ok(rebuilt) if rebuilt.size != row.size => {
+                return Ok(Err(format!(
+                    "its terms hold {} bytes, {} were recorded",
+                    rebuilt.size, row.size
+                )));
+            }
+            Ok(_) => {}
+        }
+        let actual = match self.hash_xet_content(&record).await {
+            Ok(sha) => sha,
+            Err(e) => return Ok(Err(format!("its bytes cannot be rebuilt: {e}"))),
+        };
+        Ok(match row.sha256 {
+            Some(recorded) if recorded != actual => Err(format!(
+                "its bytes hash to sha256 {actual}, but {recorded} was recorded"
             )),
-            Ok(_) => None,
+            _ => Ok(actual),
         })
     }
 
@@ -370,7 +417,7 @@ impl Hub {
                 },
                 ObjectKind::Blob => {
                     if let Some(p) = LfsPointer::parse(&body)
-                        && !self.pointer_served(known, &p).await?
+                        && !known.pointer_served(&p)
                     {
                         problems.push(FsckProblem::MissingBlob {
                             sha256: p.oid.to_hex(),
@@ -385,26 +432,34 @@ impl Hub {
     }
 }
 
+/// What fsck learnt of a recorded Xet file.
+struct XetFileFacts {
+    size: u64,
+    /// The sha256 of its bytes; None if they cannot be rebuilt (reported by the file check).
+    sha256: Option<Sha256>,
+}
+
 /// What the ref walk of one repo checks against.
 struct Known<'a> {
     repo_id: i64,
     objects: &'a HashSet<GitOid>,
     blobs: &'a HashMap<BlobKey, u64>,
-    /// Every recorded Xet file (damage to one is reported by the file check).
-    xet_files: &'a HashSet<[u8; 32]>,
+    /// Every grant whose file is recorded and not shown to hash to something else (forged).
+    xet_grants: &'a HashMap<(i64, Sha256), [u8; 32]>,
+    xet_files: &'a HashMap<[u8; 32], XetFileFacts>,
 }
 
-impl Hub {
-    /// Whether an LFS pointer committed in `known.repo_id` is served: by an LFS blob of its
-    /// size, or by a recorded Xet file of its size granted to that repo.
-    async fn pointer_served(&self, known: &Known<'_>, p: &LfsPointer) -> Result<bool, HubError> {
-        if known.blobs.get(&BlobKey::Lfs(p.oid)) == Some(&p.size) {
-            return Ok(true);
+impl Known<'_> {
+    /// Whether an LFS pointer committed in this repo is served: by an LFS blob of its size, or
+    /// by a Xet file of its size granted to that repo under its sha256 and not forged (damage
+    /// to the file was reported by the file check, so it is not reported again here).
+    fn pointer_served(&self, p: &LfsPointer) -> bool {
+        if self.blobs.get(&BlobKey::Lfs(p.oid)) == Some(&p.size) {
+            return true;
         }
-        Ok(self
-            .meta
-            .xet_file_for(known.repo_id, &p.oid)
-            .await?
-            .is_some_and(|row| row.size == p.size && known.xet_files.contains(&row.file_hash)))
+        self.xet_grants
+            .get(&(self.repo_id, p.oid))
+            .and_then(|file| self.xet_files.get(file))
+            .is_some_and(|f| f.size == p.size)
     }
 }

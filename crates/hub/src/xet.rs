@@ -4,7 +4,8 @@
 //!
 //! Xet uploads are stored as xorbs only (`BlobKey::Xorb`), so identical chunks across files,
 //! revisions and repos are stored once. A file is recorded per repo: a commit may name a sha256
-//! only if a shard asserting it was uploaded with a write token for that same repo.
+//! only if a shard asserting it was uploaded with a write token for that same repo, and only
+//! after the server rebuilt the file from its xorbs and found that its bytes hash to it.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -170,7 +171,9 @@ impl Hub {
     }
 
     /// Validates an uploaded shard against the stored xorbs and records each file it describes
-    /// for the token's repo. Nothing is recorded unless every file checks out.
+    /// for the token's repo. Nothing is recorded unless every file checks out, including the
+    /// sha256 each one claims: the server rebuilds the file's bytes from the xorbs and hashes
+    /// them, since a commit names the file by that sha256 and downloads serve it under it.
     pub async fn xet_put_shard(&self, grant: CasGrant, body: &[u8]) -> Result<(), HubError> {
         require_write(grant)?;
         let shard = commonhold_xet::parse_shard(body)?;
@@ -178,28 +181,130 @@ impl Hub {
         let mut files = Vec::new();
         for file in &shard.files {
             let record = commonhold_xet::verify_file(file, &indexes)?;
-            let sha = match &file.sha256_hex {
-                Some(hex) => Some(Sha256::from_hex(hex).map_err(|e| {
-                    HubError::BadRequest(format!("the shard's sha256 is malformed: {e}"))
-                })?),
-                None => None,
+            // A file without a sha256 cannot be named by a commit, so there is nothing to map.
+            let Some(hex) = &file.sha256_hex else {
+                continue;
             };
-            files.push((file.file_hash, sha, record));
+            let claimed = Sha256::from_hex(hex).map_err(|e| {
+                HubError::BadRequest(format!("the shard's sha256 is malformed: {e}"))
+            })?;
+            files.push((file.file_hash, claimed, record));
+        }
+        let mut hashed = std::collections::HashMap::new();
+        for (file_hash, claimed, record) in &files {
+            let actual = match hashed.get(file_hash) {
+                Some(sha) => *sha,
+                None => self.xet_file_sha256(*file_hash, record).await?,
+            };
+            if actual != *claimed {
+                return Err(HubError::BadRequest(format!(
+                    "the bytes of Xet file {file_hash} do not hash to the sha256 {claimed} the \
+                     shard gives for it; nothing from this shard was recorded"
+                )));
+            }
+            hashed.insert(*file_hash, actual);
         }
         for (file_hash, sha, record) in files {
-            // A file without a sha256 cannot be named by a commit, so there is nothing to map.
-            let Some(sha) = sha else { continue };
             let row = XetFileRow {
                 file_hash: file_hash.0,
                 size: record.size,
                 terms: record.encode_terms(),
+                sha256: Some(sha),
             };
-            self.meta.record_xet_file(grant.repo_id, &sha, &row).await?;
+            self.meta.record_xet_file(grant.repo_id, &row).await?;
         }
         self.hot.xet_files.clear();
         self.xet_dedup_index(body, &shard).await?;
         self.metrics.xet_shards_received.inc();
         Ok(())
+    }
+
+    /// The sha256 of a Xet file's bytes: recorded if the hub hashed this file before (a file
+    /// hash fixes the bytes), else computed by rebuilding it from its xorbs.
+    async fn xet_file_sha256(
+        &self,
+        file_hash: XetHash,
+        record: &FileRecord,
+    ) -> Result<Sha256, HubError> {
+        match self
+            .meta
+            .xet_file(&file_hash.0)
+            .await?
+            .and_then(|f| f.sha256)
+        {
+            Some(sha) => Ok(sha),
+            None => self.hash_xet_content(record).await,
+        }
+    }
+
+    /// Rebuilds a file from its xorbs a bounded piece at a time and hashes it. The pieces are
+    /// decoded here and hashed on a blocking thread, so decoding the next overlaps hashing one.
+    pub(crate) async fn hash_xet_content(&self, record: &FileRecord) -> Result<Sha256, HubError> {
+        use sha2::Digest;
+        let mut pieces = self.record_stream(record, 0..record.size).await?;
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(4);
+        let hasher = tokio::task::spawn_blocking(move || {
+            let mut h = sha2::Sha256::new();
+            while let Some(piece) = rx.blocking_recv() {
+                h.update(&piece);
+            }
+            Sha256(h.finalize().into())
+        });
+        while let Some(piece) = pieces.next().await {
+            let piece =
+                piece.map_err(|e| HubError::internal(format!("rebuilding a Xet file: {e}")))?;
+            if tx.send(piece).await.is_err() {
+                break;
+            }
+        }
+        drop(tx);
+        hasher
+            .await
+            .map_err(|e| HubError::internal(format!("hashing task: {e}")))
+    }
+
+    /// Hashes every file recorded before the hub hashed files (their mappings are not served
+    /// until then) and records the result; a file that cannot be rebuilt is left for fsck.
+    /// Returns how many were hashed. Idempotent, so several servers may run it at once.
+    pub async fn hash_unhashed_xet_files(&self) -> Result<u64, HubError> {
+        let mut done = 0;
+        let mut after = None;
+        loop {
+            let page = self.meta.unhashed_xet_files(after, 100).await?;
+            let Some(last) = page.last().map(|f| f.file_hash) else {
+                return Ok(done);
+            };
+            for row in page {
+                let hash = XetHash(row.file_hash);
+                let sha = match FileRecord::decode(row.size, &row.terms) {
+                    Ok(record) => self.hash_xet_content(&record).await,
+                    Err(e) => Err(e.into()),
+                };
+                match sha {
+                    Ok(sha) => {
+                        self.meta.set_xet_file_sha256(&row.file_hash, &sha).await?;
+                        done += 1;
+                    }
+                    Err(e) => {
+                        tracing::warn!(file = %hash, error = %e, "cannot hash a Xet file; run commonhold fsck");
+                    }
+                }
+            }
+            after = Some(last);
+            self.hot.xet_files.clear();
+        }
+    }
+
+    /// Runs [`Hub::hash_unhashed_xet_files`] once in the background (at start).
+    pub fn spawn_xet_file_hasher(&self) -> tokio::task::JoinHandle<()> {
+        let hub = self.clone();
+        tokio::spawn(async move {
+            match hub.hash_unhashed_xet_files().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(files = n, "hashed Xet files recorded before hashing"),
+                Err(e) => tracing::error!(error = %e, "hashing older Xet files stopped"),
+            }
+        })
     }
 
     /// The Xet hash of the file `repo_id` serves for sha256 `oid`, if it is Xet-stored.
@@ -304,8 +409,16 @@ impl Hub {
         file: &XetFile,
         range: Range<u64>,
     ) -> Result<BlobStream, HubError> {
-        let record = &file.record;
         self.metrics.xet_plain_reads.inc();
+        self.record_stream(&file.record, range).await
+    }
+
+    /// Bytes `range` of the file `record` describes, as [`Hub::xet_file_stream`] reads them.
+    async fn record_stream(
+        &self,
+        record: &FileRecord,
+        range: Range<u64>,
+    ) -> Result<BlobStream, HubError> {
         if range.start >= range.end || range.end > record.size {
             return Ok(futures::stream::empty().boxed());
         }

@@ -8,9 +8,9 @@
 use sqlx::Row;
 
 use crate::MetaStore;
-use crate::codec::{col, to_i64, to_u64};
+use crate::codec::to_i64;
 use crate::error::MetaError;
-use crate::xet::XetFileRow;
+use crate::xet::{XetFileRow, file_row};
 
 /// A Xet hash column, checked.
 fn hash32(row: &sqlx::any::AnyRow, name: &str) -> Result<[u8; 32], MetaError> {
@@ -86,23 +86,37 @@ impl MetaStore {
         after: Option<[u8; 32]>,
         limit: u64,
     ) -> Result<Vec<XetFileRow>, MetaError> {
+        self.page_xet_files("", after, limit).await
+    }
+
+    /// Like [`MetaStore::list_xet_files`], for the files the hub has not hashed yet (recorded
+    /// before it hashed every file).
+    pub async fn unhashed_xet_files(
+        &self,
+        after: Option<[u8; 32]>,
+        limit: u64,
+    ) -> Result<Vec<XetFileRow>, MetaError> {
+        self.page_xet_files("AND sha256 IS NULL", after, limit)
+            .await
+    }
+
+    async fn page_xet_files(
+        &self,
+        filter: &'static str,
+        after: Option<[u8; 32]>,
+        limit: u64,
+    ) -> Result<Vec<XetFileRow>, MetaError> {
         let after = after.map(|h| h.to_vec()).unwrap_or_default();
-        let rows = sqlx::query(
-            "SELECT file_hash, size, terms FROM xet_files WHERE file_hash > $1 \
-             ORDER BY file_hash LIMIT $2",
-        )
-        .bind(after)
-        .bind(to_i64(limit, "limit").unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(XetFileRow {
-                    file_hash: hash32(r, "file_hash")?,
-                    size: to_u64(col(r, "size")?, "file size")?,
-                    terms: col(r, "terms")?,
-                })
-            })
-            .collect()
+        let sql = format!(
+            "SELECT file_hash, size, terms, sha256 FROM xet_files WHERE file_hash > $1 {filter} \
+             ORDER BY file_hash LIMIT $2"
+        );
+        // `filter` is one of two constants, never input.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(after)
+            .bind(to_i64(limit, "limit").unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(file_row).collect()
     }
 }

@@ -133,51 +133,13 @@ async fn private_repos_are_invisible_to_others() {
     );
 }
 
-/// Uploads `data` through the LFS batch API (basic transfer) and returns the object's oid.
-async fn lfs_upload(h: &TestHub, token: &str, repo: &str, data: &[u8]) -> String {
-    let oid = sha256_hex(data);
-    let batch = h
-        .post_json(
-            &format!("/{repo}.git/info/lfs/objects/batch"),
-            Some(token),
-            json!({ "operation": "upload", "transfers": ["basic"], "objects": [{ "oid": oid, "size": data.len() }], "hash_algo": "sha256" }),
-        )
-        .await;
-    assert_eq!(
-        batch.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&batch.body)
-    );
-    let obj = &batch.json()["objects"][0];
-    if let Some(href) = obj["actions"]["upload"]["href"].as_str() {
-        let put = h.call("PUT", &local(href), None, data.to_vec()).await;
-        assert_eq!(
-            put.status,
-            StatusCode::OK,
-            "{}",
-            String::from_utf8_lossy(&put.body)
-        );
-        let verify = obj["actions"]["verify"]["href"].as_str().unwrap();
-        let v = h
-            .post_json(
-                &local(verify),
-                Some(token),
-                json!({ "oid": oid, "size": data.len() }),
-            )
-            .await;
-        assert_eq!(v.status, StatusCode::OK);
-    }
-    oid
-}
-
 #[tokio::test]
 async fn lfs_upload_commit_and_download() {
     let h = TestHub::new().await;
     let alice = h.user("alice", Role::Write).await;
     h.create_repo(&alice, "weights", "model", false).await;
     let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
-    let oid = lfs_upload(&h, &alice, "alice/weights", &data).await;
+    let oid = h.lfs_upload(&alice, "alice/weights", &data).await;
     let r = h
         .commit(
             &alice,
@@ -246,7 +208,7 @@ async fn another_user_cannot_claim_a_private_object_by_its_oid() {
     let bob = h.user("bob", Role::Write).await;
     h.create_repo(&alice, "private", "model", true).await;
     let secret = b"the private weights of alice".repeat(100);
-    let oid = lfs_upload(&h, &alice, "alice/private", &secret).await;
+    let oid = h.lfs_upload(&alice, "alice/private", &secret).await;
     h.commit(
         &alice,
         "alice/private",

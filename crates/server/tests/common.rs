@@ -172,6 +172,48 @@ impl TestHub {
             .await
     }
 
+    /// Uploads `data` to `repo` through the LFS batch API (basic transfer: batch, PUT to the
+    /// signed URL, verify, unless the repo already holds it) and returns its sha256.
+    pub async fn lfs_upload(&self, token: &str, repo: &str, data: &[u8]) -> String {
+        let oid = sha256_hex(data);
+        let objects = serde_json::json!([{ "oid": oid, "size": data.len() }]);
+        let batch = self
+            .post_json(
+                &format!("/{repo}.git/info/lfs/objects/batch"),
+                Some(token),
+                serde_json::json!({ "operation": "upload", "transfers": ["basic"], "objects": objects }),
+            )
+            .await;
+        assert_eq!(
+            batch.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&batch.body)
+        );
+        let actions = &batch.json()["objects"][0]["actions"];
+        // No actions: the repo already holds the object.
+        let Some(put) = actions["upload"]["href"].as_str() else {
+            return oid;
+        };
+        let r = self.call("PUT", &local(put), None, data.to_vec()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&r.body)
+        );
+        let verify = local(actions["verify"]["href"].as_str().unwrap());
+        let body = serde_json::json!({ "oid": oid, "size": data.len() });
+        let r = self.post_json(&verify, Some(token), body).await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&r.body)
+        );
+        oid
+    }
+
     pub async fn commit_to(&self, token: &str, uri: &str, lines: &[Value]) -> Reply {
         let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
         let req = Request::builder()

@@ -616,10 +616,11 @@ async fn fsck_rebuilds_every_recorded_xet_file_from_its_terms() {
         file_hash: [hash; 32],
         size: record.size,
         terms: record.encode_terms(),
+        sha256: Some(commonhold_types::Sha256([hash; 32])),
     };
     let out_of_bounds = bad(1, &record);
     t.meta
-        .record_xet_file(repo.id, &commonhold_types::Sha256([1; 32]), &out_of_bounds)
+        .record_xet_file(repo.id, &out_of_bounds)
         .await
         .unwrap();
     record.terms[0].chunk_end = 2;
@@ -627,7 +628,7 @@ async fn fsck_rebuilds_every_recorded_xet_file_from_its_terms() {
     record.size = 65_536;
     let wrong_hash = bad(2, &record);
     t.meta
-        .record_xet_file(repo.id, &commonhold_types::Sha256([2; 32]), &wrong_hash)
+        .record_xet_file(repo.id, &wrong_hash)
         .await
         .unwrap();
     let problems = fsck(&t).await;
@@ -641,4 +642,92 @@ async fn fsck_rebuilds_every_recorded_xet_file_from_its_terms() {
         ],
     );
     assert_eq!(problems.len(), 2, "{problems:#?}");
+}
+
+/// The substitution attack: bob, who may only contribute to alice's public repo, uploads xorbs
+/// of his own bytes (as long as her LFS file) and a shard claiming that those bytes are her
+/// file's sha256. The server hashes what the shard describes and refuses it; her file keeps
+/// downloading as she committed it, and nothing of the shard was recorded.
+#[tokio::test]
+async fn a_shard_claiming_another_files_sha256_is_refused() {
+    let (t, alice, bob) = alice_and_bob(&[("alice/m", false)]).await;
+    let victim = content(300_000);
+    let oid = t.lfs_upload(&alice, "alice/m", &victim).await;
+    let r = commit_file(&t, &alice, "alice/m", "weights", &oid, victim.len() as u64).await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    let (cas, _) = token(&t, &bob, "alice/m", "write").await;
+    let evil: Vec<u8> = victim.iter().map(|b| b ^ 0x5a).collect();
+    let forged = file_fixture(&evil, 64 * 1024, 2, CompressionScheme::LZ4, &oid).unwrap();
+    for (hash, body) in &forged.xorbs {
+        let uri = format!("/xet-cas/v1/xorbs/default/{hash}");
+        let r = t.call("POST", &uri, Some(&cas), body.clone()).await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let attempt = |shard: Vec<u8>| t.call("POST", "/xet-cas/v1/shards", Some(&cas), shard);
+    let r = attempt(forged.shard.clone()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let message = String::from_utf8_lossy(&r.body);
+    assert!(
+        message.contains(&forged.file_hash.to_string()) && message.contains(&oid),
+        "{message}"
+    );
+    assert!(t.meta.list_xet_grants().await.unwrap().is_empty());
+    assert_eq!(
+        t.meta.xet_file(&forged.file_hash.0).await.unwrap(),
+        None
+    );
+
+    // Once the same file is recorded honestly (bob may upload for a pull request), the forged
+    // claim is refused from its recorded sha256, without hashing again.
+    let honest = file_fixture(
+        &evil,
+        64 * 1024,
+        2,
+        CompressionScheme::LZ4,
+        &sha256_hex(&evil),
+    )
+    .unwrap();
+    assert_eq!(honest.file_hash, forged.file_hash);
+    upload(&t, &cas, &honest).await;
+    assert_eq!(
+        attempt(forged.shard.clone()).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let grants = t.meta.list_xet_grants().await.unwrap();
+    assert_eq!(grants.len(), 1);
+    assert_eq!(grants[0].1.to_hex(), sha256_hex(&evil));
+
+    // Alice's file is served from her LFS blob, to everyone, and not advertised as Xet.
+    let r = t.get("/alice/m/resolve/main/w.bin", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body == victim, "the victim's bytes were replaced");
+    assert_eq!(r.header("etag"), Some(format!("\"{oid}\"").as_str()));
+    assert_eq!(r.header("x-xet-hash"), None);
+    assert!(fsck(&t).await.is_empty());
+}
+
+/// A mapping is create-only: uploading the same content again under the same sha256 (here cut
+/// into other chunks, so another Xet file) keeps the first file, which serves the same bytes.
+#[tokio::test]
+async fn a_verified_mapping_is_never_replaced() {
+    let (t, alice, cas) = hub_with_repo().await;
+    let data = content(200_000);
+    let sha = sha256_hex(&data);
+    let first = fixture(&data);
+    upload(&t, &cas, &first).await;
+    let second = file_fixture(&data, 32 * 1024, 4, CompressionScheme::None, &sha).unwrap();
+    assert_ne!(second.file_hash, first.file_hash);
+    upload(&t, &cas, &second).await;
+    let grants = t.meta.list_xet_grants().await.unwrap();
+    assert_eq!(grants.len(), 1);
+    assert_eq!(grants[0].2, first.file_hash.0);
+    let r = commit_file(&t, &alice, "alice/m", "add", &sha, data.len() as u64).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = t.get("/alice/m/resolve/main/w.bin", None).await;
+    assert_eq!(
+        r.header("x-xet-hash"),
+        Some(first.file_hash.to_string().as_str())
+    );
+    assert!(r.body == data);
 }

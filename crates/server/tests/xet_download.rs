@@ -10,7 +10,7 @@ use axum::http::{Request, StatusCode};
 use common::*;
 use commonhold_types::Role;
 use commonhold_xet::fixtures::{CompressionScheme, FileFixture, file_fixture};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Reproducible, poorly compressible bytes.
 fn bytes(n: usize, seed: u8) -> Vec<u8> {
@@ -53,27 +53,6 @@ async fn xet_upload(t: &TestHub, user: &str, kind: &str, repo: &str, f: &FileFix
         .await);
 }
 
-/// Uploads `data` through the LFS batch API (basic transfer) and returns its sha256.
-async fn lfs_upload(t: &TestHub, user: &str, repo: &str, data: &[u8]) -> String {
-    let oid = sha256_hex(data);
-    let objects = json!([{ "oid": oid, "size": data.len() }]);
-    let batch = t
-        .post_json(
-            &format!("/{repo}.git/info/lfs/objects/batch"),
-            Some(user),
-            json!({ "operation": "upload", "transfers": ["basic"], "objects": objects }),
-        )
-        .await;
-    ok(&batch);
-    let actions = &batch.json()["objects"][0]["actions"];
-    let put = local(actions["upload"]["href"].as_str().unwrap());
-    ok(&t.call("PUT", &put, None, data.to_vec()).await);
-    let verify = local(actions["verify"]["href"].as_str().unwrap());
-    let body = json!({ "oid": oid, "size": data.len() });
-    ok(&t.post_json(&verify, Some(user), body).await);
-    oid
-}
-
 fn fixture(data: &[u8], chunk: usize, per_xorb: usize) -> FileFixture {
     file_fixture(
         data,
@@ -113,7 +92,7 @@ async fn xet_files_are_advertised_and_lfs_files_stay_plain() {
     let f = fixture(&xet_data, 64 * 1024, 2);
     xet_upload(&t, &alice, "models", "alice/m", &f).await;
     let lfs_data = bytes(150_000, 2);
-    let lfs_oid = lfs_upload(&t, &alice, "alice/m", &lfs_data).await;
+    let lfs_oid = t.lfs_upload(&alice, "alice/m", &lfs_data).await;
     let xet_oid = sha256_hex(&xet_data);
     let r = t
         .commit(

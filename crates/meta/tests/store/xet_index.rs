@@ -28,17 +28,18 @@ async fn dedup_finds_files_of_the_same_repo_or_public_repos_only(fx: Fixture) {
     for xorb in [[1; 32], [2; 32]] {
         store.record_xorb(&xorb, 10, b"").await.unwrap();
     }
-    let file = |hash: [u8; 32]| XetFileRow {
+    let file = |hash: [u8; 32], sha: u8| XetFileRow {
         file_hash: hash,
         size: 10,
         terms: vec![],
+        sha256: Some(Sha256([sha; 32])),
     };
     store
-        .record_xet_file(hidden.id, &Sha256([5; 32]), &file([11; 32]))
+        .record_xet_file(hidden.id, &file([11; 32], 5))
         .await
         .unwrap();
     store
-        .record_xet_file(open.id, &Sha256([6; 32]), &file([12; 32]))
+        .record_xet_file(open.id, &file([12; 32], 6))
         .await
         .unwrap();
     store
@@ -68,7 +69,7 @@ async fn dedup_finds_files_of_the_same_repo_or_public_repos_only(fx: Fixture) {
     );
     // Once a public file uses the xorb too, others find it; the asking repo's own comes first.
     store
-        .record_xet_file(open.id, &Sha256([4; 32]), &file([13; 32]))
+        .record_xet_file(open.id, &file([13; 32], 4))
         .await
         .unwrap();
     store
@@ -84,7 +85,17 @@ async fn dedup_finds_files_of_the_same_repo_or_public_repos_only(fx: Fixture) {
     assert_eq!(mine_first.len(), 2);
 
     let files = store.list_xet_files(None, 1).await.unwrap();
-    assert_eq!(files, vec![file([11; 32])]);
+    assert_eq!(files, vec![file([11; 32], 5)]);
     let files = store.list_xet_files(Some([11; 32]), 10).await.unwrap();
-    assert_eq!(files, vec![file([12; 32]), file([13; 32])]);
+    assert_eq!(files, vec![file([12; 32], 6), file([13; 32], 4)]);
+
+    // Create-only: another file with the same bytes (sha256) leaves the mapping as it was.
+    store
+        .record_xet_file(open.id, &file([14; 32], 6))
+        .await
+        .unwrap();
+    let grant = |g: &(i64, Sha256, [u8; 32])| g.0 == open.id && g.1 == Sha256([6; 32]);
+    let grants = store.list_xet_grants().await.unwrap();
+    let kept: Vec<_> = grants.iter().filter(|g| grant(g)).collect();
+    assert_eq!(kept, vec![&(open.id, Sha256([6; 32]), [12; 32])]);
 }
