@@ -7,10 +7,14 @@
 //! chunk ends in the serialized xorb, and its unpacked length) are returned as a [`XorbIndex`],
 //! which the hub keeps in its database instead of HF's footer.
 
-use std::io::Write;
+use std::io::Read;
 
+use lz4_flex::frame::FrameDecoder;
 use xet_core_structures::merklehash::{compute_data_hash, xorb_hash};
-use xet_core_structures::xorb_object::{XORB_CHUNK_HEADER_LENGTH, parse_chunk_header};
+use xet_core_structures::xorb_object::byte_grouping::bg4::bg4_regroup;
+use xet_core_structures::xorb_object::{
+    CompressionScheme, XORB_CHUNK_HEADER_LENGTH, parse_chunk_header,
+};
 
 use crate::error::XetError;
 use crate::hash::XetHash;
@@ -200,8 +204,8 @@ pub fn decode_chunks(
 }
 
 /// Decodes the chunk whose header starts at `offset` into `buf` (replacing its content) and
-/// returns the offset just past the chunk. Output is bounded by the header's declared length,
-/// so a lying compressed stream cannot make it grow.
+/// returns the offset just past the chunk. Output is bounded by the header's declared length
+/// (see [`decompress_bounded`]), so a lying compressed stream cannot make it grow.
 fn decode_chunk_at(body: &[u8], offset: usize, buf: &mut Vec<u8>) -> Result<usize, XetError> {
     let header_end = offset + XORB_CHUNK_HEADER_LENGTH;
     let header: [u8; XORB_CHUNK_HEADER_LENGTH] = body
@@ -217,50 +221,63 @@ fn decode_chunk_at(body: &[u8], offset: usize, buf: &mut Vec<u8>) -> Result<usiz
         )));
     }
     let end = header_end + header.get_compressed_length() as usize;
-    let mut data = body
+    let data = body
         .get(header_end..end)
         .ok_or_else(|| malformed(format!("the chunk at byte {offset} is cut short")))?;
     let scheme = header
         .get_compression_scheme()
         .map_err(|e| malformed(format!("chunk at byte {offset}: {e}")))?;
     buf.clear();
-    let mut sink = BoundedWriter {
-        out: buf,
-        limit: declared as usize,
-    };
-    let n = scheme
-        .decompress_from_reader(&mut data, &mut sink)
+    decompress_bounded(scheme, data, declared as usize, buf)
         .map_err(|e| malformed(format!("chunk at byte {offset} does not decompress: {e}")))?;
-    if n != u64::from(declared) || buf.len() != declared as usize {
+    if buf.len() != declared as usize {
         return Err(malformed(format!(
-            "chunk at byte {offset} unpacks to {n} bytes, not the {declared} its header says"
+            "chunk at byte {offset} unpacks to {} bytes, not the {declared} its header says",
+            buf.len()
         )));
     }
     Ok(end)
 }
 
+/// Decompresses `data` into `out`, never producing (or buffering) more than `declared` bytes
+/// plus one, which is how a chunk that unpacks to more than its header says is caught. The
+/// library's own BG4 path inflates the whole stream into a buffer first, so a small chunk
+/// declaring 128 KiB could grow by megabytes before any check: the LZ4 frame is read here
+/// through a bound instead, and only then regrouped.
+fn decompress_bounded(
+    scheme: CompressionScheme,
+    data: &[u8],
+    declared: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    let bound = declared as u64 + 1;
+    let inflate = |into: &mut Vec<u8>| {
+        FrameDecoder::new(data)
+            .take(bound)
+            .read_to_end(into)
+            .map_err(|e| e.to_string())
+    };
+    match scheme {
+        CompressionScheme::None => out.extend_from_slice(&data[..data.len().min(declared + 1)]),
+        CompressionScheme::LZ4 => {
+            inflate(out)?;
+        }
+        CompressionScheme::ByteGrouping4LZ4 => {
+            let mut grouped = Vec::with_capacity(declared);
+            inflate(&mut grouped)?;
+            if grouped.len() > declared {
+                return Err("it unpacks to more than its declared length".into());
+            }
+            out.extend_from_slice(&bg4_regroup(&grouped));
+        }
+        CompressionScheme::Auto => return Err("no compression scheme is named".into()),
+    }
+    if out.len() > declared {
+        return Err("it unpacks to more than its declared length".into());
+    }
+    Ok(())
+}
+
 fn malformed(reason: String) -> XetError {
     XetError::MalformedXorb(reason)
-}
-
-/// A writer that refuses to grow past `limit`: the bound on decompression.
-struct BoundedWriter<'a> {
-    out: &'a mut Vec<u8>,
-    limit: usize,
-}
-
-impl Write for BoundedWriter<'_> {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        if self.out.len() + data.len() > self.limit {
-            return Err(std::io::Error::other(
-                "chunk unpacks to more than its declared length",
-            ));
-        }
-        self.out.extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }

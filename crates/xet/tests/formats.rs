@@ -190,3 +190,53 @@ fn without_first(f: &FileFixture, idx: &XorbIndexes) -> XorbIndexes {
     out.remove(&f.xorbs[0].0);
     out
 }
+
+/// A xorb of one chunk whose header declares 128 KiB but whose LZ4 frame inflates to
+/// `inflated` zero bytes (a decompression bomb: its compressed form is tiny).
+fn bomb_xorb(scheme: CompressionScheme, inflated: usize) -> Vec<u8> {
+    use std::io::Write;
+    use xet_core_structures::xorb_object::{XorbChunkHeader, write_chunk_header};
+    let mut frame = lz4_flex::frame::FrameEncoder::new(Vec::new());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..inflated / zeros.len() {
+        frame.write_all(&zeros).unwrap();
+    }
+    let frame = frame.finish().unwrap();
+    let mut xorb = Vec::new();
+    let header = XorbChunkHeader::new(scheme, frame.len() as u32, 128 * 1024);
+    write_chunk_header(&mut xorb, &header).unwrap();
+    xorb.extend_from_slice(&frame);
+    xorb
+}
+
+/// This process's peak resident set so far, in bytes (`VmHWM`, Linux).
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap();
+    kb * 1024
+}
+
+#[test]
+fn a_decompression_bomb_is_refused_before_it_inflates() {
+    const INFLATED: usize = 48 << 20;
+    for scheme in [CompressionScheme::ByteGrouping4LZ4, CompressionScheme::LZ4] {
+        let bomb = bomb_xorb(scheme, INFLATED);
+        assert!(bomb.len() < 256 * 1024, "{} bytes", bomb.len());
+        let before = peak_rss();
+        let refused = validate_xorb(XetHash([0; 32]), &bomb);
+        assert!(
+            matches!(&refused, Err(XetError::MalformedXorb(m)) if m.contains("more than its declared")),
+            "{scheme:?}: {refused:?}"
+        );
+        // Other tests of this binary run meanwhile, but hold kilobytes, not megabytes.
+        let grown = peak_rss().saturating_sub(before);
+        assert!(
+            grown < 16 << 20,
+            "{scheme:?}: refusing the bomb raised the peak resident set by {grown} bytes"
+        );
+    }
+}
