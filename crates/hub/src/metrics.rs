@@ -41,7 +41,6 @@ pub struct Metrics {
     pub xet_tokens_issued: Counter,
     pub xet_xorbs_received: Counter,
     pub xet_xorb_bytes_received: Counter,
-    pub xet_xorbs_inserted: Counter,
     pub xet_shards_received: Counter,
     pub xet_dedup_queries: Counter,
     pub xet_reconstructions: Counter,
@@ -64,10 +63,6 @@ impl Default for Metrics {
             xet_xorb_bytes_received: Counter::new(
                 "commonhold_xet_xorb_bytes_received_total",
                 "Serialized bytes of the xorb uploads that passed validation.",
-            ),
-            xet_xorbs_inserted: Counter::new(
-                "commonhold_xet_xorbs_inserted_total",
-                "Xorb uploads that were new to the store.",
             ),
             xet_shards_received: Counter::new(
                 "commonhold_xet_shards_received_total",
@@ -103,7 +98,6 @@ impl Metrics {
             &self.xet_tokens_issued,
             &self.xet_xorbs_received,
             &self.xet_xorb_bytes_received,
-            &self.xet_xorbs_inserted,
             &self.xet_shards_received,
             &self.xet_dedup_queries,
             &self.xet_reconstructions,

@@ -142,21 +142,22 @@ impl Hub {
         Some(CasGrant { repo_id, write })
     }
 
-    /// Validates and stores an uploaded xorb; true if it was new.
+    /// Validates and stores an uploaded xorb. Whether the store already held it is not told:
+    /// xorbs are shared by every repo, so that would say whether another (maybe private) repo
+    /// holds this content.
     pub async fn xet_put_xorb(
         &self,
         grant: CasGrant,
         hash: &str,
         body: Bytes,
-    ) -> Result<bool, HubError> {
+    ) -> Result<(), HubError> {
         require_write(grant)?;
         let hash = XetHash::parse(hash)?;
         let data = body.clone();
         let index = tokio::task::spawn_blocking(move || commonhold_xet::validate_xorb(hash, &data))
             .await
             .map_err(|e| HubError::internal(format!("xorb validation task: {e}")))??;
-        let inserted = self
-            .blobs
+        self.blobs
             .put_verified(&BlobKey::Xorb(hash.0), body.clone())
             .await?;
         self.meta
@@ -164,10 +165,7 @@ impl Hub {
             .await?;
         self.metrics.xet_xorbs_received.inc();
         self.metrics.xet_xorb_bytes_received.add(body.len() as u64);
-        if inserted {
-            self.metrics.xet_xorbs_inserted.inc();
-        }
-        Ok(inserted)
+        Ok(())
     }
 
     /// Validates an uploaded shard against the stored xorbs and records each file it describes

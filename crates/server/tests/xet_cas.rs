@@ -227,7 +227,7 @@ async fn upload_commit_and_download_through_xet() {
 
     upload(&t, &cas, &f).await;
     let again = t.call("POST", &uri, Some(&cas), body.clone()).await;
-    assert_eq!(again.json()["was_inserted"], false);
+    assert_eq!(again.json()["was_inserted"], true);
 
     // The commit names the sha256; a wrong size is refused.
     let r = commit_file(&t, &alice, "alice/m", "bad", &sha, 5).await;
@@ -730,4 +730,44 @@ async fn a_verified_mapping_is_never_replaced() {
         Some(first.file_hash.to_string().as_str())
     );
     assert!(r.body == data);
+}
+
+/// Xorbs are stored once for every repo, so the answer to an upload (and the counters on
+/// `/metrics`, which anyone may read) must not tell whether the store already held it: that
+/// would confirm content of another user's private repo.
+#[tokio::test]
+async fn a_xorb_upload_does_not_tell_whether_another_repo_holds_it() {
+    let (t, alice, bob) = alice_and_bob(&[("bob/secret", true), ("alice/probe", false)]).await;
+    let (secret, _) = token(&t, &bob, "bob/secret", "write").await;
+    let (probe, _) = token(&t, &alice, "alice/probe", "write").await;
+    let plain = |data: &[u8]| {
+        file_fixture(data, 64 * 1024, 1, CompressionScheme::None, &sha256_hex(data)).unwrap()
+    };
+    let held = plain(&content(50_000));
+    upload(&t, &secret, &held).await;
+    let fresh = plain(&content(50_000).iter().map(|b| !b).collect::<Vec<u8>>());
+    let counters = |r: Reply| -> Vec<(String, f64)> {
+        String::from_utf8_lossy(&r.body)
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(' '))
+            .map(|(name, v)| (name.to_string(), v.trim().parse().unwrap_or_default()))
+            .collect()
+    };
+    let mut answers = Vec::new();
+    for f in [&fresh, &held] {
+        let before = counters(t.get("/metrics", None).await);
+        let (hash, body) = &f.xorbs[0];
+        let uri = format!("/xet-cas/v1/xorbs/default/{hash}");
+        let r = t.call("POST", &uri, Some(&probe), body.clone()).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let after = counters(t.get("/metrics", None).await);
+        let delta: Vec<_> = after
+            .iter()
+            .zip(&before)
+            .map(|((name, a), (_, b))| (name.clone(), a - b))
+            .collect();
+        answers.push((r.json(), delta));
+    }
+    assert_eq!(answers[0], answers[1]);
 }
