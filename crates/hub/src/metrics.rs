@@ -93,7 +93,7 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    fn all(&self) -> [&Counter; 10] {
+    fn all(&self) -> [&Counter; 9] {
         [
             &self.xet_tokens_issued,
             &self.xet_xorbs_received,

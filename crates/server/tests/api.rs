@@ -285,10 +285,10 @@ async fn lfs_copies_reveal_nothing_about_other_repos_objects() {
     let bob = h.user("bob", Role::Write).await;
     h.create_repo(&alice, "private", "model", true).await;
     let secret = b"the private weights of alice".repeat(100);
-    let theirs = lfs_upload(&h, &alice, "alice/private", &secret).await;
+    let theirs = h.lfs_upload(&alice, "alice/private", &secret).await;
     h.create_repo(&bob, "m", "model", false).await;
     let mine = b"bob's own weights".repeat(50);
-    let own = lfs_upload(&h, &bob, "bob/m", &mine).await;
+    let own = h.lfs_upload(&bob, "bob/m", &mine).await;
     let copy = |path: &str, oid: &str| json!({ "key": "lfsFile", "value": { "path": path, "algo": "sha256", "oid": oid } });
 
     let unknown = "ab".repeat(32);
