@@ -134,7 +134,7 @@ pub async fn list(
         },
         author: p.get("author").map(str::to_string),
     };
-    let start = p.number("p").unwrap_or(0).saturating_mul(PAGE);
+    let start = p.offset("p", PAGE)?;
     let (list, count, closed) = state
         .hub
         .list_discussions(&repo, &filter, start, PAGE)

@@ -19,7 +19,7 @@ use crate::params::Params;
 use crate::views::{apply_expand, repo_summary, sibling, tree_entry};
 use crate::{ApiResult, AppState};
 
-const TREE_PAGE: usize = 1000;
+const TREE_PAGE: u64 = 1000;
 const COMMITS_PAGE: usize = 100;
 const LIST_PAGE_MAX: u64 = 1000;
 
@@ -35,7 +35,7 @@ fn paged(items: Vec<Value>, next: Option<String>) -> Response {
 }
 
 /// The query string with `cursor` replaced.
-fn with_cursor(params: &Params, cursor: usize) -> String {
+fn with_cursor(params: &Params, cursor: u64) -> String {
     let mut out = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in params.0.iter().filter(|(k, _)| k != "cursor") {
         out.append_pair(k, v);
@@ -67,11 +67,8 @@ pub async fn list(
     };
     // The Hub sorts descending unless told `direction=1`; 0.x clients send `direction=-1`.
     let descending = p.get("sort").is_some() && p.get("direction") != Some("1");
-    let page = p
-        .number("limit")
-        .unwrap_or(LIST_PAGE_MAX)
-        .clamp(1, LIST_PAGE_MAX);
-    let offset = p.number("cursor").unwrap_or(0);
+    let page = p.limit("limit", LIST_PAGE_MAX)?;
+    let offset = p.offset("cursor", 1)?;
     let mut tags: Vec<String> = p
         .all("filter")
         .iter()
@@ -130,7 +127,7 @@ pub async fn list(
         state.hub.url(&format!(
             "api/{}?{}",
             kind.plural(),
-            with_cursor(&p, (offset + page) as usize)
+            with_cursor(&p, offset + page)
         ))
     });
     Ok(paged(items, next))
@@ -303,13 +300,17 @@ async fn tree(
         .resolve(&repo, &rev)
         .await
         .map_err(|e| caller.err(e))?;
-    let offset = p.number("cursor").unwrap_or(0) as usize;
-    let page = p
-        .number("limit")
-        .map_or(TREE_PAGE, |l| (l as usize).clamp(1, TREE_PAGE));
+    let offset = p.offset("cursor", 1)?;
+    let page = p.limit("limit", TREE_PAGE)?;
     let (slice, more) = state
         .hub
-        .list_page(&resolved.tree, &path, p.flag("recursive"), offset, page)
+        .list_page(
+            &resolved.tree,
+            &path,
+            p.flag("recursive"),
+            usize::try_from(offset).unwrap_or(usize::MAX),
+            usize::try_from(page).unwrap_or(usize::MAX),
+        )
         .await
         .map_err(|e| caller.err(e))?
         .ok_or_else(|| {
@@ -459,10 +460,14 @@ pub async fn commits(
         .resolve(&repo, &rev)
         .await
         .map_err(|e| caller.err(e))?;
-    let offset = p.number("cursor").unwrap_or(0) as usize;
+    let offset = p.offset("cursor", 1)?;
     let (list, more) = state
         .hub
-        .history(&resolved.commit, offset, COMMITS_PAGE)
+        .history(
+            &resolved.commit,
+            usize::try_from(offset).unwrap_or(usize::MAX),
+            COMMITS_PAGE,
+        )
         .await
         .map_err(|e| caller.err(e))?;
     let items = list
@@ -483,7 +488,7 @@ pub async fn commits(
             kind.plural(),
             repo.name,
             enc(&rev),
-            with_cursor(&p, offset + COMMITS_PAGE)
+            with_cursor(&p, offset + COMMITS_PAGE as u64)
         ))
     });
     Ok(paged(items, next))

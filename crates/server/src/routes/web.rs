@@ -371,7 +371,7 @@ async fn search(State(s): State<WebState>, caller: Caller, RawQuery(raw): RawQue
         match k.as_str() {
             "q" => q.text = v.chars().take(200).collect(),
             "sort" => q.sort = Sort::parse(&v),
-            "offset" => q.offset = v.parse::<usize>().unwrap_or(0).min(100_000),
+            "offset" => q.offset = search_offset(&s, &v)?,
             key => {
                 if let Some(f) = Facet::from_key(key)
                     && !v.is_empty()
@@ -384,6 +384,27 @@ async fn search(State(s): State<WebState>, caller: Caller, RawQuery(raw): RawQue
     let (index, sight) = s.index_for(&caller).await?;
     let results = index.search_as(&q, &|e| sight.sees(e));
     page(pages::search_page(&s.site, &q, &results))
+}
+
+/// Furthest a search page goes; deeper offsets get an empty page (sorting keeps at most
+/// `offset + limit` hits, so this also bounds the work).
+const MAX_SEARCH_OFFSET: usize = 100_000;
+
+/// The `offset` of a search page: a whole number, else a 400 page that names it.
+fn search_offset(s: &WebState, v: &str) -> Result<usize, PageError> {
+    match v.parse::<u64>() {
+        Ok(n) if v.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(usize::try_from(n).map_or(MAX_SEARCH_OFFSET, |n| n.min(MAX_SEARCH_OFFSET)))
+        }
+        _ => Err(PageError {
+            status: StatusCode::BAD_REQUEST,
+            html: pages::error_page(
+                &s.site,
+                "Bad request",
+                &format!("offset={v:?} is not a whole number: use 0, 20, 40, ..."),
+            ),
+        }),
+    }
 }
 
 /// A readable repo, or the not-found page.
