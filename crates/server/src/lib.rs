@@ -9,6 +9,7 @@
 mod auth;
 mod error;
 mod params;
+pub mod range;
 mod routes;
 mod views;
 

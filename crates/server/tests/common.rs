@@ -252,3 +252,45 @@ pub fn local(url: &str) -> String {
         .unwrap_or_else(|| panic!("{url} is not on {PUBLIC}"))
         .to_string()
 }
+
+/// Fails with the answer's body unless it is a success.
+pub fn ok(r: &Reply) {
+    assert!(
+        r.status.is_success(),
+        "{}: {}",
+        r.status,
+        String::from_utf8_lossy(&r.body)
+    );
+}
+
+/// Uploads a file's xorbs and shard through the CAS of `repo` (`kind` is `models` or
+/// `datasets`) as hf_xet would.
+pub async fn xet_upload(
+    h: &TestHub,
+    token: &str,
+    kind: &str,
+    repo: &str,
+    f: &commonhold_xet::fixtures::FileFixture,
+) {
+    let r = h
+        .get(
+            &format!("/api/{kind}/{repo}/xet-write-token/main"),
+            Some(token),
+        )
+        .await;
+    ok(&r);
+    let cas = r.json()["accessToken"].as_str().unwrap().to_string();
+    for (hash, body) in &f.xorbs {
+        let uri = format!("/xet-cas/v1/xorbs/default/{hash}");
+        ok(&h.call("POST", &uri, Some(&cas), body.clone()).await);
+    }
+    ok(&h
+        .call("POST", "/xet-cas/v1/shards", Some(&cas), f.shard.clone())
+        .await);
+}
+
+/// A GET of `uri` with a `Range` header.
+pub async fn ranged(h: &TestHub, uri: &str, range: &str) -> Reply {
+    let req = Request::builder().uri(uri).header("range", range);
+    h.send(req.body(Body::empty()).unwrap()).await
+}

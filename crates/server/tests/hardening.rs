@@ -1,4 +1,4 @@
-//! Hostile input at the edges: paging numbers.
+//! Hostile input at the edges: paging numbers, ranges.
 
 mod common;
 
@@ -99,4 +99,119 @@ async fn listings_refuse_page_numbers_they_cannot_serve_with_a_400_naming_them()
     let bad = h.get("/search?offset=-1", None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(String::from_utf8_lossy(&bad.body).contains("offset="));
+}
+
+/// Reproducible bytes.
+fn bytes(n: usize, seed: u8) -> Vec<u8> {
+    (0..n)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
+}
+
+#[tokio::test]
+async fn ranges_never_wrap_on_regular_lfs_and_xet_files() {
+    use commonhold_xet::fixtures::{CompressionScheme, file_fixture};
+    let h = TestHub::new().await;
+    let alice = h.user("alice", Role::Write).await;
+    ok(&h.create_repo(&alice, "r", "model", false).await);
+    let regular = bytes(1000, 1);
+    let lfs = bytes(20_000, 2);
+    let xet = bytes(70_000, 3);
+    let lfs_oid = h.lfs_upload(&alice, "alice/r", &lfs).await;
+    let f = file_fixture(
+        &xet,
+        16 * 1024,
+        2,
+        CompressionScheme::LZ4,
+        &sha256_hex(&xet),
+    )
+    .unwrap();
+    xet_upload(&h, &alice, "models", "alice/r", &f).await;
+    ok(&h
+        .commit(
+            &alice,
+            "alice/r",
+            &[
+                header_line("three kinds"),
+                file_line("regular.txt", &regular),
+                lfs_line("lfs.bin", &lfs_oid, lfs.len() as u64),
+                lfs_line("xet.bin", &sha256_hex(&xet), xet.len() as u64),
+            ],
+        )
+        .await);
+    let max = u64::MAX;
+    for (path, data) in [
+        ("regular.txt", &regular),
+        ("lfs.bin", &lfs),
+        ("xet.bin", &xet),
+    ] {
+        let uri = format!("/alice/r/resolve/main/{path}");
+        let size = data.len();
+        let whole = format!("bytes 0-{}/{size}", size - 1);
+        for range in [
+            format!("bytes=0-{max}"),
+            format!("bytes=0-{max}0"),
+            format!("bytes=-{max}"),
+        ] {
+            let r = ranged(&h, &uri, &range).await;
+            assert_eq!(r.status, StatusCode::PARTIAL_CONTENT, "{path} {range}");
+            assert_eq!(r.header("content-range"), Some(whole.as_str()), "{path}");
+            assert_eq!(r.header("content-length"), Some(size.to_string().as_str()));
+            assert!(r.body == *data, "{path} {range}: the body differs");
+        }
+        let r = ranged(&h, &uri, &format!("bytes={}-{max}", size - 2)).await;
+        assert_eq!(r.status, StatusCode::PARTIAL_CONTENT);
+        assert!(r.body == data[size - 2..], "{path}: the tail differs");
+        for range in [
+            format!("bytes={max}-"),
+            format!("bytes={size}-{max}"),
+            "bytes=-0".into(),
+        ] {
+            let r = ranged(&h, &uri, &range).await;
+            assert_eq!(
+                r.status,
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "{path} {range}"
+            );
+            let unsatisfied = format!("bytes */{size}");
+            assert_eq!(r.header("content-range"), Some(unsatisfied.as_str()));
+        }
+        // Invalid or several ranges: the whole file, 200.
+        for range in ["bytes=5-2", "bytes=0-1,5-6", "bytes=1-x"] {
+            let r = ranged(&h, &uri, range).await;
+            assert_eq!(r.status, StatusCode::OK, "{path} {range}");
+            assert!(r.body == *data);
+        }
+        // A range under an If-Range naming another version: the whole file.
+        let req = axum::http::Request::builder()
+            .uri(&uri)
+            .header("range", "bytes=0-0")
+            .header("if-range", "\"0000\"")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let r = h.send(req).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.body == *data);
+    }
+
+    // The Xet reconstruction clamps a huge last position to the file's end.
+    let r = h
+        .get("/api/models/alice/r/xet-read-token/main", Some(&alice))
+        .await;
+    let read = r.json()["accessToken"].as_str().unwrap().to_string();
+    let recon = format!("/xet-cas/v1/reconstructions/{}", f.file_hash);
+    let req = axum::http::Request::builder()
+        .uri(&recon)
+        .header("authorization", format!("Bearer {read}"))
+        .header("range", format!("bytes=0-{max}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let r = h.send(req).await;
+    ok(&r);
+    let terms = r.json()["terms"].as_array().unwrap().clone();
+    let total: u64 = terms
+        .iter()
+        .map(|t| t["unpacked_length"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, xet.len() as u64);
 }

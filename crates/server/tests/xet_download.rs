@@ -25,34 +25,6 @@ fn bytes(n: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
-fn ok(r: &Reply) {
-    assert!(
-        r.status.is_success(),
-        "{}: {}",
-        r.status,
-        String::from_utf8_lossy(&r.body)
-    );
-}
-
-/// Uploads `data` through the CAS of `repo` (a `kind` such as `models`) as a client would.
-async fn xet_upload(t: &TestHub, user: &str, kind: &str, repo: &str, f: &FileFixture) {
-    let r = t
-        .get(
-            &format!("/api/{kind}/{repo}/xet-write-token/main"),
-            Some(user),
-        )
-        .await;
-    ok(&r);
-    let cas = r.json()["accessToken"].as_str().unwrap().to_string();
-    for (hash, body) in &f.xorbs {
-        let uri = format!("/xet-cas/v1/xorbs/default/{hash}");
-        ok(&t.call("POST", &uri, Some(&cas), body.clone()).await);
-    }
-    ok(&t
-        .call("POST", "/xet-cas/v1/shards", Some(&cas), f.shard.clone())
-        .await);
-}
-
 fn fixture(data: &[u8], chunk: usize, per_xorb: usize) -> FileFixture {
     file_fixture(
         data,
@@ -66,11 +38,6 @@ fn fixture(data: &[u8], chunk: usize, per_xorb: usize) -> FileFixture {
 
 async fn head(t: &TestHub, uri: &str) -> Reply {
     t.call("HEAD", uri, None, Body::empty()).await
-}
-
-async fn ranged(t: &TestHub, uri: &str, range: &str) -> Reply {
-    let req = Request::builder().uri(uri).header("range", range);
-    t.send(req.body(Body::empty()).unwrap()).await
 }
 
 /// The files of a listing by path.

@@ -18,6 +18,7 @@ use commonhold_xet::XetHash;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::range::{self, Selection};
 use crate::{ApiResult, AppState};
 
 type ResolvePath = Path<(String, String, String, String)>;
@@ -60,56 +61,6 @@ pub async fn resolve_dataset(
         (ns, name, rev, path),
     )
     .await
-}
-
-/// A byte range request, resolved against the file size: `start..end` (end exclusive).
-#[derive(Debug, PartialEq, Eq)]
-pub enum RangeSpec {
-    Full,
-    Partial(u64, u64),
-    Unsatisfiable,
-}
-
-/// Parses a single-range `Range` header (`bytes=a-b`, `bytes=a-`, `bytes=-n`). Multiple ranges
-/// and other units are answered with the full content, which RFC 9110 allows.
-pub fn parse_range(value: Option<&str>, size: u64) -> RangeSpec {
-    let Some(spec) = value.and_then(|v| v.trim().strip_prefix("bytes=")) else {
-        return RangeSpec::Full;
-    };
-    if spec.contains(',') {
-        return RangeSpec::Full;
-    }
-    let Some((a, b)) = spec.split_once('-') else {
-        return RangeSpec::Full;
-    };
-    let (a, b) = (a.trim(), b.trim());
-    let range = match (a.is_empty(), b.is_empty()) {
-        (true, true) => return RangeSpec::Full,
-        (true, false) => match b.parse::<u64>() {
-            Ok(0) => return RangeSpec::Unsatisfiable,
-            Ok(n) => (size.saturating_sub(n), size),
-            Err(_) => return RangeSpec::Full,
-        },
-        (false, _) => {
-            let Ok(start) = a.parse::<u64>() else {
-                return RangeSpec::Full;
-            };
-            let end = if b.is_empty() {
-                size
-            } else {
-                match b.parse::<u64>() {
-                    Ok(last) if last >= start => (last + 1).min(size),
-                    _ => return RangeSpec::Full,
-                }
-            };
-            (start, end)
-        }
-    };
-    if range.0 >= size {
-        RangeSpec::Unsatisfiable
-    } else {
-        RangeSpec::Partial(range.0, range.1)
-    }
 }
 
 fn set(h: &mut HeaderMap, name: &'static str, value: String) {
@@ -166,10 +117,7 @@ async fn resolve(
         None => None,
     };
 
-    let range = parse_range(
-        headers.get(header::RANGE).and_then(|v| v.to_str().ok()),
-        size,
-    );
+    let range = range::select(&headers, size, &etag);
     let mut resp = Response::new(Body::empty());
     let h = resp.headers_mut();
     set(h, "x-repo-commit", commit.clone());
@@ -187,17 +135,17 @@ async fn resolve(
         advertise_xet(h, hub, kind, &repo, &commit, &file.hash);
     }
     let (start, end) = match range {
-        RangeSpec::Full => (0, size),
-        RangeSpec::Partial(a, b) => {
+        Selection::Full => (0, size),
+        Selection::Partial(span) => {
             *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
             set(
                 resp.headers_mut(),
                 "content-range",
-                format!("bytes {a}-{}/{size}", b - 1),
+                span.content_range(size),
             );
-            (a, b)
+            (span.start, span.end)
         }
-        RangeSpec::Unsatisfiable => {
+        Selection::Unsatisfiable => {
             return Err(ApiError::new(
                 StatusCode::RANGE_NOT_SATISFIABLE,
                 "Requested range not satisfiable",
@@ -282,30 +230,4 @@ fn count_download(
             tracing::warn!(error = %e, "could not record a download");
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ranges() {
-        assert_eq!(parse_range(None, 10), RangeSpec::Full);
-        assert_eq!(parse_range(Some("bytes=0-0"), 10), RangeSpec::Partial(0, 1));
-        assert_eq!(parse_range(Some("bytes=2-"), 10), RangeSpec::Partial(2, 10));
-        assert_eq!(
-            parse_range(Some("bytes=2-100"), 10),
-            RangeSpec::Partial(2, 10)
-        );
-        assert_eq!(parse_range(Some("bytes=-3"), 10), RangeSpec::Partial(7, 10));
-        assert_eq!(
-            parse_range(Some("bytes=-30"), 10),
-            RangeSpec::Partial(0, 10)
-        );
-        assert_eq!(parse_range(Some("bytes=10-"), 10), RangeSpec::Unsatisfiable);
-        assert_eq!(parse_range(Some("bytes=0-"), 0), RangeSpec::Unsatisfiable);
-        assert_eq!(parse_range(Some("bytes=5-2"), 10), RangeSpec::Full);
-        assert_eq!(parse_range(Some("bytes=0-1,4-5"), 10), RangeSpec::Full);
-        assert_eq!(parse_range(Some("items=0-1"), 10), RangeSpec::Full);
-    }
 }

@@ -19,6 +19,7 @@ use serde_json::json;
 use super::{contributable, readable, repo_type};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::range::{self, RangeSpec, Span};
 use crate::{ApiResult, AppState};
 
 /// Largest shard body read.
@@ -183,10 +184,20 @@ pub async fn reconstruction(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let grant = grant(&state, &headers)?;
-    let (start, end) = match headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
-        Some(r) => parse_inclusive_range(r)
-            .ok_or_else(|| ApiError::bad_request(format!("unsupported Range {r:?}")))?,
+    // hf_xet always names `first-last`; the plan clamps `last` and says when `first` is past
+    // the end. A suffix would need the size first, which no client asks for.
+    let (start, end) = match headers
+        .get(header::RANGE)
+        .map(|v| v.to_str().ok().and_then(range::parse))
+    {
         None => (0, u64::MAX),
+        Some(Some(RangeSpec::FromTo(first, last))) => (first, last),
+        Some(Some(RangeSpec::From(first))) => (first, u64::MAX),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "Range must be one `bytes=first-last` or `bytes=first-` range",
+            ));
+        }
     };
     match state
         .hub
@@ -203,17 +214,6 @@ pub async fn reconstruction(
     }
 }
 
-/// `bytes=a-b` or `bytes=a-` → (a, b); b is inclusive.
-fn parse_inclusive_range(value: &str) -> Option<(u64, u64)> {
-    let (a, b) = value.trim().strip_prefix("bytes=")?.split_once('-')?;
-    let a = a.trim().parse().ok()?;
-    let b = match b.trim() {
-        "" => u64::MAX,
-        b => b.parse().ok()?,
-    };
-    (a <= b).then_some((a, b))
-}
-
 #[derive(Deserialize)]
 pub struct FetchQuery {
     start: u64,
@@ -228,6 +228,10 @@ pub async fn fetch(
     Path(xorb): Path<String>,
     Query(q): Query<FetchQuery>,
 ) -> ApiResult<Response> {
+    // The signed range is what is sent (hf_xet asks for exactly it in `Range`); the server only
+    // signs well-formed ones, but the arithmetic stays checked.
+    let span = Span::inclusive(q.start, q.end)
+        .ok_or_else(|| ApiError::bad_request("fetch URL range: start is after end"))?;
     let stream = state
         .hub
         .xet_fetch(&xorb, q.start, q.end, q.exp, &q.sig)
@@ -236,10 +240,12 @@ pub async fn fetch(
     let mut resp = Response::new(Body::from_stream(stream));
     *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
     let h = resp.headers_mut();
-    let len = q.end.saturating_sub(q.start) + 1;
     for (name, value) in [
-        ("content-length", len.to_string()),
-        ("content-range", format!("bytes {}-{}/*", q.start, q.end)),
+        ("content-length", span.len().to_string()),
+        (
+            "content-range",
+            format!("bytes {}-{}/*", span.start, span.last()),
+        ),
         ("content-type", "application/octet-stream".to_string()),
     ] {
         if let Ok(v) = HeaderValue::from_str(&value) {
@@ -264,17 +270,4 @@ pub fn cas_routes() -> axum::Router<AppState> {
         .route(&p("/fetch/{xorb}"), get(fetch))
         .route(&p("/v1/telemetry"), post(telemetry))
         .route("/v1/telemetry", post(telemetry))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_inclusive_range;
-
-    #[test]
-    fn ranges_are_end_inclusive() {
-        assert_eq!(parse_inclusive_range("bytes=0-99"), Some((0, 99)));
-        assert_eq!(parse_inclusive_range("bytes=5-"), Some((5, u64::MAX)));
-        assert_eq!(parse_inclusive_range("bytes=9-3"), None);
-        assert_eq!(parse_inclusive_range("items=0-1"), None);
-    }
 }
