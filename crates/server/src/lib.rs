@@ -11,6 +11,7 @@ mod error;
 mod params;
 pub mod range;
 mod routes;
+mod security;
 mod views;
 
 use std::net::SocketAddr;
@@ -110,6 +111,7 @@ pub fn router(hub: Hub) -> Router {
         .fallback(routes::not_found)
         // Handlers bound their own bodies (commits, uploads stream); no blanket limit.
         .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(security::headers))
         .layer(middleware::from_fn(request_id))
         .with_state(state)
 }

@@ -1,4 +1,4 @@
-//! Hostile input at the edges: paging numbers, ranges.
+//! Hostile input at the edges: paging numbers, ranges, security headers.
 
 mod common;
 
@@ -214,4 +214,66 @@ async fn ranges_never_wrap_on_regular_lfs_and_xet_files() {
         .map(|t| t["unpacked_length"].as_u64().unwrap())
         .sum();
     assert_eq!(total, xet.len() as u64);
+}
+
+#[tokio::test]
+async fn every_answer_carries_security_headers_and_markup_downloads_as_attachment() {
+    let (h, alice) = hub_with_a_repo().await;
+    ok(&h
+        .commit(
+            &alice,
+            "alice/m",
+            &[
+                header_line("markup"),
+                file_line("docs/index.html", b"<script>alert(1)</script>"),
+                file_line("logo.SVG", b"<svg onload=\"alert(1)\"/>"),
+            ],
+        )
+        .await);
+    let page_csp = "default-src 'self'; script-src 'none'; object-src 'none'; \
+                    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    let data_csp = "default-src 'none'; sandbox; frame-ancestors 'none'";
+    for (uri, csp) in [
+        ("/", page_csp),
+        ("/search?q=m", page_csp),
+        ("/alice/m", page_csp),
+        ("/alice/nope", page_csp),
+        ("/alice/m/discussions", page_csp),
+        ("/api/models", data_csp),
+        ("/api/models/alice/m", data_csp),
+        ("/api/models/alice/nope", data_csp),
+        ("/api/nothing/here/at/all", data_csp),
+        ("/alice/m/resolve/main/config.json", data_csp),
+        ("/alice/m/resolve/main/docs/index.html", data_csp),
+        ("/metrics", data_csp),
+    ] {
+        let r = h.get(uri, None).await;
+        assert_eq!(r.header("content-security-policy"), Some(csp), "{uri}");
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"), "{uri}");
+        assert_eq!(r.header("x-frame-options"), Some("DENY"), "{uri}");
+        assert_eq!(r.header("referrer-policy"), Some("no-referrer"), "{uri}");
+    }
+    for (path, disposition) in [
+        (
+            "docs/index.html",
+            Some("attachment; filename=\"index.html\"; filename*=UTF-8''index%2Ehtml"),
+        ),
+        (
+            "logo.SVG",
+            Some("attachment; filename=\"logo.SVG\"; filename*=UTF-8''logo%2ESVG"),
+        ),
+        ("config.json", None),
+    ] {
+        for method in ["GET", "HEAD"] {
+            let uri = format!("/alice/m/resolve/main/{path}");
+            let r = h.call(method, &uri, None, axum::body::Body::empty()).await;
+            assert_eq!(r.status, StatusCode::OK, "{method} {path}");
+            assert_eq!(
+                r.header("content-disposition"),
+                disposition,
+                "{method} {path}"
+            );
+            assert_eq!(r.header("content-type"), Some("application/octet-stream"));
+        }
+    }
 }

@@ -19,6 +19,7 @@ use commonhold_xet::XetHash;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::range::{self, Selection};
+use crate::security;
 use crate::{ApiResult, AppState};
 
 type ResolvePath = Path<(String, String, String, String)>;
@@ -127,6 +128,11 @@ async fn resolve(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
     );
+    // Every file is served as octet-stream, which with `nosniff` no browser renders; markup is
+    // also marked as a download, in case anything in between sniffs or rewrites the type.
+    if security::is_active(&path) {
+        h.insert(header::CONTENT_DISPOSITION, security::attachment(&path));
+    }
     if let Some(p) = &info.lfs {
         set(h, "x-linked-size", p.size.to_string());
         set(h, "x-linked-etag", format!("\"{}\"", p.oid.to_hex()));
