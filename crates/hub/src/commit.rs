@@ -2,14 +2,15 @@
 //! the branch with a compare-and-swap, retrying on a concurrent update unless the caller pinned
 //! the parent.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::Bound;
 use std::time::Duration;
 
 use commonhold_gitmodel::{
     Commit, EntryMode, LfsPointer, ObjectKind, Signature, build_trees, hash_object,
 };
 use commonhold_meta::{Account, Repo};
-use commonhold_types::{GitOid, RepoPath, Sha256};
+use commonhold_types::{GitOid, RepoPath, Sha256, nfc};
 
 use crate::card::CardSummary;
 use crate::{Hub, HubError, now_ms};
@@ -73,6 +74,7 @@ fn apply(
     mut files: BTreeMap<RepoPath, (EntryMode, GitOid)>,
     ops: &[CommitOp],
 ) -> Result<Applied, HubError> {
+    let created = new_names(&files, ops);
     let mut blobs = Vec::new();
     for op in ops {
         match op {
@@ -120,16 +122,105 @@ fn apply(
     for path in files.keys() {
         let s = path.as_str();
         for (i, _) in s.match_indices('/') {
-            if let Ok(parent) = RepoPath::new(&s[..i])
-                && files.contains_key(&parent)
-            {
+            let parent = &s[..i];
+            if files.contains_key(parent) {
                 return Err(HubError::BadRequest(format!(
                     "{parent} is a file, so {s} cannot be created under it"
                 )));
             }
         }
     }
+    if let Some((new, old)) = normalisation_clash(&files, &created) {
+        return Err(HubError::BadRequest(format!(
+            "{new:?} and {old:?} are the same name in another Unicode spelling (they are \
+             equal in NFC), so they cannot both be in one tree; use the existing spelling {old:?}"
+        )));
+    }
     Ok(Applied { files, blobs })
+}
+
+/// Whether `name` (a path or a directory's path) is in `files`, as a file or a directory.
+fn has_name(files: &BTreeMap<RepoPath, (EntryMode, GitOid)>, name: &str) -> bool {
+    if files.contains_key(name) {
+        return true;
+    }
+    // Every path under the directory `name/` sorts after `name/` and before the next name.
+    let dir = format!("{name}/");
+    files
+        .range::<str, _>((Bound::Included(dir.as_str()), Bound::Unbounded))
+        .next()
+        .is_some_and(|(p, _)| p.as_str().starts_with(&dir))
+}
+
+/// Every prefix of `path` that names a file or directory: `a`, `a/b`, `a/b/c.txt`.
+fn names_of(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/')
+        .map(|(i, _)| &path[..i])
+        .chain(std::iter::once(path))
+}
+
+/// The names (files and directories) that the commit's additions create: those not in the
+/// parent tree.
+fn new_names(files: &BTreeMap<RepoPath, (EntryMode, GitOid)>, ops: &[CommitOp]) -> Vec<String> {
+    let mut out = Vec::new();
+    for op in ops {
+        let (CommitOp::AddRegular { path, .. } | CommitOp::AddLfs { path, .. }) = op else {
+            continue;
+        };
+        out.extend(
+            names_of(path.as_str())
+                .filter(|n| !has_name(files, n))
+                .map(str::to_string),
+        );
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A name the commit creates that equals another name of the resulting tree under Unicode NFC
+/// (`é` as one code point or as `e` and a combining accent): the two would look the same in
+/// every listing, and a checkout on macOS (which normalises names) cannot hold both. Returns the
+/// new name and the other.
+///
+/// Names that differ only in case are allowed: the Hub and git are case-sensitive, such pairs
+/// are visible as different, and real repos (mirrors of git projects) have them; refusing them
+/// would refuse history the Hub accepts.
+///
+/// Two different names that are both already in NFC never collide, so the work is only for
+/// trees holding a name that is not (ASCII names always are).
+fn normalisation_clash(
+    files: &BTreeMap<RepoPath, (EntryMode, GitOid)>,
+    created: &[String],
+) -> Option<(String, String)> {
+    // A later operation may have deleted what an earlier one created.
+    let created: HashSet<&str> = created
+        .iter()
+        .map(String::as_str)
+        .filter(|n| has_name(files, n))
+        .collect();
+    if created.is_empty() || files.keys().all(RepoPath::is_nfc) {
+        return None;
+    }
+    // The spellings of each NFC name that has one not in NFC or created by this commit (the
+    // NFC spelling itself is looked up last).
+    let mut spellings: HashMap<String, BTreeSet<&str>> = HashMap::new();
+    let not_nfc = files.keys().filter(|p| !p.is_nfc()).map(RepoPath::as_str);
+    for name in not_nfc.flat_map(names_of).chain(created.iter().copied()) {
+        let key = nfc(name);
+        if key != name || created.contains(name) {
+            spellings.entry(key).or_default().insert(name);
+        }
+    }
+    spellings.into_iter().find_map(|(key, names)| {
+        let new = names.iter().find(|n| created.contains(*n))?;
+        let old = match names.iter().find(|n| *n != new) {
+            Some(other) => other.to_string(),
+            None if key != *new && has_name(files, &key) => key,
+            None => return None,
+        };
+        Some((new.to_string(), old))
+    })
 }
 
 /// Whether a `parentCommit` value (5 to 40 hex digits) names `head`.
@@ -405,6 +496,81 @@ mod tests {
         assert!(parent_matches(&"AB".repeat(20), &head));
         assert!(!parent_matches("abab", &head));
         assert!(!parent_matches("abac0", &head));
+    }
+
+    fn add(path: &str) -> CommitOp {
+        CommitOp::AddRegular {
+            path: p(path),
+            content: b"x".to_vec(),
+        }
+    }
+
+    #[test]
+    fn names_equal_in_nfc_cannot_be_created_beside_each_other() {
+        let composed = "caf\u{e9}";
+        let decomposed = "cafe\u{301}";
+        let tree = |paths: &[&str]| {
+            apply(
+                BTreeMap::new(),
+                &paths.iter().map(|s| add(s)).collect::<Vec<_>>(),
+            )
+            .unwrap()
+            .files
+        };
+        let clash = |files, ops: &[CommitOp]| match apply(files, ops) {
+            Err(HubError::BadRequest(m)) => m,
+            other => panic!("{:?}", other.map(|a| a.files)),
+        };
+        // A new spelling of an existing file, of an existing directory, or both in one commit.
+        let m = clash(tree(&[decomposed]), &[add(composed)]);
+        assert!(m.contains("equal in NFC"), "{m}");
+        clash(tree(&[composed]), &[add(decomposed)]);
+        clash(
+            tree(&[&format!("{composed}/a.txt")]),
+            &[add(&format!("{decomposed}/b.txt"))],
+        );
+        clash(
+            tree(&[&format!("d/{decomposed}/a")]),
+            &[add(&format!("d/{composed}"))],
+        );
+        clash(BTreeMap::new(), &[add(composed), add(decomposed)]);
+        // Same spelling (a change), other names, or case: fine.
+        for (existing, added) in [
+            (decomposed, decomposed.to_string()),
+            (decomposed, format!("{decomposed}s")),
+            (composed, format!("{composed}2")),
+            ("README.md", "readme.md".to_string()),
+            ("Caf\u{c9}", composed.to_string()),
+        ] {
+            assert!(
+                apply(tree(&[existing]), &[add(&added)]).is_ok(),
+                "{existing:?} {added:?}"
+            );
+        }
+        // A clash already in the tree (history from elsewhere) does not block other commits,
+        // nor one that adds under the existing spelling; deleting then re-adding is fine.
+        let both = {
+            let mut t = tree(&[&format!("{composed}/a")]);
+            t.insert(
+                p(&format!("{decomposed}/b")),
+                (EntryMode::File, GitOid([1; 20])),
+            );
+            t
+        };
+        assert!(apply(both.clone(), &[add("other.txt")]).is_ok());
+        assert!(apply(both, &[add(&format!("{decomposed}/c"))]).is_ok());
+        assert!(
+            apply(
+                tree(&[decomposed]),
+                &[
+                    CommitOp::DeleteFile {
+                        path: p(decomposed)
+                    },
+                    add(composed)
+                ]
+            )
+            .is_ok()
+        );
     }
 
     #[test]

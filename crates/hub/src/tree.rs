@@ -165,7 +165,7 @@ impl Hub {
                 if e.mode == EntryMode::Dir {
                     stack.push((p, e.oid));
                 } else {
-                    let path = RepoPath::new(&p)
+                    let path = RepoPath::stored(&p)
                         .map_err(|err| HubError::internal(format!("stored path {p:?}: {err}")))?;
                     files.insert(path, (e.mode, e.oid));
                 }

@@ -484,6 +484,14 @@ async fn hostile_paths_are_refused() {
         "x/.git/y",
         long.as_str(),
         "a//b",
+        ".git.",
+        ".git /config",
+        "GIT~1/config",
+        "x/.Git::$INDEX_ALLOCATION/y",
+        "invoice\u{202E}fdp.exe",
+        "a\u{2066}b",
+        "zero\u{200B}width.txt",
+        "\u{FEFF}README.md",
     ] {
         let r = h
             .commit(

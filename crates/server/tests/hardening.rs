@@ -1,4 +1,4 @@
-//! Hostile input at the edges: paging numbers, ranges, security headers.
+//! Hostile input at the edges: paging numbers, ranges, security headers, paths.
 
 mod common;
 
@@ -275,5 +275,45 @@ async fn every_answer_carries_security_headers_and_markup_downloads_as_attachmen
             );
             assert_eq!(r.header("content-type"), Some("application/octet-stream"));
         }
+    }
+}
+
+#[tokio::test]
+async fn a_commit_cannot_add_a_name_equal_to_another_in_nfc() {
+    let (h, alice) = hub_with_a_repo().await;
+    let decomposed = "models/cafe\u{301}/config.json";
+    ok(&h
+        .commit(
+            &alice,
+            "alice/m",
+            &[header_line("nfd"), file_line(decomposed, b"1")],
+        )
+        .await);
+    let r = h
+        .commit(
+            &alice,
+            "alice/m",
+            &[
+                header_line("nfc"),
+                file_line("models/caf\u{e9}/weights.bin", b"2"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let message = r.json()["error"].as_str().unwrap().to_string();
+    assert!(
+        // Names are quoted with escapes, so the difference shows.
+        message.contains("equal in NFC") && message.contains(r#""models/cafe\u{301}""#),
+        "{message}"
+    );
+    // Case is not folded (the Hub is case-sensitive), and the existing spelling still works.
+    for path in ["models/CAFE\u{301}/x", "models/cafe\u{301}/tokenizer.json"] {
+        ok(&h
+            .commit(
+                &alice,
+                "alice/m",
+                &[header_line("ok"), file_line(path, b"3")],
+            )
+            .await);
     }
 }

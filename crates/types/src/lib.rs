@@ -18,7 +18,7 @@ mod path;
 
 pub use digest::{DigestError, GitOid, Sha256};
 pub use name::{NameError, RESERVED_NAMESPACES, RepoName, RepoType, validate_account_name};
-pub use path::{MAX_PATH_BYTES, PathError, RepoPath};
+pub use path::{MAX_PATH_BYTES, PathError, RepoPath, is_invisible, nfc};
 
 /// Access role carried by a token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
