@@ -38,6 +38,12 @@ pub struct FileConfig {
     /// S3 credentials. Env: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`.
     pub s3_access_key_id: Option<String>,
     pub s3_secret_access_key: Option<String>,
+    /// Seconds a client has to send a request's headers (also how long a kept-alive
+    /// connection may wait for its next request).
+    pub header_read_timeout_secs: Option<u64>,
+    /// Seconds a request may make no progress while the server waits on the client (a body
+    /// that stops arriving, a response that is not read). Long transfers that move are never cut.
+    pub idle_timeout_secs: Option<u64>,
 }
 
 /// Where blobs live.
@@ -60,6 +66,7 @@ pub struct Settings {
     pub upload_url_ttl_secs: i64,
     pub xet_token_ttl_secs: Option<i64>,
     pub blob_store: BlobStoreSetting,
+    pub timeouts: commonhold_server::Timeouts,
 }
 
 /// Flags shared by every command.
@@ -70,7 +77,8 @@ pub struct GlobalArgs {
     pub data: Option<PathBuf>,
     /// TOML configuration file (keys: data_dir, database_url, listen, public_url, signing_key,
     /// max_file_size, upload_url_ttl_secs, xet_token_ttl_secs, blob_store, s3_endpoint, s3_region,
-    /// s3_access_key_id, s3_secret_access_key) [env: COMMONHOLD_CONFIG]
+    /// s3_access_key_id, s3_secret_access_key, header_read_timeout_secs, idle_timeout_secs)
+    /// [env: COMMONHOLD_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Metadata database URL (sqlite://... or postgres://...) [env: COMMONHOLD_DATABASE_URL]
@@ -109,6 +117,26 @@ pub fn parse_size(s: &str) -> anyhow::Result<u64> {
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// A whole number: `COMMONHOLD_<KEY>` (upper case), else `key` of the file.
+fn number<T: std::str::FromStr>(key: &str, from_file: Option<T>) -> anyhow::Result<Option<T>> {
+    let var = format!("COMMONHOLD_{}", key.to_ascii_uppercase());
+    match env(&var) {
+        Some(s) => match s.parse() {
+            Ok(n) => Ok(Some(n)),
+            Err(_) => bail!("{var} must be a whole number, not {s:?}"),
+        },
+        None => Ok(from_file),
+    }
+}
+
+/// A number of seconds (at least 1), as [`number`].
+fn seconds(key: &str, from_file: Option<u64>) -> anyhow::Result<Option<std::time::Duration>> {
+    match number(key, from_file)? {
+        Some(0) => bail!("{key} must be at least 1 second"),
+        n => Ok(n.map(std::time::Duration::from_secs)),
+    }
 }
 
 impl Settings {
@@ -166,6 +194,12 @@ impl Settings {
         if xet_token_ttl_secs.is_some_and(|t| t < 1) {
             bail!("xet_token_ttl_secs must be at least 1 second");
         }
+        let defaults = commonhold_server::Timeouts::default();
+        let timeouts = commonhold_server::Timeouts {
+            header_read: seconds("header_read_timeout_secs", file.header_read_timeout_secs)?
+                .unwrap_or(defaults.header_read),
+            idle: seconds("idle_timeout_secs", file.idle_timeout_secs)?.unwrap_or(defaults.idle),
+        };
         Ok(Settings {
             data_dir,
             database_url,
@@ -178,6 +212,7 @@ impl Settings {
             upload_url_ttl_secs,
             xet_token_ttl_secs,
             blob_store,
+            timeouts,
         })
     }
 }
@@ -235,7 +270,7 @@ mod tests {
     fn file_then_flags() {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("c.toml");
-        std::fs::write(&cfg, "listen = \"127.0.0.1:9999\"\npublic_url = \"https://hub.example\"\nmax_file_size = \"1GB\"\nxet_token_ttl_secs = 40\n").unwrap();
+        std::fs::write(&cfg, "listen = \"127.0.0.1:9999\"\npublic_url = \"https://hub.example\"\nmax_file_size = \"1GB\"\nxet_token_ttl_secs = 40\nidle_timeout_secs = 90\n").unwrap();
         let args = GlobalArgs {
             data: Some(dir.path().join("d")),
             config: Some(cfg),
@@ -247,6 +282,11 @@ mod tests {
         assert_eq!(s.public_url.as_deref(), Some("https://hub.example"));
         assert_eq!(s.max_file_size, 1_000_000_000);
         assert_eq!(s.xet_token_ttl_secs, Some(40));
+        assert_eq!(s.timeouts.idle, std::time::Duration::from_secs(90));
+        assert_eq!(
+            s.timeouts.header_read,
+            commonhold_server::Timeouts::default().header_read
+        );
         assert!(s.database_url.starts_with("sqlite://") && s.database_url.ends_with("d/meta.db"));
         assert!(
             matches!(&s.blob_store, BlobStoreSetting::Local(dir) if dir.ends_with("d/blobs")),

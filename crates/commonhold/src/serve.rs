@@ -125,7 +125,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
         env!("CARGO_PKG_VERSION"),
         settings.data_dir.display()
     );
-    commonhold_server::serve(hub, listener, shutdown_signal()).await?;
+    commonhold_server::serve(hub, listener, settings.timeouts, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -7,14 +7,13 @@
 //! handled here and nowhere else.
 
 mod auth;
+pub mod conn;
 mod error;
 mod params;
 pub mod range;
 mod routes;
 mod security;
 mod views;
-
-use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -24,6 +23,7 @@ use axum::response::Response;
 use axum::routing::{get, post, put};
 use commonhold_hub::Hub;
 
+pub use conn::Timeouts;
 pub use error::{ApiError, ApiResult};
 
 #[derive(Clone)]
@@ -135,14 +135,12 @@ async fn request_id(req: Request, next: Next) -> Response {
     resp
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves, with `timeouts` for stalled clients (see [`conn`]).
 pub async fn serve(
     hub: Hub,
     listener: tokio::net::TcpListener,
+    timeouts: Timeouts,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(hub).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    conn::serve(router(hub), listener, timeouts, shutdown).await
 }
