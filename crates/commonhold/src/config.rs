@@ -44,6 +44,10 @@ pub struct FileConfig {
     /// Seconds a request may make no progress while the server waits on the client (a body
     /// that stops arriving, a response that is not read). Long transfers that move are never cut.
     pub idle_timeout_secs: Option<u64>,
+    /// Requests a minute one access token may make; 0 turns the limit off.
+    pub rate_limit_per_token: Option<u32>,
+    /// Requests a minute one address may make without a token; 0 turns the limit off.
+    pub rate_limit_per_address: Option<u32>,
 }
 
 /// Where blobs live.
@@ -67,6 +71,8 @@ pub struct Settings {
     pub xet_token_ttl_secs: Option<i64>,
     pub blob_store: BlobStoreSetting,
     pub timeouts: commonhold_server::Timeouts,
+    pub rate_limit_per_token: u32,
+    pub rate_limit_per_address: u32,
 }
 
 /// Flags shared by every command.
@@ -77,8 +83,8 @@ pub struct GlobalArgs {
     pub data: Option<PathBuf>,
     /// TOML configuration file (keys: data_dir, database_url, listen, public_url, signing_key,
     /// max_file_size, upload_url_ttl_secs, xet_token_ttl_secs, blob_store, s3_endpoint, s3_region,
-    /// s3_access_key_id, s3_secret_access_key, header_read_timeout_secs, idle_timeout_secs)
-    /// [env: COMMONHOLD_CONFIG]
+    /// s3_access_key_id, s3_secret_access_key, header_read_timeout_secs, idle_timeout_secs,
+    /// rate_limit_per_token, rate_limit_per_address) [env: COMMONHOLD_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Metadata database URL (sqlite://... or postgres://...) [env: COMMONHOLD_DATABASE_URL]
@@ -200,6 +206,12 @@ impl Settings {
                 .unwrap_or(defaults.header_read),
             idle: seconds("idle_timeout_secs", file.idle_timeout_secs)?.unwrap_or(defaults.idle),
         };
+        let rate_limit = |key, from_file| {
+            number(key, from_file).map(|n| n.unwrap_or(commonhold_hub::DEFAULT_RATE_LIMIT))
+        };
+        let rate_limit_per_token = rate_limit("rate_limit_per_token", file.rate_limit_per_token)?;
+        let rate_limit_per_address =
+            rate_limit("rate_limit_per_address", file.rate_limit_per_address)?;
         Ok(Settings {
             data_dir,
             database_url,
@@ -213,6 +225,8 @@ impl Settings {
             xet_token_ttl_secs,
             blob_store,
             timeouts,
+            rate_limit_per_token,
+            rate_limit_per_address,
         })
     }
 }

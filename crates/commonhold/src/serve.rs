@@ -53,6 +53,8 @@ pub async fn open_hub(
         max_file_size: settings.max_file_size,
         upload_url_ttl_secs: settings.upload_url_ttl_secs,
         xet_token_ttl_secs: settings.xet_token_ttl_secs,
+        rate_limit_per_token: settings.rate_limit_per_token,
+        rate_limit_per_address: settings.rate_limit_per_address,
     };
     let hub = Hub::new(meta.clone(), blobs, config, settings.signing_key.clone()).await?;
     Ok((hub, meta))

@@ -67,7 +67,16 @@ pub struct HubConfig {
     /// Lifetime of Xet CAS tokens in seconds; None: the `xet_token_ttl_secs` setting (default
     /// one hour).
     pub xet_token_ttl_secs: Option<i64>,
+    /// Requests a minute one access token may make (bursts of as many); 0: no limit.
+    pub rate_limit_per_token: u32,
+    /// Requests a minute one client address may make without a valid token (IPv6 by /64);
+    /// 0: no limit.
+    pub rate_limit_per_address: u32,
 }
+
+/// Default of both rate limits, in requests a minute: a `snapshot_download` of a 1,000-file
+/// repo makes two to five requests a file within seconds, which this burst covers.
+pub const DEFAULT_RATE_LIMIT: u32 = 10_000;
 
 impl Default for HubConfig {
     fn default() -> Self {
@@ -76,6 +85,8 @@ impl Default for HubConfig {
             max_file_size: 50_000_000_000,
             upload_url_ttl_secs: 3600,
             xet_token_ttl_secs: None,
+            rate_limit_per_token: DEFAULT_RATE_LIMIT,
+            rate_limit_per_address: DEFAULT_RATE_LIMIT,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The caller: anonymous, or the principal behind a bearer token.
 
 use axum::extract::FromRequestParts;
-use axum::http::{header, request::Parts};
+use axum::http::{HeaderValue, header, request::Parts};
 use commonhold_hub::{HubError, Principal};
 
 use crate::AppState;
@@ -34,6 +34,15 @@ impl Caller {
     }
 }
 
+/// The token of an `Authorization: Bearer ...` header.
+pub fn bearer(value: Option<&HeaderValue>) -> Option<&str> {
+    let value = value?.to_str().ok()?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
+    Some(token.trim())
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
@@ -41,16 +50,15 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // The rate limiter has already found the token valid.
+        if let Some(known) = parts.extensions.get::<Caller>() {
+            return Ok(known.clone());
+        }
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
             return Ok(Caller(None));
         };
         let invalid = || ApiError::unauthorized("Invalid credentials in Authorization header");
-        let value = value.to_str().map_err(|_| invalid())?;
-        let token = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))
-            .ok_or_else(invalid)?
-            .trim();
+        let token = bearer(Some(value)).ok_or_else(invalid)?;
         match state.hub.authenticate(token).await {
             Ok(Some(p)) => Ok(Caller(Some(p))),
             Ok(None) => Err(invalid()),

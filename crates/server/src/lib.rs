@@ -11,6 +11,7 @@ pub mod conn;
 mod error;
 mod params;
 pub mod range;
+mod ratelimit;
 mod routes;
 mod security;
 mod views;
@@ -35,6 +36,13 @@ pub struct AppState {
 pub fn router(hub: Hub) -> Router {
     use routes::{discussions, download, info, lfs, openness, repos, upload, user};
     let web = routes::web::router(hub.clone());
+    let limits = ratelimit::Limits {
+        limiter: std::sync::Arc::new(ratelimit::RateLimiter::new(
+            hub.config.rate_limit_per_token,
+            hub.config.rate_limit_per_address,
+        )),
+        hub: hub.clone(),
+    };
     let state = AppState { hub };
     let repo = |tail: &str| format!("/api/{{kind}}/{{ns}}/{{name}}{tail}");
     Router::new()
@@ -111,6 +119,7 @@ pub fn router(hub: Hub) -> Router {
         .fallback(routes::not_found)
         // Handlers bound their own bodies (commits, uploads stream); no blanket limit.
         .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn_with_state(limits, ratelimit::limit))
         .layer(middleware::from_fn(security::headers))
         .layer(middleware::from_fn(request_id))
         .with_state(state)

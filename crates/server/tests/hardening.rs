@@ -1,4 +1,4 @@
-//! Hostile input at the edges: paging numbers, ranges, security headers, paths.
+//! Hostile input at the edges: paging numbers, ranges, security headers, paths, rate limits.
 
 mod common;
 
@@ -315,5 +315,68 @@ async fn a_commit_cannot_add_a_name_equal_to_another_in_nfc() {
                 &[header_line("ok"), file_line(path, b"3")],
             )
             .await);
+    }
+}
+
+#[tokio::test]
+async fn over_the_rate_limit_is_429_with_retry_after() {
+    let h = TestHub::with_config(commonhold_hub::HubConfig {
+        public_url: PUBLIC.into(),
+        rate_limit_per_token: 5,
+        rate_limit_per_address: 3,
+        ..Default::default()
+    })
+    .await;
+    let alice = h.user("alice", Role::Read).await;
+    let bob = h.user("bob", Role::Read).await;
+    for _ in 0..5 {
+        ok(&h.get("/api/whoami-v2", Some(&alice)).await);
+    }
+    let r = h.get("/api/whoami-v2", Some(&alice)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(
+        r.header("ratelimit"),
+        Some(format!("\"token\";r=0;t={wait}").as_str())
+    );
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("5 requests a minute")
+    );
+    // Another token has its own bucket, and so do requests without one.
+    ok(&h.get("/api/whoami-v2", Some(&bob)).await);
+    for _ in 0..3 {
+        ok(&h.get("/api/models", None).await);
+    }
+    let r = h.get("/api/models", None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.header("retry-after").is_some());
+    // An invalid token counts against the address, not a bucket of its own.
+    let r = h.get("/api/models", Some("hf_not_a_token")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn the_default_limits_let_a_thousand_file_snapshot_through() {
+    let (h, alice) = hub_with_a_repo().await;
+    let files = 1000;
+    let mut lines = vec![header_line("a thousand files")];
+    lines.extend((0..files).map(|i| file_line(&format!("shard-{i:04}.json"), b"{}")));
+    ok(&h.commit(&alice, "alice/m", &lines).await);
+    // As snapshot_download: the repo's file list, then HEAD and GET of every file; twice more
+    // per file for what Xet downloads add (a read token, a reconstruction).
+    let info = h.get("/api/models/alice/m/revision/main", None).await;
+    ok(&info);
+    // With .gitattributes and config.json.
+    assert_eq!(info.json()["siblings"].as_array().unwrap().len(), files + 2);
+    for i in 0..files {
+        let uri = format!("/alice/m/resolve/main/shard-{i:04}.json");
+        for method in ["HEAD", "GET", "HEAD", "GET"] {
+            let r = h.call(method, &uri, None, axum::body::Body::empty()).await;
+            assert_eq!(r.status, StatusCode::OK, "{method} {uri}");
+        }
     }
 }
