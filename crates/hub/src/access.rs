@@ -13,6 +13,9 @@ use crate::{Hub, HubError};
 #[derive(Clone, Debug)]
 pub struct Principal {
     pub account: Account,
+    /// The id of the access token this caller presented, so that what is issued to it (signed
+    /// upload URLs) can stop working when that token is revoked.
+    pub token_id: i64,
     pub token_name: String,
     pub role: Role,
     pub orgs: Vec<(Account, OrgRole)>,
@@ -162,6 +165,7 @@ impl Hub {
                 let orgs = self.meta.orgs_of(account.id).await?;
                 Some(Principal {
                     account,
+                    token_id: info.id,
                     token_name: info.display_name,
                     role: info.role,
                     orgs,

@@ -59,6 +59,8 @@ impl<K: std::hash::Hash + Eq, V: Clone> Expiring<K, V> {
 pub struct HotCaches {
     pub repos: Expiring<(RepoType, String), Option<Repo>>,
     pub tokens: Expiring<[u8; 32], Option<Principal>>,
+    /// Token id → whether it is live (not revoked), for what was issued to a token.
+    pub live_tokens: Expiring<i64, bool>,
     /// (repo id, sha256) → the Xet file it serves, if any (HEAD of every LFS file asks).
     pub xet_files: Expiring<(i64, Sha256), Option<Arc<XetFile>>>,
     /// (repo, caller, day) downloads this process has already recorded.
@@ -101,9 +103,21 @@ impl Hub {
         seen.insert((repo_id, who.to_string(), day))
     }
 
+    /// Whether the access token with this id is live, through the short-lived cache: what was
+    /// issued to a token stops working within [`TTL`] of its revocation, like the token itself.
+    pub async fn token_is_live(&self, token_id: i64) -> Result<bool, HubError> {
+        if let Some(live) = self.hot.live_tokens.get(&token_id) {
+            return Ok(live);
+        }
+        let live = self.meta.token_is_live(token_id).await?;
+        self.hot.live_tokens.put(token_id, live);
+        Ok(live)
+    }
+
     /// Forgets cached repos and tokens after a change made through this process.
     pub fn invalidate_hot(&self) {
         self.hot.repos.clear();
         self.hot.tokens.clear();
+        self.hot.live_tokens.clear();
     }
 }

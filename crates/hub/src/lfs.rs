@@ -5,6 +5,10 @@
 //! bytes, so the answer never reveals what other repos contain. The upload is hashed as it
 //! streams, which proves the client has the content, and only then is the object granted to the
 //! repo (the bytes themselves are deduplicated by the blob store).
+//!
+//! Upload URLs carry no credentials, so each is signed for the access token that asked for it
+//! and stops working once that token is revoked (checked on every use, through a cache as short
+//! as the one for tokens themselves).
 
 use futures::StreamExt;
 
@@ -55,10 +59,10 @@ pub enum BatchOutcome {
 }
 
 impl Hub {
-    fn signed_url(&self, a: &SignedAction, path_tail: &str) -> String {
-        let sig = self.signer.sign(a);
+    fn signed_url(&self, a: &SignedAction, token_id: i64, path_tail: &str) -> String {
+        let sig = self.signer.sign_for_token(a, token_id);
         let mut url = self.url(&format!(
-            "api/lfs/{}/{}{path_tail}?size={}&exp={}&sig={sig}",
+            "api/lfs/{}/{}{path_tail}?size={}&exp={}&tok={token_id}&sig={sig}",
             a.repo_id, a.oid, a.size, a.expires
         ));
         if !a.upload.is_empty() {
@@ -87,16 +91,18 @@ impl Hub {
         }
     }
 
-    /// Answers an upload batch. `multipart` says whether the client offered that transfer.
+    /// Answers an upload batch for the caller who presented access token `token_id`.
+    /// `multipart` says whether the client offered that transfer.
     pub async fn lfs_batch_upload(
         &self,
         repo: &Repo,
         objects: &[BatchObject],
         multipart: bool,
+        token_id: i64,
     ) -> Result<Vec<BatchOutcome>, HubError> {
         let mut out = Vec::with_capacity(objects.len());
         for obj in objects {
-            out.push(self.batch_one(repo, obj, multipart).await?);
+            out.push(self.batch_one(repo, obj, multipart, token_id).await?);
         }
         Ok(out)
     }
@@ -106,6 +112,7 @@ impl Hub {
         repo: &Repo,
         obj: &BatchObject,
         multipart: bool,
+        token_id: i64,
     ) -> Result<BatchOutcome, HubError> {
         let Ok(sha) = Sha256::from_hex(&obj.oid) else {
             return Ok(BatchOutcome::Error {
@@ -130,6 +137,7 @@ impl Hub {
         let oid = sha.to_hex();
         let verify_href = self.signed_url(
             &self.action("verify", repo, &oid, obj.size, "", 0),
+            token_id,
             "/verify",
         );
         if multipart && obj.size >= MULTIPART_THRESHOLD {
@@ -139,12 +147,14 @@ impl Hub {
                 .map(|n| {
                     self.signed_url(
                         &self.action("part", repo, &oid, obj.size, upload.as_str(), n),
+                        token_id,
                         &format!("/part/{n}"),
                     )
                 })
                 .collect();
             let complete_href = self.signed_url(
                 &self.action("complete", repo, &oid, obj.size, upload.as_str(), 0),
+                token_id,
                 "/complete",
             );
             return Ok(BatchOutcome::Multipart(MultipartPlan {
@@ -154,15 +164,33 @@ impl Hub {
                 verify_href,
             }));
         }
-        let href = self.signed_url(&self.action("put", repo, &oid, obj.size, "", 0), "");
+        let href = self.signed_url(
+            &self.action("put", repo, &oid, obj.size, "", 0),
+            token_id,
+            "",
+        );
         Ok(BatchOutcome::Basic(UploadTicket { href, verify_href }))
     }
 
-    /// Checks a signed URL's parameters; the HTTP layer turns failures into 403.
-    pub fn check_signed(&self, a: &SignedAction, sig: &str) -> Result<(), HubError> {
+    /// Checks a signed URL's parameters, and that the access token it was issued for is still
+    /// live; the HTTP layer turns failures into 403.
+    pub async fn check_signed(
+        &self,
+        a: &SignedAction,
+        token_id: i64,
+        sig: &str,
+    ) -> Result<(), HubError> {
         self.signer
-            .verify(a, sig, crate::now_ms() / 1000)
-            .map_err(|m| HubError::Forbidden(format!("upload URL refused: {m}")))
+            .verify_for_token(a, token_id, sig, crate::now_ms() / 1000)
+            .map_err(|m| HubError::Forbidden(format!("upload URL refused: {m}")))?;
+        if !self.token_is_live(token_id).await? {
+            return Err(HubError::Forbidden(
+                "upload URL refused: the token it was issued for has been revoked; \
+                 ask the batch API for a new one with a valid token"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 
     async fn grant(&self, a: &SignedAction, sha: &Sha256) -> Result<(), HubError> {

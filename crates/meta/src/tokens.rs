@@ -76,6 +76,15 @@ impl MetaStore {
             .transpose()
     }
 
+    /// Whether the token with this id exists and is not revoked.
+    pub async fn token_is_live(&self, token_id: i64) -> Result<bool, MetaError> {
+        let row = sqlx::query("SELECT 1 AS live FROM tokens WHERE id = $1 AND revoked = 0")
+            .bind(token_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// Revokes the user's live tokens named `display_name`; returns how many were revoked.
     pub async fn revoke_token(&self, user_id: i64, display_name: &str) -> Result<u64, MetaError> {
         let done = sqlx::query(

@@ -380,3 +380,98 @@ async fn the_default_limits_let_a_thousand_file_snapshot_through() {
         }
     }
 }
+
+/// The upload, part and verify hrefs of one batch answer (hub-local paths), in object order.
+fn upload_hrefs(batch: &Reply) -> Vec<Vec<String>> {
+    let href = |v: &serde_json::Value| local(v.as_str().unwrap());
+    batch.json()["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let actions = &o["actions"];
+            let mut hrefs = vec![href(&actions["upload"]["href"])];
+            if let Some(parts) = actions["upload"]["header"].as_object() {
+                hrefs.extend(
+                    parts
+                        .iter()
+                        .filter(|(k, _)| *k != "chunk_size")
+                        .map(|(_, v)| href(v)),
+                );
+            }
+            hrefs.push(href(&actions["verify"]["href"]));
+            hrefs
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn upload_urls_stop_working_once_their_token_is_revoked() {
+    let (h, alice) = hub_with_a_repo().await;
+    let (first, second) = (bytes(1000, 7), bytes(1000, 8));
+    let big = 100u64 << 20;
+    let batch = h
+        .post_json(
+            "/alice/m.git/info/lfs/objects/batch",
+            Some(&alice),
+            serde_json::json!({ "operation": "upload", "transfers": ["basic", "multipart"], "objects": [
+                { "oid": sha256_hex(&first), "size": first.len() },
+                { "oid": sha256_hex(&second), "size": second.len() },
+                { "oid": "ab".repeat(32), "size": big },
+            ] }),
+        )
+        .await;
+    ok(&batch);
+    let hrefs = upload_hrefs(&batch);
+    assert_eq!(hrefs[2].len(), 6, "complete, four parts and verify");
+    // While the token is live, its URLs work.
+    ok(&h.call("PUT", &hrefs[0][0], None, first.clone()).await);
+    let stored = h.blobs.list().await.unwrap();
+    assert_eq!(stored.len(), 1);
+
+    // The token is revoked (as `commonhold token revoke` does, from another process); this
+    // process and another one on the same database refuse every URL it was given.
+    let account = h.meta.account_by_name("alice").await.unwrap().unwrap();
+    assert_eq!(h.meta.revoke_token(account.id, "test").await.unwrap(), 1);
+    let other = h.second_process().await;
+    for (method, href, body) in [
+        ("PUT", &hrefs[1][0], second.clone()),
+        ("PUT", &hrefs[2][1], vec![0u8; 1000]),
+        ("POST", &hrefs[2][0], br#"{"parts":[]}"#.to_vec()),
+        ("POST", &hrefs[0][1], br#"{}"#.to_vec()),
+    ] {
+        let r = other.call(method, href, None, body).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {href}");
+        let text = String::from_utf8_lossy(&r.body);
+        assert!(text.contains("revoked"), "{text}");
+    }
+    assert_eq!(
+        h.blobs.list().await.unwrap(),
+        stored,
+        "nothing more is stored"
+    );
+
+    // Naming another, live token in the URL breaks its signature.
+    let bob = h.user("bob", Role::Write).await;
+    assert!(other.hub.authenticate(&bob).await.unwrap().is_some());
+    let bob_id = other
+        .hub
+        .authenticate(&bob)
+        .await
+        .unwrap()
+        .unwrap()
+        .token_id;
+    let (base, query) = hrefs[1][0].split_once('?').unwrap();
+    let query: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some(("tok", _)) => format!("tok={bob_id}"),
+            _ => kv.to_string(),
+        })
+        .collect();
+    let forged = format!("{base}?{}", query.join("&"));
+    assert_ne!(forged, hrefs[1][0]);
+    let r = other.call("PUT", &forged, None, second.clone()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.blobs.list().await.unwrap(), stored);
+}

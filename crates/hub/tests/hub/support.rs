@@ -22,6 +22,7 @@ pub async fn fixture() -> Fixture {
     let account = meta.create_user("u", false).await.unwrap();
     let who = Principal {
         account,
+        token_id: 0,
         token_name: "t".into(),
         role: Role::Write,
         orgs: Vec::new(),

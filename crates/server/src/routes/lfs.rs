@@ -94,9 +94,10 @@ async fn batch(
         })
         .collect();
     let multipart = req.transfers.iter().any(|t| t == "multipart");
+    let token_id = caller.require()?.token_id;
     let outcomes = state
         .hub
-        .lfs_batch_upload(&repo, &objects, multipart)
+        .lfs_batch_upload(&repo, &objects, multipart, token_id)
         .await
         .map_err(|e| caller.err(e))?;
     let uses_multipart = outcomes
@@ -135,8 +136,9 @@ async fn batch(
 }
 
 /// Rebuilds what a signed URL claims to authorise from its path and query, and checks its
-/// signature and expiry: a handler that has the action has a verified one.
-fn signed(
+/// signature, its expiry and that the token it was issued for is live: a handler that has the
+/// action has a verified one.
+async fn signed(
     hub: &commonhold_hub::Hub,
     action: &str,
     repo_id: i64,
@@ -156,6 +158,10 @@ fn signed(
         .get("exp")
         .and_then(|e| e.parse::<i64>().ok())
         .ok_or_else(bad)?;
+    let token_id = p
+        .get("tok")
+        .and_then(|t| t.parse::<i64>().ok())
+        .ok_or_else(bad)?;
     let sig = p.get("sig").ok_or_else(bad)?.to_string();
     let a = SignedAction {
         action: action.into(),
@@ -166,7 +172,8 @@ fn signed(
         part,
         expires,
     };
-    hub.check_signed(&a, &sig)
+    hub.check_signed(&a, token_id, &sig)
+        .await
         .map_err(|e| ApiError::from_hub(e, true))?;
     Ok(a)
 }
@@ -181,7 +188,7 @@ pub async fn put_object(
     RawQuery(q): RawQuery,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    let a = signed(&state.hub, "put", repo_id, &oid, 0, q.as_deref())?;
+    let a = signed(&state.hub, "put", repo_id, &oid, 0, q.as_deref()).await?;
     state
         .hub
         .lfs_put(&a, stream_of(body))
@@ -196,7 +203,7 @@ pub async fn put_part(
     RawQuery(q): RawQuery,
     body: Body,
 ) -> ApiResult<Response> {
-    let a = signed(&state.hub, "part", repo_id, &oid, part, q.as_deref())?;
+    let a = signed(&state.hub, "part", repo_id, &oid, part, q.as_deref()).await?;
     let etag = state
         .hub
         .lfs_put_part(&a, stream_of(body))
@@ -228,7 +235,7 @@ pub async fn complete(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let a = signed(&state.hub, "complete", repo_id, &oid, 0, q.as_deref())?;
+    let a = signed(&state.hub, "complete", repo_id, &oid, 0, q.as_deref()).await?;
     let req: CompleteBody = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("invalid completion body: {e}")))?;
     let parts: Vec<(u32, String)> = req
@@ -249,7 +256,7 @@ pub async fn verify(
     Path((repo_id, oid)): Path<(i64, String)>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Json<Value>> {
-    let a = signed(&state.hub, "verify", repo_id, &oid, 0, q.as_deref())?;
+    let a = signed(&state.hub, "verify", repo_id, &oid, 0, q.as_deref()).await?;
     state
         .hub
         .lfs_verify(&a)

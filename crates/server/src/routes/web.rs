@@ -865,6 +865,7 @@ mod tests {
         let account = meta.create_user("u", false).await.unwrap();
         let who = Principal {
             account,
+            token_id: 0,
             token_name: "t".into(),
             role: Role::Write,
             orgs: Vec::new(),
