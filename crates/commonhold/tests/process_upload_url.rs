@@ -94,3 +94,60 @@ fn expired_tampered_and_wrong_oid_urls_get_403_and_store_nothing() {
     );
     server.stop();
 }
+
+/// An LFS batch as a client sends it: `count` objects of `size` bytes each, multipart offered.
+fn batch_body(count: usize, size: u64) -> Vec<u8> {
+    let objects: Vec<serde_json::Value> = (0..count)
+        .map(|i| serde_json::json!({ "oid": sha256_hex(&i.to_le_bytes()), "size": size }))
+        .collect();
+    serde_json::json!({
+        "operation": "upload",
+        "transfers": ["basic", "multipart"],
+        "objects": objects,
+        "hash_algo": "sha256",
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// A 98 KB batch of 1,000 objects of 50 GB each used to answer 365 MB (1.5 million part URLs of
+/// 32 MiB parts) and grow the server by 1.5 GB. Parts now grow with the object, so the answer and
+/// the server stay small; more than 1,000 objects is a 413 that says so.
+#[test]
+fn a_batch_of_a_thousand_huge_objects_stays_small() {
+    const LIMIT_MB: u64 = 300;
+    let store = Store::new();
+    let (server, client) = store.serve_new_repo("batch");
+    let path = format!("/{}.git/info/lfs/objects/batch", client.repo);
+    let lfs = "application/vnd.git-lfs+json";
+    let size = 50_000_000_000u64;
+
+    let body = batch_body(1000, size);
+    assert!(body.len() < 120_000, "{} bytes", body.len());
+    let r = client.call("POST", &path, lfs, &body).expect("batch");
+    assert!(r.is_success(), "{} {}", r.status, r.text());
+    assert!(r.body.len() < 32 << 20, "a {} byte answer", r.body.len());
+    let answer = r.json();
+    assert_eq!(answer["transfer"], "multipart");
+    let objects = answer["objects"].as_array().expect("objects");
+    assert_eq!(objects.len(), 1000);
+    for o in objects {
+        let header = o["actions"]["upload"]["header"]
+            .as_object()
+            .unwrap_or_else(|| panic!("a multipart plan: {o}"));
+        let chunk: u64 = header["chunk_size"].as_str().unwrap().parse().unwrap();
+        let parts = header.len() as u64 - 1;
+        assert!(parts <= 100, "{parts} parts of {chunk} bytes");
+        assert!(parts * chunk >= size && (parts - 1) * chunk < size);
+    }
+    let peak = server.peak_rss_mb();
+    eprintln!("answer {} bytes, server peak RSS {peak} MB", r.body.len());
+    assert!(peak < LIMIT_MB, "the server peaked at {peak} MB");
+
+    let r = client
+        .call("POST", &path, lfs, &batch_body(1001, 1))
+        .expect("batch");
+    assert_eq!(r.status, 413, "{}", r.text());
+    assert!(r.text().contains("at most 1000"), "{}", r.text());
+    server.stop();
+}

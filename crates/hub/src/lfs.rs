@@ -22,8 +22,24 @@ use crate::{Hub, HubError, SignedAction};
 pub const LFS_THRESHOLD: u64 = 10 * 1024 * 1024;
 /// Files at least this large are offered the multipart transfer.
 pub const MULTIPART_THRESHOLD: u64 = 64 * 1024 * 1024;
-/// Size of each part of a multipart upload.
+/// Size of each part of a multipart upload of up to [`MAX_PARTS`] such parts.
 pub const PART_SIZE: u64 = 32 * 1024 * 1024;
+/// Most objects in one batch. Clients send at most 256 (`huggingface_hub`) or 100 (git-lfs).
+pub const MAX_BATCH_OBJECTS: usize = 1000;
+/// Most parts an object is cut into; larger objects get larger parts ([`part_size`]). Each part
+/// is a signed URL of about 250 bytes in the batch answer, so with at most 1,000 objects a batch
+/// this bounds the answer to about 26 MB, however large the objects claim to be (32 MiB parts
+/// turned a batch of 1,000 objects of 50 GB into 1.5 million URLs, a 365 MB answer).
+pub const MAX_PARTS: u64 = 100;
+
+/// The part size of a multipart upload of a `size`-byte object: [`PART_SIZE`], or a whole
+/// number of MiB large enough for [`MAX_PARTS`] parts, up to the blob store's largest part.
+/// Derived from the signed size alone, so a part URL needs to sign nothing more.
+pub fn part_size(size: u64) -> u64 {
+    const MIB: u64 = 1 << 20;
+    let even = size.div_ceil(MAX_PARTS).div_ceil(MIB).saturating_mul(MIB);
+    even.clamp(PART_SIZE, commonhold_blob::MAX_PART_SIZE)
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchObject {
@@ -100,6 +116,13 @@ impl Hub {
         multipart: bool,
         token_id: i64,
     ) -> Result<Vec<BatchOutcome>, HubError> {
+        if objects.len() > MAX_BATCH_OBJECTS {
+            return Err(HubError::TooLarge(format!(
+                "this batch names {} objects and this hub takes at most {MAX_BATCH_OBJECTS} \
+                 in one batch: send them in several batches",
+                objects.len()
+            )));
+        }
         let mut out = Vec::with_capacity(objects.len());
         for obj in objects {
             out.push(self.batch_one(repo, obj, multipart, token_id).await?);
@@ -142,7 +165,8 @@ impl Hub {
         );
         if multipart && obj.size >= MULTIPART_THRESHOLD {
             let upload = UploadId::new_random();
-            let parts = obj.size.div_ceil(PART_SIZE) as u32;
+            let chunk_size = part_size(obj.size);
+            let parts = u32::try_from(obj.size.div_ceil(chunk_size)).unwrap_or(u32::MAX);
             let part_hrefs = (1..=parts)
                 .map(|n| {
                     self.signed_url(
@@ -158,7 +182,7 @@ impl Hub {
                 "/complete",
             );
             return Ok(BatchOutcome::Multipart(MultipartPlan {
-                chunk_size: PART_SIZE,
+                chunk_size,
                 part_hrefs,
                 complete_href,
                 verify_href,
@@ -240,14 +264,15 @@ impl Hub {
     ) -> Result<String, HubError> {
         let upload = UploadId::parse(&a.upload)
             .map_err(|_| HubError::BadRequest("malformed upload id".into()))?;
-        let parts = a.size.div_ceil(PART_SIZE);
+        let chunk_size = part_size(a.size);
+        let parts = a.size.div_ceil(chunk_size);
         if a.part == 0 || u64::from(a.part) > parts {
             return Err(HubError::BadRequest(format!(
                 "part {} is out of range 1..={parts}",
                 a.part
             )));
         }
-        let limit = PART_SIZE.min(a.size - (u64::from(a.part) - 1) * PART_SIZE);
+        let limit = chunk_size.min(a.size - (u64::from(a.part) - 1) * chunk_size);
         let mut seen = 0u64;
         let bounded = body
             .map(move |chunk| {
@@ -299,5 +324,29 @@ impl Hub {
                 "object {sha} was not uploaded"
             )))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_grow_so_no_object_has_more_than_max_parts() {
+        const MIB: u64 = 1 << 20;
+        assert_eq!(part_size(MULTIPART_THRESHOLD), PART_SIZE);
+        assert_eq!(part_size(MAX_PARTS * PART_SIZE), PART_SIZE);
+        assert_eq!(part_size(MAX_PARTS * PART_SIZE + 1), PART_SIZE + MIB);
+        for size in [
+            MAX_PARTS * PART_SIZE + 1,
+            50_000_000_000,
+            MAX_PARTS * commonhold_blob::MAX_PART_SIZE,
+        ] {
+            let p = part_size(size);
+            assert_eq!(p % MIB, 0);
+            assert!(size.div_ceil(p) <= MAX_PARTS, "{size}: {p}");
+        }
+        // Past what parts of the largest size can hold in MAX_PARTS, parts stay at that size.
+        assert_eq!(part_size(u64::MAX), commonhold_blob::MAX_PART_SIZE);
     }
 }

@@ -41,7 +41,10 @@ pub use commit::{CommitOp, CommitRequest, CommitResult};
 pub use discussions::{Change, DiscussionDetails, PrChanges};
 pub use error::HubError;
 pub use fsck::{FsckProblem, FsckReport};
-pub use lfs::{BatchObject, BatchOutcome, LFS_THRESHOLD, MultipartPlan, UploadTicket};
+pub use lfs::{
+    BatchObject, BatchOutcome, LFS_THRESHOLD, MAX_BATCH_OBJECTS, MAX_PARTS, MultipartPlan,
+    UploadTicket, part_size,
+};
 pub use metrics::{Counter, Metrics};
 pub use objects::{BlobInfo, ObjectCache};
 pub use repos::UploadMode;

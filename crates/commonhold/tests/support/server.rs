@@ -92,6 +92,18 @@ impl Server {
         self.child.id()
     }
 
+    /// The server's peak resident set so far (VmHWM in /proc), in MB.
+    pub fn peak_rss_mb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .expect("the server's /proc status");
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc status");
+        kb / 1024
+    }
+
     /// SIGKILL, the crash the durability tests simulate; waits for the process to be gone.
     pub fn kill9(mut self) {
         let _ = self.child.kill();

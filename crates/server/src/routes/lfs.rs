@@ -18,7 +18,6 @@ use crate::params::Params;
 use crate::{ApiResult, AppState};
 
 const LFS_JSON: &str = "application/vnd.git-lfs+json";
-const MAX_BATCH_OBJECTS: usize = 1000;
 
 #[derive(Deserialize)]
 struct BatchRequest {
@@ -79,11 +78,6 @@ async fn batch(
             StatusCode::NOT_IMPLEMENTED,
             json!({ "message": "only the upload operation is served here; download files through /resolve/" }),
         ));
-    }
-    if req.objects.len() > MAX_BATCH_OBJECTS {
-        return Err(ApiError::bad_request(format!(
-            "at most {MAX_BATCH_OBJECTS} objects per batch"
-        )));
     }
     let objects: Vec<BatchObject> = req
         .objects
