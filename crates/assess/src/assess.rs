@@ -3,7 +3,7 @@
 
 use commonhold_types::RepoType;
 
-use crate::component_map::{licence_for, map_components};
+use crate::component_map::{licence_for, map_components, set_data_card};
 use crate::dataset::assess_dataset;
 use crate::findings::{self, Findings};
 use crate::licensing;
@@ -85,7 +85,13 @@ pub fn assess(release: &dyn Release, opts: &AssessOptions<'_>) -> Assessment {
     let licensing = licensing::resolve(&scan, &root);
     let repo_type = opts.repo_type.unwrap_or_else(|| guess_repo_type(&scan));
     let is_dataset = repo_type == RepoType::Dataset;
-    let components = map_components(&scan, &licensing, opts.manifest.as_ref(), opts.refs, &root);
+    let mut components =
+        map_components(&scan, &licensing, opts.manifest.as_ref(), opts.refs, &root);
+    let preprocessing_code = components
+        .iter()
+        .any(|c| c.component == Component::DataPreprocessingCode && c.state.counts());
+    let data_information = crate::data_info::grade(&scan, preprocessing_code, &root);
+    set_data_card(&mut components, &data_information, &scan, &licensing, &root);
 
     let counted: Vec<(Component, Option<String>)> = components
         .iter()
@@ -114,6 +120,7 @@ pub fn assess(release: &dyn Release, opts: &AssessOptions<'_>) -> Assessment {
             &scan,
             &licensing,
             &components,
+            &data_information,
             manifest_declares_weights,
             &root,
         );
@@ -123,7 +130,7 @@ pub fn assess(release: &dyn Release, opts: &AssessOptions<'_>) -> Assessment {
             None,
         )
     };
-    let osaid = crate::tiers::osaid(&components, &licensing);
+    let osaid = crate::tiers::osaid(&components, &licensing, &data_information);
     if !is_dataset {
         findings::claim_fails_osaid(&mut found, &scan, &licensing, &osaid, &root);
     }
@@ -170,5 +177,6 @@ pub fn assess(release: &dyn Release, opts: &AssessOptions<'_>) -> Assessment {
         next_tier,
         findings,
         dataset,
+        data_information: Some(data_information),
     }
 }

@@ -3,8 +3,8 @@
 use crate::inspect::WeightFormat;
 use crate::licensing::Licensing;
 use crate::model::{
-    Assessment, ComponentAssessment, ComponentState, Evidence, Finding, OsaidVerdict, Severity,
-    Tier,
+    Assessment, ComponentAssessment, ComponentState, DataGrade, DataInformation, Evidence, Finding,
+    OsaidVerdict, Severity, Tier,
 };
 use crate::mof::Component;
 use crate::scan::{Scan, ScannedCard};
@@ -62,13 +62,6 @@ impl Findings {
             evidence,
         });
     }
-}
-
-fn state(components: &[ComponentAssessment], c: Component) -> ComponentState {
-    components
-        .iter()
-        .find(|a| a.component == c)
-        .map_or(ComponentState::Absent, |a| a.state)
 }
 
 /// Findings about licences and claims; shared by models and datasets.
@@ -235,6 +228,7 @@ pub(crate) fn model_findings(
     scan: &Scan,
     licensing: &Licensing,
     components: &[ComponentAssessment],
+    data: &DataInformation,
     manifest_declared: bool,
     root: &str,
 ) {
@@ -257,17 +251,27 @@ pub(crate) fn model_findings(
             vec![code.evidence.clone(), weights.evidence.clone()],
         );
     }
-    let data_disclosed = [Component::Datasets, Component::DataCard]
-        .iter()
-        .any(|c| state(components, *c).counts());
-    if !data_disclosed {
+    if data.own_grade == DataGrade::Closed {
         let claims = scan.card.as_ref().is_some_and(|c| !c.claims.is_empty());
-        out.raise_with(
-            "OW005",
-            claims.then_some(Severity::High),
-            "The training data is not disclosed: no datasets in the metadata, no data card, no training-data section.".to_owned(),
-            scan.card.iter().map(|c| file(&c.path)).collect(),
-        );
+        let quoted: Vec<&str> = data
+            .generic
+            .iter()
+            .map(|s| s.quote.as_str())
+            .take(2)
+            .collect();
+        let message = if quoted.is_empty() {
+            "The training data is not disclosed: no training source is named (dataset id, link, Croissant or a public corpus).".to_owned()
+        } else {
+            format!(
+                "The training data is not disclosed: no training source is named, only generic statements (\"{}\").",
+                quoted.join("\"; \"")
+            )
+        };
+        let mut evidence: Vec<Evidence> = data.generic.iter().map(|s| s.evidence.clone()).collect();
+        if evidence.is_empty() {
+            evidence.extend(scan.card.iter().map(|c| file(&c.path)));
+        }
+        out.raise_with("OW005", claims.then_some(Severity::High), message, evidence);
     }
     let final_weights: Vec<_> = scan.weights.iter().filter(|w| !w.intermediate).collect();
     if final_weights.is_empty() {

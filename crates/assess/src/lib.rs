@@ -6,6 +6,7 @@
 
 mod assess;
 mod component_map;
+mod data_info;
 mod dataset;
 pub mod dir_release;
 pub mod error;
@@ -24,8 +25,8 @@ pub use dir_release::DirRelease;
 pub use error::AssessError;
 pub use findings::FINDINGS;
 pub use model::{
-    Assessment, ComponentAssessment, ComponentState, Evidence, Finding, NextTier, OsaidVerdict,
-    SCHEMA_VERSION, Severity, Tier,
+    Assessment, ComponentAssessment, ComponentState, DataGrade, DataInformation, DataStatement,
+    Evidence, Finding, NextTier, OsaidVerdict, SCHEMA_VERSION, Severity, Tier,
 };
 pub use mof::{MofManifest, MofResult, evaluate_manifest};
 pub use release::{Release, ReleaseFile};

@@ -13,7 +13,7 @@ use crate::mof::{Component, MofResult};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Version of the openness definition (tiers, findings) in `docs/openness/definition.md`.
-pub const DEFINITION_VERSION: &str = "2026.1";
+pub const DEFINITION_VERSION: &str = "2026.2";
 
 /// Where a judgment comes from: a line of a file in the release, or a URL found in one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,6 +202,58 @@ impl Tier {
     }
 }
 
+/// How well training data is disclosed (`docs/openness/definition.md`, data information grade).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataGrade {
+    /// Every source named (dataset id, link or Croissant) with sizes, and collection and
+    /// filtering described.
+    Open,
+    /// Some sources or sizes named.
+    Partial,
+    /// Only generic statements.
+    Closed,
+}
+
+impl DataGrade {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataGrade::Open => "open",
+            DataGrade::Partial => "partial",
+            DataGrade::Closed => "closed",
+        }
+    }
+}
+
+/// A statement about the training data, quoted with where it is (definition D8).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataStatement {
+    /// The rule the statement answers: `D2` named source, `D3` size, `D4` collection, `D5`
+    /// generic statement.
+    pub rule: String,
+    pub quote: String,
+    pub evidence: Evidence,
+}
+
+/// The data information grade and what it rests on (definition D1-D8).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataInformation {
+    /// After lineage (G5): the lower of the release's own grade and its bases'.
+    pub grade: DataGrade,
+    /// From the release's own files alone.
+    pub own_grade: DataGrade,
+    /// The rule that decided (`D6`, or `G5` when a base lowered the grade).
+    pub rule: String,
+    /// Named sources (D2).
+    pub sources: Vec<DataStatement>,
+    /// Sizes and counts (D3).
+    pub sizes: Vec<DataStatement>,
+    /// How the data was collected, filtered or labelled (D4).
+    pub collection: Vec<DataStatement>,
+    /// Generic statements that hide sources (D5).
+    pub generic: Vec<DataStatement>,
+}
+
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -307,6 +359,9 @@ pub struct Assessment {
     pub next_tier: Option<NextTier>,
     pub findings: Vec<Finding>,
     pub dataset: Option<DatasetAssessment>,
+    /// The data information grade (null in assessments made before definition 2026.2).
+    #[serde(default)]
+    pub data_information: Option<DataInformation>,
 }
 
 impl Assessment {

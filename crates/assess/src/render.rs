@@ -6,7 +6,9 @@
 use std::fmt::Write as _;
 use std::io::IsTerminal as _;
 
-use crate::model::{Assessment, ComponentState, Evidence, Severity, Tier};
+use crate::model::{
+    Assessment, ComponentState, DataInformation, DataStatement, Evidence, Severity, Tier,
+};
 
 /// An output format of `commonhold assess`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +115,26 @@ impl Paint {
     }
 }
 
+/// Every statement the data grade rests on, in rule order (D2 sources, D3 sizes, D4 collection,
+/// D5 generic statements).
+fn data_statements(d: &DataInformation) -> impl Iterator<Item = &DataStatement> {
+    d.sources
+        .iter()
+        .chain(&d.sizes)
+        .chain(&d.collection)
+        .chain(&d.generic)
+}
+
+fn data_kind(rule: &str) -> &'static str {
+    match rule {
+        "D2" => "named source",
+        "D3" => "size",
+        "D4" => "collection",
+        "D5" => "generic statement",
+        _ => "",
+    }
+}
+
 fn pct(v: f64) -> String {
     format!("{v:.1}%")
 }
@@ -142,6 +164,25 @@ pub fn render_text(a: &Assessment, colour: bool) -> String {
     let _ = writeln!(s, "  OSAID: {}", if a.osaid.pass { "pass" } else { "fail" });
     for m in &a.osaid.missing {
         let _ = writeln!(s, "         missing {m}");
+    }
+    if let Some(d) = &a.data_information {
+        let _ = writeln!(
+            s,
+            "  Data information: {} (own files: {}, rule {})",
+            d.grade.as_str(),
+            d.own_grade.as_str(),
+            d.rule
+        );
+        for st in data_statements(d) {
+            let _ = writeln!(
+                s,
+                "         {} {:<17} \"{}\" at {}",
+                st.rule,
+                data_kind(&st.rule),
+                st.quote,
+                evidence_ref(&st.evidence)
+            );
+        }
     }
     if !a.licences.is_empty() {
         let _ = writeln!(s, "\n{}", p.bold("Licences"));
@@ -247,6 +288,15 @@ pub fn render_markdown(a: &Assessment) -> String {
         "| OSAID 1.0 | {} |",
         if a.osaid.pass { "pass" } else { "fail" }
     );
+    if let Some(d) = &a.data_information {
+        let _ = writeln!(
+            s,
+            "| Data information | {} (own files: {}, {}) |",
+            d.grade.as_str(),
+            d.own_grade.as_str(),
+            d.rule
+        );
+    }
     let _ = writeln!(s, "| Definition | commonhold {} |", a.definition_version);
     let _ = writeln!(s, "\n### Components\n");
     let _ = writeln!(
@@ -267,6 +317,22 @@ pub fn render_markdown(a: &Assessment) -> String {
             c.licence.as_deref().unwrap_or("-"),
             ev
         );
+    }
+    if let Some(d) = &a.data_information
+        && data_statements(d).next().is_some()
+    {
+        let _ = writeln!(s, "\n### Data information: {}\n", d.grade.as_str());
+        let _ = writeln!(s, "| Rule | Statement | Evidence |\n|---|---|---|");
+        for st in data_statements(d) {
+            let _ = writeln!(
+                s,
+                "| {} {} | {} | `{}` |",
+                st.rule,
+                data_kind(&st.rule),
+                st.quote.replace('|', "\\|"),
+                evidence_ref(&st.evidence)
+            );
+        }
     }
     if !a.osaid.missing.is_empty() {
         let _ = writeln!(s, "\n### OSAID 1.0: missing\n");

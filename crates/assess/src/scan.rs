@@ -65,6 +65,8 @@ pub(crate) struct Scan {
     pub croissant: Option<(String, CroissantFacts)>,
     /// Separate data-card documents (`DATA_CARD.md`, `datasheet.md`).
     pub data_cards: Vec<String>,
+    /// The text of the data cards that are text (`.md`, `.txt`), for the data grade (D1).
+    pub data_card_texts: Vec<(String, String)>,
     /// Training metadata (`config.json`, `generation_config.json`, `trainer_state.json` ...).
     pub metadata_files: Vec<String>,
     pub sample_outputs: Vec<String>,
@@ -243,6 +245,12 @@ pub(crate) fn scan(release: &dyn Release) -> Scan {
             || name.starts_with("datasheet")
         {
             scan.data_cards.push(file.path.clone());
+            if matches!(ext.as_deref(), Some("md" | "txt") | None)
+                && let Some(bytes) = scan.read(release, file, CARD_MAX)
+            {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                scan.data_card_texts.push((file.path.clone(), text));
+            }
             continue;
         }
         if path.to_ascii_lowercase().contains("sample_output") {

@@ -10,7 +10,10 @@
 
 use crate::component_map::licence_for;
 use crate::licensing::Licensing;
-use crate::model::{ComponentAssessment, ComponentState, Finding, NextTier, OsaidVerdict, Tier};
+use crate::model::{
+    ComponentAssessment, ComponentState, DataGrade, DataInformation, Finding, NextTier,
+    OsaidVerdict, Tier,
+};
 use crate::mof::{Component, MofResult, MofStatus};
 
 fn state(components: &[ComponentAssessment], c: Component) -> ComponentState {
@@ -41,7 +44,11 @@ pub(crate) fn model_tier(
 }
 
 /// OSAID 1.0: data information, code and parameters, each under OSI-approved terms.
-pub(crate) fn osaid(components: &[ComponentAssessment], licensing: &Licensing) -> OsaidVerdict {
+pub(crate) fn osaid(
+    components: &[ComponentAssessment],
+    licensing: &Licensing,
+    data: &DataInformation,
+) -> OsaidVerdict {
     let mut missing = Vec::new();
     let has = |c: Component| state(components, c).counts();
     if state(components, Component::ModelParametersFinal) != ComponentState::Present {
@@ -56,14 +63,17 @@ pub(crate) fn osaid(components: &[ComponentAssessment], licensing: &Licensing) -
             None => missing.push("parameters: no licence".to_owned()),
         }
     }
-    let data_info = has(Component::Datasets)
-        || has(Component::DataCard)
-        || has(Component::ResearchPaper)
-        || has(Component::TechnicalReport);
-    if !data_info {
-        missing.push(
-            "data information: no datasets, data card, paper or technical report describing the training data".to_owned(),
-        );
+    // O2: grade open, or partial with a paper or report where the rest is published.
+    let paper = has(Component::ResearchPaper) || has(Component::TechnicalReport);
+    match data.grade {
+        DataGrade::Open => {}
+        DataGrade::Partial if paper => {}
+        DataGrade::Partial => missing.push(
+            "data information: only some training sources are named, and no paper or technical report is published (grade partial)".to_owned(),
+        ),
+        DataGrade::Closed => missing.push(
+            "data information: no training source is named (grade closed)".to_owned(),
+        ),
     }
     for c in [
         Component::DataPreprocessingCode,

@@ -67,8 +67,10 @@ fn weights_only_is_open_weights() {
 
 #[test]
 fn class_three_is_open_model() {
+    // A data card is a training-data section that names its sources (A4, D6), not any text
+    // under the heading.
     let body = format!(
-        "## Training data\n\n{LONG}\n\n## Evaluation\n\n{LONG}\n\nhttps://arxiv.org/abs/2401.00002\n"
+        "## Training data\n\nTrained on [C4](https://huggingface.co/datasets/allenai/c4), 156B tokens, filtered for quality.\n\n## Evaluation\n\n{LONG}\n\nhttps://arxiv.org/abs/2401.00002\n"
     );
     let a = Fixture::new()
         .file("README.md", card("license: mit", &body))

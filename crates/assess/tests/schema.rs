@@ -50,6 +50,19 @@ fn real_assessment_fields_are_documented() {
         "weights[]",
     );
     assert_keys_documented(&json["mof"], &schema["$defs"]["mof"]["properties"], "mof");
+    let data = &json["data_information"];
+    let data_props = &props["data_information"]["oneOf"][1]["properties"];
+    assert_keys_documented(data, data_props, "data_information");
+    let grades = &schema["$defs"]["data_grade"]["enum"];
+    assert!(grades.as_array().unwrap().contains(&data["grade"]));
+    let statement = &data["sources"][0];
+    assert_keys_documented(
+        statement,
+        &schema["$defs"]["data_statement"]["properties"],
+        "data_information.sources[]",
+    );
+    let rules = &schema["$defs"]["data_statement"]["properties"]["rule"]["enum"];
+    assert!(rules.as_array().unwrap().contains(&statement["rule"]));
     let tiers = props["tier"]["enum"].as_array().unwrap();
     assert!(tiers.contains(&json["tier"]));
     let states = &props["components"]["items"]["properties"]["state"]["enum"];

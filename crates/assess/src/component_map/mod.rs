@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::inspect::{CodeRole, LinkKind, Section, SectionKind};
 use crate::licensing::{Licensing, Resolved};
-use crate::model::{ComponentAssessment, ComponentState, Evidence};
+use crate::model::{ComponentAssessment, ComponentState, DataGrade, DataInformation, Evidence};
 use crate::mof::{Component, ContentType, MofManifest};
 use crate::scan::Scan;
 
@@ -95,15 +95,13 @@ fn collect(scan: &Scan, refs: &[String], root: &str) -> Collector {
             if s.words < SECTION_MIN_WORDS {
                 continue;
             }
-            let target = match s.kind {
-                SectionKind::TrainingData | SectionKind::DatasetComposition => {
-                    Some(Component::DataCard)
-                }
-                SectionKind::Evaluation => Some(Component::EvaluationResults),
-                _ => None,
-            };
-            if let Some(c) = target {
-                col.add(c, Present, file(&sc.path, Some(s.line)));
+            // The data card is decided by the data information grade (A4, `set_data_card`).
+            if s.kind == SectionKind::Evaluation {
+                col.add(
+                    Component::EvaluationResults,
+                    Present,
+                    file(&sc.path, Some(s.line)),
+                );
             }
         }
         if meta.has_model_index {
@@ -123,8 +121,7 @@ fn collect(scan: &Scan, refs: &[String], root: &str) -> Collector {
                 format!("https://huggingface.co/datasets/{d}"),
                 meta.lines.get("datasets").copied(),
             );
-            col.add(Component::Datasets, Linked, ev.clone());
-            col.add(Component::DataCard, Linked, ev);
+            col.add(Component::Datasets, Linked, ev);
         }
         for d in model_index_datasets(&meta.raw) {
             let ev = url(
@@ -236,9 +233,6 @@ fn collect(scan: &Scan, refs: &[String], root: &str) -> Collector {
     for path in &scan.metadata_files {
         col.add(Component::ModelMetadata, Present, file(path, None));
     }
-    for path in &scan.data_cards {
-        col.add(Component::DataCard, Present, file(path, None));
-    }
     for path in &scan.papers {
         let c = if path.to_ascii_lowercase().contains("report") {
             Component::TechnicalReport
@@ -288,6 +282,66 @@ fn model_index_datasets(raw: &serde_json::Value) -> Vec<String> {
         }
     }
     out
+}
+
+/// A4: the data card is present when the release's own description of its data has grade
+/// open or partial and comes from a data section of the card or a data card file; linked when
+/// the named sources are only links or metadata; absent when the grade is closed.
+pub(crate) fn set_data_card(
+    components: &mut [ComponentAssessment],
+    info: &DataInformation,
+    scan: &Scan,
+    licensing: &Licensing,
+    root: &str,
+) {
+    let Some(card) = components
+        .iter_mut()
+        .find(|c| c.component == Component::DataCard)
+    else {
+        return;
+    };
+    if info.own_grade == DataGrade::Closed || card.state == ComponentState::Present {
+        return;
+    }
+    let documented = scan.data_cards.first().map(|p| Evidence::File {
+        root: root.to_owned(),
+        path: p.clone(),
+        line: None,
+    });
+    let section = scan.card.as_ref().and_then(|sc| {
+        let line = info
+            .sources
+            .iter()
+            .chain(&info.sizes)
+            .chain(&info.collection)
+            .find_map(|s| match &s.evidence {
+                Evidence::File {
+                    path,
+                    line: Some(l),
+                    ..
+                } if *path == sc.path => Some(*l),
+                _ => None,
+            })?;
+        Some(Evidence::File {
+            root: root.to_owned(),
+            path: sc.path.clone(),
+            line: Some(line),
+        })
+    });
+    let (state, evidence) = match documented.or(section) {
+        Some(e) => (ComponentState::Present, vec![e]),
+        None => (
+            ComponentState::Linked,
+            info.sources
+                .iter()
+                .take(EVIDENCE_PER_COMPONENT)
+                .map(|s| s.evidence.clone())
+                .collect(),
+        ),
+    };
+    card.state = state;
+    card.evidence = evidence;
+    card.licence = licence_for(Component::DataCard, licensing).map(|r| r.id.clone());
 }
 
 /// The licence that applies to a component found in the release.

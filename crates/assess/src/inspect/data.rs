@@ -102,9 +102,9 @@ const DATA_EXTENSIONS: &[&str] = &[
 /// Compression suffixes of data shards.
 const COMPRESSIONS: &[&str] = &["gz", "zst", "bz2", "xz", "lz4", "zip"];
 
-/// Whether a path is a data file: a known data extension, possibly compressed. Plain `.txt`
-/// and `.json` count only inside a directory, so that `requirements.txt` and `config.json`
-/// at the root do not.
+/// Whether a path is a data file: a known data extension, possibly compressed. Plain `.txt`,
+/// `.json`, images and audio count only inside a directory, so that `requirements.txt`,
+/// `config.json` and a card's illustration at the root do not (A5).
 pub fn is_data_file(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let name = paths::file_name(&lower);
@@ -118,7 +118,12 @@ pub fn is_data_file(path: &str) -> bool {
     if !DATA_EXTENSIONS.contains(extension) {
         return false;
     }
-    if matches!(*extension, "txt" | "json") {
+    // A5: plain text, JSON, images and audio are data only inside a directory; at the root
+    // they are a card's illustrations, a tokenizer's or a config's files.
+    if matches!(
+        *extension,
+        "txt" | "json" | "jpg" | "jpeg" | "png" | "webp" | "wav" | "flac" | "mp3"
+    ) {
         return paths::depth(&lower) >= 1
             && !crate::inspect::is_licence_file(path)
             && name != "requirements.txt";
@@ -213,6 +218,8 @@ mod tests {
         assert!(!is_data_file("requirements.txt"));
         assert!(!is_data_file("config.json"));
         assert!(!is_data_file("model.safetensors"));
+        assert!(!is_data_file("dev_grid.jpg") && !is_data_file("sample.wav"));
+        assert!(is_data_file("images/train/0001.jpg") && is_data_file("audio/clip.flac"));
         assert!(is_eval_results_file("eval_results.json"));
         assert!(is_eval_results_file(".eval_results/mmlu.yaml"));
         assert!(is_eval_results_file("results_2024-01-01.json"));
