@@ -27,6 +27,61 @@ use commonhold_hub::Hub;
 pub use conn::Timeouts;
 pub use error::{ApiError, ApiResult};
 
+/// The bodies of the fuzz targets in `fuzz/` (`scripts/fuzz.sh`), here so that they reach
+/// the crate's private parsers and so that the tests replay what the fuzzers found
+/// (`fuzz/regressions/<target>/*`) without libFuzzer.
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::range::{Selection, parse};
+
+    /// The NDJSON commit payload of `POST .../commit/{rev}`: parsed, or refused with a message.
+    pub fn commit_ndjson(data: &[u8]) {
+        if let Err(e) = crate::routes::upload::parse_commit(data) {
+            assert!(!e.message.is_empty());
+        }
+    }
+
+    /// A `Range` header against a representation: the first 8 bytes are its size (little
+    /// endian), the rest the header value. A selected span is never empty and never reaches
+    /// past the end.
+    pub fn range(data: &[u8]) {
+        let (size, header) = match data.split_first_chunk::<8>() {
+            Some((size, rest)) => (u64::from_le_bytes(*size), rest),
+            None => (0, data),
+        };
+        let Some(spec) = std::str::from_utf8(header).ok().and_then(parse) else {
+            return;
+        };
+        if let Selection::Partial(span) = spec.select(size) {
+            assert!(
+                span.start < span.end && span.end <= size,
+                "{span:?} of {size}"
+            );
+            let _ = span.content_range(size);
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn replays_fuzzer_findings() {
+            let root =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
+            for (target, run) in [
+                ("commit_ndjson", super::commit_ndjson as fn(&[u8])),
+                ("range", super::range),
+            ] {
+                let inputs = std::fs::read_dir(root.join(target)).into_iter().flatten();
+                for input in inputs.flatten() {
+                    run(&std::fs::read(input.path()).expect("readable regression input"));
+                }
+            }
+            super::range(b"\xe8\x03\0\0\0\0\0\0bytes=0-18446744073709551615");
+            super::commit_ndjson(b"{\"key\":\"header\",\"value\":{}}\n{\"key\":\"file\"}");
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub hub: Hub,

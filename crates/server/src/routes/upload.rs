@@ -141,7 +141,7 @@ struct Line {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct Header {
+pub(crate) struct Header {
     #[serde(default)]
     summary: String,
     #[serde(default)]
@@ -177,7 +177,7 @@ fn field<T: for<'de> Deserialize<'de>>(v: Value, line: usize, what: &str) -> Api
 }
 
 /// Parses the NDJSON commit payload into a header and operations.
-fn parse_commit(body: &[u8]) -> ApiResult<(Header, Vec<CommitOp>)> {
+pub(crate) fn parse_commit(body: &[u8]) -> ApiResult<(Header, Vec<CommitOp>)> {
     let mut header = None;
     let mut ops = Vec::new();
     for (i, raw) in body.split(|b| *b == b'\n').enumerate() {
