@@ -171,3 +171,20 @@ fn the_grade_and_its_evidence_are_rendered() {
     let json = commonhold_assess::render::render_json(&a);
     assert!(json.contains("\"own_grade\": \"closed\""), "{json}");
 }
+
+#[test]
+fn a_pathological_card_stays_bounded() {
+    // Thousands of data headings and paragraphs, and one very long line: the statements kept
+    // are capped and the card is read once (no panic, no quadratic scan of sections).
+    let mut body = String::new();
+    for i in 0..3_000 {
+        body.push_str(&format!(
+            "## Training data {i}\n\nTrained on {i} tokens of publicly available data.\n\n"
+        ));
+    }
+    body.push_str(&"tokens of web data ".repeat(40_000));
+    let a = assess_card("license: apache-2.0", &body);
+    let d = info(&a);
+    assert_eq!(d.grade, DataGrade::Closed);
+    assert!(d.generic.len() <= 8 && d.sizes.len() <= 8, "{d:?}");
+}

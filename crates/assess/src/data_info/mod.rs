@@ -76,25 +76,16 @@ pub(crate) fn grade(scan: &Scan, preprocessing_code: bool, root: &str) -> DataIn
             );
         }
         let skip = sc.card.body_start_line.saturating_sub(1);
+        let sections = &sc.card.sections;
         let in_data_section = |line: usize| {
-            sc.card
-                .sections
-                .iter()
-                .take_while(|s| s.line <= line)
-                .last()
-                .is_some_and(|s| prose::is_data_heading(&s.heading))
+            prose::section_at(sections, line).is_some_and(|s| prose::is_data_heading(&s.heading))
         };
         for link in &sc.card.links {
             let paper = matches!(
                 link.kind,
                 LinkKind::Arxiv | LinkKind::Doi | LinkKind::Pdf | LinkKind::Paper
             );
-            let evaluation = sc
-                .card
-                .sections
-                .iter()
-                .take_while(|s| s.line <= link.line)
-                .last()
+            let evaluation = prose::section_at(sections, link.line)
                 .is_some_and(|s| s.kind == crate::inspect::SectionKind::Evaluation);
             let named = (link.kind == LinkKind::HfDataset && !evaluation)
                 || (in_data_section(link.line) && !paper);

@@ -40,6 +40,13 @@ impl Paragraph {
     }
 }
 
+/// The section a line lies in: the last heading at or before it. Sections are in line order;
+/// a binary search keeps a card of many headings and paragraphs linear.
+pub(super) fn section_at(sections: &[Section], line: usize) -> Option<&Section> {
+    let after = sections.partition_point(|s| s.line <= line);
+    after.checked_sub(1).map(|i| &sections[i])
+}
+
 /// Whether a heading is about training data (D1).
 pub(super) fn is_data_heading(heading: &str) -> bool {
     let h = heading.to_lowercase();
@@ -68,12 +75,7 @@ pub(super) fn paragraphs(
     let mut current: Vec<(usize, String)> = Vec::new();
     let mut table_header: Option<(usize, bool)> = None;
     let in_data = |line: usize| {
-        all_data
-            || sections
-                .iter()
-                .take_while(|s| s.line <= line)
-                .last()
-                .is_some_and(|s| is_data_heading(&s.heading))
+        all_data || section_at(sections, line).is_some_and(|s| is_data_heading(&s.heading))
     };
     let flush = |current: &mut Vec<(usize, String)>, out: &mut Vec<Paragraph>| {
         if let Some((first, _)) = current.first() {
