@@ -121,6 +121,7 @@ pub async fn seed(hub: &Hub, meta: &commonhold_meta::MetaStore) -> anyhow::Resul
         token_name: "demo-seed".into(),
         role: Role::Write,
         orgs: meta.orgs_of(user.id).await?,
+        token_hash: None,
     };
     for asset in assets() {
         let name = RepoName::new(DEMO_ORG, asset.name)

@@ -19,6 +19,10 @@ pub struct Principal {
     pub token_name: String,
     pub role: Role,
     pub orgs: Vec<(Account, OrgRole)>,
+    /// The SHA-256 of the access token this principal came from (None for principals built in
+    /// process, e.g. the demo's): what CAS tokens and signed URLs are bound to, so revoking the
+    /// token ends them too.
+    pub token_hash: Option<[u8; 32]>,
 }
 
 /// How a repo looks to a caller.
@@ -156,7 +160,16 @@ impl Hub {
 impl Hub {
     /// Looks a token up; `Ok(None)` means it is unknown or revoked.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>, HubError> {
-        let hash = crate::hash_token(token);
+        self.principal_by_token_hash(crate::hash_token(token)).await
+    }
+
+    /// The principal behind the token with this hash, if it is still valid; through the same
+    /// short-lived cache as [`Hub::authenticate`], so a revoked token stops working within
+    /// [`crate::hot::TTL`] everywhere it is checked.
+    pub async fn principal_by_token_hash(
+        &self,
+        hash: [u8; 32],
+    ) -> Result<Option<Principal>, HubError> {
         if let Some(cached) = self.hot.tokens.get(&hash) {
             return Ok(cached);
         }
@@ -169,6 +182,7 @@ impl Hub {
                     token_name: info.display_name,
                     role: info.role,
                     orgs,
+                    token_hash: Some(hash),
                 })
             }
             None => None,

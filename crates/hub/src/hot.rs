@@ -61,6 +61,8 @@ pub struct HotCaches {
     pub tokens: Expiring<[u8; 32], Option<Principal>>,
     /// Token id → whether it is live (not revoked), for what was issued to a token.
     pub live_tokens: Expiring<i64, bool>,
+    /// Repos by id, for the CAS routes, whose tokens name the repo by id.
+    pub repos_by_id: Expiring<i64, Option<Repo>>,
     /// (repo id, sha256) → the Xet file it serves, if any (HEAD of every LFS file asks).
     pub xet_files: Expiring<(i64, Sha256), Option<Arc<XetFile>>>,
     /// (repo, caller, day) downloads this process has already recorded.
@@ -114,9 +116,20 @@ impl Hub {
         Ok(live)
     }
 
+    /// A repo by id through the short-lived cache (CAS requests, several per download).
+    pub(crate) async fn repo_by_id_for_cas(&self, id: i64) -> Result<Option<Repo>, HubError> {
+        if let Some(r) = self.hot.repos_by_id.get(&id) {
+            return Ok(r);
+        }
+        let r = self.meta.repo_by_id(id).await?;
+        self.hot.repos_by_id.put(id, r.clone());
+        Ok(r)
+    }
+
     /// Forgets cached repos and tokens after a change made through this process.
     pub fn invalidate_hot(&self) {
         self.hot.repos.clear();
+        self.hot.repos_by_id.clear();
         self.hot.tokens.clear();
         self.hot.live_tokens.clear();
     }

@@ -20,7 +20,7 @@ use commonhold_xet::{
 use futures::{StreamExt, TryStreamExt};
 
 use crate::signing::SignedAction;
-use crate::{Hub, HubError};
+use crate::{Hub, HubError, Principal};
 
 /// Where the CAS service lives under our own URL (`casUrl`); a prefix keeps it clear of
 /// `/{ns}/{name}/resolve/...` for a namespace called `v1`.
@@ -67,11 +67,13 @@ impl From<XetError> for HubError {
     }
 }
 
-fn token_action(write: bool, repo_id: i64, expires: i64) -> SignedAction {
+/// What a CAS token is signed over; `bound` is the hex SHA-256 of the access token it was
+/// issued for, or [`ANONYMOUS`].
+fn token_action(write: bool, repo_id: i64, bound: &str, expires: i64) -> SignedAction {
     SignedAction {
         action: if write { "xet-write" } else { "xet-read" }.into(),
         repo_id,
-        oid: String::new(),
+        oid: bound.into(),
         size: 0,
         upload: String::new(),
         part: 0,
@@ -91,6 +93,9 @@ fn fetch_action(xorb: &XetHash, range: ByteRange, expires: i64) -> SignedAction 
     }
 }
 
+/// The binding of a CAS token issued to an anonymous caller (public repos only).
+const ANONYMOUS: &str = "anon";
+
 fn now_secs() -> i64 {
     crate::now_ms() / 1000
 }
@@ -102,7 +107,17 @@ impl Hub {
     }
 
     /// Issues a CAS token for `repo` (the caller's access was checked by the route).
-    pub async fn xet_token(&self, repo: &Repo, write: bool) -> Result<XetToken, HubError> {
+    ///
+    /// The token is bound to the access token `who` called with: every CAS request checks that
+    /// this token is still valid and can still see the repo ([`Hub::xet_grant`]), so revoking
+    /// it, or making the repo private, ends the CAS token too, while its lifetime stays what
+    /// `hf_xet` expects (it refreshes only near expiry).
+    pub async fn xet_token(
+        &self,
+        repo: &Repo,
+        write: bool,
+        who: Option<&Principal>,
+    ) -> Result<XetToken, HubError> {
         let ttl = match self.config.xet_token_ttl_secs {
             Some(configured) => configured,
             None => self
@@ -116,18 +131,57 @@ impl Hub {
         .max(1);
         self.metrics.xet_tokens_issued.inc();
         let exp = now_secs() + ttl;
-        let sig = self.signer.sign(&token_action(write, repo.id, exp));
+        let bound = match who.and_then(|p| p.token_hash) {
+            Some(hash) => hex::encode(hash),
+            None if write => {
+                return Err(HubError::Forbidden(
+                    "Xet write tokens are issued for access tokens only".into(),
+                ));
+            }
+            None => ANONYMOUS.to_string(),
+        };
+        let sig = self.signer.sign(&token_action(write, repo.id, &bound, exp));
         let kind = if write { "w" } else { "r" };
         Ok(XetToken {
-            access_token: format!("{kind}.{}.{exp}.{sig}", repo.id),
+            access_token: format!("{kind}.{}.{exp}.{bound}.{sig}", repo.id),
             exp,
             cas_url: self.xet_cas_url(),
         })
     }
 
-    /// Checks a CAS bearer token: None if it is malformed, forged or expired.
-    pub fn xet_check_token(&self, token: &str) -> Option<CasGrant> {
-        let mut parts = token.splitn(4, '.');
+    /// What a CAS bearer token allows now: None if it is malformed, forged or expired, if the
+    /// access token it was issued for has been revoked, or if that token can no longer read
+    /// (or, for a write token, contribute to) the repo. Checked on every CAS request through
+    /// the short-lived caches, so a revocation or a visibility change takes effect within
+    /// [`crate::hot::TTL`].
+    pub async fn xet_grant(&self, token: &str) -> Result<Option<CasGrant>, HubError> {
+        let Some((write, repo_id, bound)) = self.xet_verify_signature(token) else {
+            return Ok(None);
+        };
+        let who = match bound {
+            None => None,
+            Some(hash) => match self.principal_by_token_hash(hash).await? {
+                Some(p) => Some(p),
+                None => return Ok(None),
+            },
+        };
+        let Some(repo) = self.repo_by_id_for_cas(repo_id).await? else {
+            return Ok(None);
+        };
+        let allowed = match (crate::access::visibility(who.as_ref(), &repo), &who) {
+            (crate::Visibility::Hidden, _) => false,
+            (_, _) if !write => true,
+            (crate::Visibility::Write, _) => true,
+            // A contributor's write token: uploads to open a pull request with.
+            (_, Some(p)) => p.role == commonhold_types::Role::Write,
+            (_, None) => false,
+        };
+        Ok(allowed.then_some(CasGrant { repo_id, write }))
+    }
+
+    /// The signed parts of a CAS token: (write, repo id, the access token's hash if bound).
+    fn xet_verify_signature(&self, token: &str) -> Option<(bool, i64, Option<[u8; 32]>)> {
+        let mut parts = token.splitn(5, '.');
         let write = match parts.next()? {
             "w" => true,
             "r" => false,
@@ -135,11 +189,17 @@ impl Hub {
         };
         let repo_id = parts.next()?.parse().ok()?;
         let exp = parts.next()?.parse().ok()?;
+        let bound = parts.next()?;
         let sig = parts.next()?;
         self.signer
-            .verify(&token_action(write, repo_id, exp), sig, now_secs())
+            .verify(&token_action(write, repo_id, bound, exp), sig, now_secs())
             .ok()?;
-        Some(CasGrant { repo_id, write })
+        let hash = if bound == ANONYMOUS {
+            None
+        } else {
+            Some(hex::decode(bound).ok()?.try_into().ok()?)
+        };
+        Some((write, repo_id, hash))
     }
 
     /// Validates and stores an uploaded xorb. Whether the store already held it is not told:

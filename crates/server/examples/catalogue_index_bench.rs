@@ -87,6 +87,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         token_name: "bench".into(),
         role: Role::Write,
         orgs: Vec::new(),
+        token_hash: None,
     };
 
     let started = Instant::now();

@@ -627,10 +627,7 @@ async fn fsck_rebuilds_every_recorded_xet_file_from_its_terms() {
     record.terms[0].unpacked_len = 65_536;
     record.size = 65_536;
     let wrong_hash = bad(2, &record);
-    t.meta
-        .record_xet_file(repo.id, &wrong_hash)
-        .await
-        .unwrap();
+    t.meta.record_xet_file(repo.id, &wrong_hash).await.unwrap();
     let problems = fsck(&t).await;
     assert_named(
         &problems,
@@ -673,10 +670,7 @@ async fn a_shard_claiming_another_files_sha256_is_refused() {
         "{message}"
     );
     assert!(t.meta.list_xet_grants().await.unwrap().is_empty());
-    assert_eq!(
-        t.meta.xet_file(&forged.file_hash.0).await.unwrap(),
-        None
-    );
+    assert_eq!(t.meta.xet_file(&forged.file_hash.0).await.unwrap(), None);
 
     // Once the same file is recorded honestly (bob may upload for a pull request), the forged
     // claim is refused from its recorded sha256, without hashing again.
@@ -741,7 +735,14 @@ async fn a_xorb_upload_does_not_tell_whether_another_repo_holds_it() {
     let (secret, _) = token(&t, &bob, "bob/secret", "write").await;
     let (probe, _) = token(&t, &alice, "alice/probe", "write").await;
     let plain = |data: &[u8]| {
-        file_fixture(data, 64 * 1024, 1, CompressionScheme::None, &sha256_hex(data)).unwrap()
+        file_fixture(
+            data,
+            64 * 1024,
+            1,
+            CompressionScheme::None,
+            &sha256_hex(data),
+        )
+        .unwrap()
     };
     let held = plain(&content(50_000));
     upload(&t, &secret, &held).await;
@@ -770,4 +771,104 @@ async fn a_xorb_upload_does_not_tell_whether_another_repo_holds_it() {
         answers.push((r.json(), delta));
     }
     assert_eq!(answers[0], answers[1]);
+}
+
+/// A CAS token lives as long as the access token it was issued for and that token's access to
+/// the repo: making the repo private ends the tokens of those who can no longer read it, and
+/// revoking an access token ends its CAS tokens, while the token's `exp` stays as issued.
+#[tokio::test]
+async fn cas_tokens_end_with_their_access_token_and_with_access() {
+    let (t, alice, alice_write) = hub_with_repo().await;
+    let bob = t.user("bob", Role::Write).await;
+    let f = fixture(&content(100_000));
+    upload(&t, &alice_write, &f).await;
+    let recon = format!("/xet-cas/v1/reconstructions/{}", f.file_hash);
+    let reads = |tok: &str| {
+        let (t, recon, tok) = (&t, recon.clone(), tok.to_string());
+        async move { t.get(&recon, Some(&tok)).await.status }
+    };
+    let writes = |tok: &str| {
+        let (t, uri, body, tok) = (
+            &t,
+            format!("/xet-cas/v1/xorbs/default/{}", f.xorbs[0].0),
+            f.xorbs[0].1.clone(),
+            tok.to_string(),
+        );
+        async move { t.call("POST", &uri, Some(&tok), body).await.status }
+    };
+    assert_eq!(
+        commit_file(
+            &t,
+            &alice,
+            "alice/m",
+            "w",
+            &sha256_hex(&content(100_000)),
+            100_000
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let (alice_read, _) = token(&t, &alice, "alice/m", "read").await;
+    let anon_read = t.get("/api/models/alice/m/xet-read-token/main", None).await;
+    assert_eq!(anon_read.status, StatusCode::OK);
+    let anon_read = anon_read.json()["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Bob contributes to alice's public repo (pull requests): a write token of his own.
+    let (bob_write, _) = token(&t, &bob, "alice/m", "write").await;
+    for tok in [&alice_read, &anon_read] {
+        assert_eq!(reads(tok).await, StatusCode::OK);
+    }
+    for tok in [&alice_write, &bob_write] {
+        assert_eq!(writes(tok).await, StatusCode::OK);
+    }
+
+    // The repo turns private: who can no longer read it loses the CAS tokens issued before.
+    let r = t
+        .call(
+            "PUT",
+            "/api/models/alice/m/settings",
+            Some(&alice),
+            serde_json::json!({ "private": true }).to_string(),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert_eq!(reads(&anon_read).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(writes(&bob_write).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(reads(&alice_read).await, StatusCode::OK);
+    assert_eq!(writes(&alice_write).await, StatusCode::OK);
+
+    // Alice's access token is revoked (by `commonhold token revoke`, another process): her CAS
+    // tokens end too, on a process that has not cached her token, as on this one once its
+    // short cache expires.
+    let id = t.meta.account_by_name("alice").await.unwrap().unwrap().id;
+    assert_eq!(t.meta.revoke_token(id, "test").await.unwrap(), 1);
+    let other = t.second_process().await;
+    let other_recon = other.get(&recon, Some(&alice_read)).await;
+    assert_eq!(other_recon.status, StatusCode::UNAUTHORIZED);
+    t.hub.invalidate_hot();
+    assert_eq!(reads(&alice_read).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(writes(&alice_write).await, StatusCode::UNAUTHORIZED);
+    // A token whose binding was altered fails its signature.
+    let rebind = |tok: &str, bound: &str| {
+        let mut parts: Vec<&str> = tok.split('.').collect();
+        parts[3] = bound;
+        parts.join(".")
+    };
+    assert_eq!(
+        reads(&rebind(&alice_read, "anon")).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let other_token = hex::encode(commonhold_hub::hash_token(&bob));
+    assert_eq!(
+        reads(&rebind(&anon_read, &other_token)).await,
+        StatusCode::UNAUTHORIZED
+    );
 }

@@ -26,6 +26,7 @@ pub async fn fixture() -> Fixture {
         token_name: "t".into(),
         role: Role::Write,
         orgs: Vec::new(),
+        token_hash: None,
     };
     Fixture {
         dir,

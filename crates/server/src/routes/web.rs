@@ -869,6 +869,7 @@ mod tests {
             token_name: "t".into(),
             role: Role::Write,
             orgs: Vec::new(),
+            token_hash: None,
         };
         (dir, hub, who, meta)
     }

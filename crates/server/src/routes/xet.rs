@@ -38,7 +38,7 @@ pub async fn write_token(
     let (repo, _) = contributable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let token = state
         .hub
-        .xet_token(&repo, true)
+        .xet_token(&repo, true, caller.principal())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(token_response(&token))
@@ -53,7 +53,7 @@ pub async fn read_token(
     let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let token = state
         .hub
-        .xet_token(&repo, false)
+        .xet_token(&repo, false, caller.principal())
         .await
         .map_err(|e| caller.err(e))?;
     Ok(token_response(&token))
@@ -81,18 +81,26 @@ fn token_response(token: &XetToken) -> Response {
     resp
 }
 
-/// The CAS grant of the request's bearer token, or 401.
-fn grant(state: &AppState, headers: &HeaderMap) -> ApiResult<CasGrant> {
-    headers
+/// The CAS grant of the request's bearer token, or 401: checked against the access token it
+/// was issued for and the repo's visibility now, not only its signature.
+async fn grant(state: &AppState, headers: &HeaderMap) -> ApiResult<CasGrant> {
+    let refused = || {
+        ApiError::unauthorized(
+            "missing, invalid, expired or revoked Xet token; get a new one from the \
+             xet-write-token or xet-read-token route",
+        )
+    };
+    let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|t| state.hub.xet_check_token(t.trim()))
-        .ok_or_else(|| {
-            ApiError::unauthorized(
-                "missing, invalid or expired Xet token; get a new one from the xet-write-token or xet-read-token route",
-            )
-        })
+        .ok_or_else(refused)?;
+    state
+        .hub
+        .xet_grant(token.trim())
+        .await
+        .map_err(hub_err)?
+        .ok_or_else(refused)
 }
 
 fn hub_err(e: commonhold_hub::HubError) -> ApiError {
@@ -127,7 +135,7 @@ pub async fn put_xorb(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    let grant = grant(&state, &headers)?;
+    let grant = grant(&state, &headers).await?;
     let body = read_body(body, MAX_XORB_BODY).await?;
     state
         .hub
@@ -144,7 +152,7 @@ pub async fn dedup_chunk(
     Path((_prefix, chunk)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let grant = grant(&state, &headers)?;
+    let grant = grant(&state, &headers).await?;
     match state
         .hub
         .xet_dedup_query(grant, &chunk)
@@ -167,7 +175,7 @@ pub async fn put_shard(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    let grant = grant(&state, &headers)?;
+    let grant = grant(&state, &headers).await?;
     let body = read_body(body, MAX_SHARD_BODY).await?;
     state
         .hub
@@ -183,7 +191,7 @@ pub async fn reconstruction(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let grant = grant(&state, &headers)?;
+    let grant = grant(&state, &headers).await?;
     // hf_xet always names `first-last`; the plan clamps `last` and says when `first` is past
     // the end. A suffix would need the size first, which no client asks for.
     let (start, end) = match headers
