@@ -23,6 +23,9 @@ pub struct FileConfig {
     pub signing_key: Option<String>,
     /// Largest accepted file, e.g. `50GB`, `500MB`, or a number of bytes.
     pub max_file_size: Option<String>,
+    /// Largest regular (non-LFS) file a commit may add, e.g. `10MiB` (the default); larger
+    /// files must go through LFS.
+    pub max_regular_file_size: Option<String>,
     /// Lifetime of signed upload URLs in seconds.
     pub upload_url_ttl_secs: Option<i64>,
     /// Lifetime of Xet CAS tokens in seconds (default: the `xet_token_ttl_secs` setting in the
@@ -67,6 +70,7 @@ pub struct Settings {
     pub public_url: Option<String>,
     pub signing_key: Option<Vec<u8>>,
     pub max_file_size: u64,
+    pub max_regular_file_size: u64,
     pub upload_url_ttl_secs: i64,
     pub xet_token_ttl_secs: Option<i64>,
     pub blob_store: BlobStoreSetting,
@@ -82,7 +86,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// TOML configuration file (keys: data_dir, database_url, listen, public_url, signing_key,
-    /// max_file_size, upload_url_ttl_secs, xet_token_ttl_secs, blob_store, s3_endpoint, s3_region,
+    /// max_file_size, max_regular_file_size, upload_url_ttl_secs, xet_token_ttl_secs, blob_store, s3_endpoint, s3_region,
     /// s3_access_key_id, s3_secret_access_key, header_read_timeout_secs, idle_timeout_secs,
     /// rate_limit_per_token, rate_limit_per_address) [env: COMMONHOLD_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
@@ -184,6 +188,11 @@ impl Settings {
             Some(s) => parse_size(&s).context("max_file_size")?,
             None => 50_000_000_000,
         };
+        let max_regular_file_size =
+            match env("COMMONHOLD_MAX_REGULAR_FILE_SIZE").or(file.max_regular_file_size) {
+                Some(s) => parse_size(&s).context("max_regular_file_size")?,
+                None => commonhold_hub::LFS_THRESHOLD,
+            };
         let upload_url_ttl_secs = match env("COMMONHOLD_UPLOAD_URL_TTL_SECS") {
             Some(s) => s
                 .parse()
@@ -221,6 +230,7 @@ impl Settings {
             public_url: env("COMMONHOLD_PUBLIC_URL").or(file.public_url),
             signing_key,
             max_file_size,
+            max_regular_file_size,
             upload_url_ttl_secs,
             xet_token_ttl_secs,
             blob_store,

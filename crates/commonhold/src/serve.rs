@@ -51,6 +51,7 @@ pub async fn open_hub(
     let config = HubConfig {
         public_url,
         max_file_size: settings.max_file_size,
+        max_regular_file_size: settings.max_regular_file_size,
         upload_url_ttl_secs: settings.upload_url_ttl_secs,
         xet_token_ttl_secs: settings.xet_token_ttl_secs,
         rate_limit_per_token: settings.rate_limit_per_token,

@@ -238,6 +238,7 @@ impl Hub {
         author: &Account,
         mut req: CommitRequest,
     ) -> Result<CommitResult, HubError> {
+        self.check_regular_sizes(&req.ops)?;
         req.ops = self.check_lfs_ops(repo, req.ops).await?;
         // With `create_pr`, the PR forks from the revision's commit and merges back into the ref
         // it named (a bare commit id targets main).
@@ -389,6 +390,25 @@ impl Hub {
         objects.push((oid, ObjectKind::Commit.as_u8(), commit.encode()));
         self.meta.put_objects(&objects).await?;
         Ok(oid)
+    }
+
+    /// Regular files live in the metadata store and are read whole; anything larger than the
+    /// configured bound must go through LFS (history imported with larger ones is kept).
+    fn check_regular_sizes(&self, ops: &[CommitOp]) -> Result<(), HubError> {
+        let limit = self.config.max_regular_file_size;
+        for op in ops {
+            if let CommitOp::AddRegular { path, content } = op
+                && content.len() as u64 > limit
+            {
+                return Err(HubError::TooLarge(format!(
+                    "{path} is {} bytes, more than the {limit} bytes this hub accepts for a \
+                     regular (non-LFS) file: upload it through LFS (huggingface_hub does when \
+                     preupload answers \"lfs\"; with git, `git lfs track` it)",
+                    content.len()
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Storage is shared, access is not: an LFS object may be committed only when this repo

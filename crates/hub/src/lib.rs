@@ -65,6 +65,9 @@ pub struct HubConfig {
     pub public_url: String,
     /// Largest file accepted, in bytes.
     pub max_file_size: u64,
+    /// Largest regular (non-LFS) file a new commit may add, in bytes; preupload sends larger
+    /// files to LFS.
+    pub max_regular_file_size: u64,
     /// How long a signed upload URL stays valid, in seconds.
     pub upload_url_ttl_secs: i64,
     /// Lifetime of Xet CAS tokens in seconds; None: the `xet_token_ttl_secs` setting (default
@@ -86,6 +89,7 @@ impl Default for HubConfig {
         HubConfig {
             public_url: "http://127.0.0.1:8080".into(),
             max_file_size: 50_000_000_000,
+            max_regular_file_size: LFS_THRESHOLD,
             upload_url_ttl_secs: 3600,
             xet_token_ttl_secs: None,
             rate_limit_per_token: DEFAULT_RATE_LIMIT,

@@ -186,16 +186,20 @@ impl Hub {
         }
     }
 
-    /// The preupload decision for one file, given its first bytes and size.
+    /// The preupload decision for one file, given its first bytes and size: LFS for what
+    /// `.gitattributes` tracks, binaries, and files over the regular-file limit (`regular_limit`,
+    /// or 10 MiB, whichever is smaller).
     pub fn upload_mode(
         attrs: &GitAttributes,
         path: &RepoPath,
         sample: &[u8],
         size: u64,
+        regular_limit: u64,
     ) -> UploadMode {
+        let too_big = size >= LFS_THRESHOLD || size > regular_limit;
         if size == 0 {
             UploadMode::Regular
-        } else if attrs.is_lfs(path) || size >= LFS_THRESHOLD || looks_binary(sample) {
+        } else if attrs.is_lfs(path) || too_big || looks_binary(sample) {
             UploadMode::Lfs
         } else {
             UploadMode::Regular
@@ -221,24 +225,33 @@ mod tests {
         let attrs = GitAttributes::parse("*.bin filter=lfs diff=lfs merge=lfs -text\n");
         let p = |s: &str| RepoPath::new(s).unwrap();
         assert_eq!(
-            Hub::upload_mode(&attrs, &p("a.bin"), b"text", 4),
+            Hub::upload_mode(&attrs, &p("a.bin"), b"text", 4, u64::MAX),
             UploadMode::Lfs
         );
         assert_eq!(
-            Hub::upload_mode(&attrs, &p("a.bin"), b"", 0),
+            Hub::upload_mode(&attrs, &p("a.bin"), b"", 0, u64::MAX),
             UploadMode::Regular
         );
         assert_eq!(
-            Hub::upload_mode(&attrs, &p("a.txt"), b"text", 4),
+            Hub::upload_mode(&attrs, &p("a.txt"), b"text", 4, u64::MAX),
             UploadMode::Regular
         );
         assert_eq!(
-            Hub::upload_mode(&attrs, &p("a.txt"), b"text", LFS_THRESHOLD),
+            Hub::upload_mode(&attrs, &p("a.txt"), b"text", LFS_THRESHOLD, u64::MAX),
             UploadMode::Lfs
         );
         assert_eq!(
-            Hub::upload_mode(&attrs, &p("a.dat"), b"\0\0", 2),
+            Hub::upload_mode(&attrs, &p("a.dat"), b"\0\0", 2, u64::MAX),
             UploadMode::Lfs
+        );
+        // A text file over a configured regular-file limit goes to LFS, at the limit it stays.
+        assert_eq!(
+            Hub::upload_mode(&attrs, &p("a.txt"), b"text", 5, 4),
+            UploadMode::Lfs
+        );
+        assert_eq!(
+            Hub::upload_mode(&attrs, &p("a.txt"), b"text", 4, 4),
+            UploadMode::Regular
         );
     }
 }

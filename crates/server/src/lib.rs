@@ -7,6 +7,7 @@
 //! handled here and nowhere else.
 
 mod auth;
+mod body;
 pub mod conn;
 mod error;
 mod params;
@@ -172,8 +173,9 @@ pub fn router(hub: Hub) -> Router {
         )
         .merge(web)
         .fallback(routes::not_found)
-        // Handlers bound their own bodies (commits, uploads stream); no blanket limit.
-        .layer(DefaultBodyLimit::disable())
+        // Handlers read their bodies through `body::read` after checking the caller, each with
+        // its own bound; this bounds any extractor that would read a body whole.
+        .layer(DefaultBodyLimit::max(body::JSON_LIMIT))
         .layer(middleware::from_fn_with_state(limits, ratelimit::limit))
         .layer(middleware::from_fn(security::headers))
         .layer(middleware::from_fn(request_id))

@@ -183,3 +183,62 @@ pub fn path_of(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     rest.find('/').map_or("/", |i| &rest[i..])
 }
+
+/// Sends a request whose body is `len` zero bytes, generated while it is written (never held in
+/// memory), framed by `Content-Length` or, with `chunked`, by chunked transfer coding (the
+/// server then cannot know the size up front). Reads the response while the body is still
+/// being written, as a client does when a server answers early, and stops writing once the
+/// server has answered or closed the connection.
+pub fn stream_zeros(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    len: u64,
+    chunked: bool,
+) -> io::Result<Reply> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
+    stream.set_read_timeout(Some(IO_TIMEOUT))?;
+    stream.set_write_timeout(Some(IO_TIMEOUT))?;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if chunked {
+        head.push_str("Transfer-Encoding: chunked\r\n\r\n");
+    } else {
+        head.push_str(&format!("Content-Length: {len}\r\n\r\n"));
+    }
+    stream.write_all(head.as_bytes())?;
+    let mut writer = stream.try_clone()?;
+    let sender = std::thread::spawn(move || -> io::Result<()> {
+        const PIECE: usize = 64 << 10;
+        let zeros = vec![0u8; PIECE];
+        let chunk_head = format!("{PIECE:x}\r\n");
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(PIECE as u64) as usize;
+            if chunked {
+                if n == PIECE {
+                    writer.write_all(chunk_head.as_bytes())?;
+                } else {
+                    writer.write_all(format!("{n:x}\r\n").as_bytes())?;
+                }
+            }
+            writer.write_all(&zeros[..n])?;
+            if chunked {
+                writer.write_all(b"\r\n")?;
+            }
+            left -= n as u64;
+        }
+        if chunked {
+            writer.write_all(b"0\r\n\r\n")?;
+        }
+        writer.flush()
+    });
+    let reply = read_reply(stream.try_clone()?, false);
+    // The answer is in: stop the sender if it is still writing (an early answer).
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+    let _ = sender.join();
+    reply
+}

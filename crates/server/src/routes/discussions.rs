@@ -8,7 +8,7 @@
 //! read token changes nothing, whoever holds it.
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use commonhold_catalogue::html::esc;
 use commonhold_hub::{Change, DiscussionDetails, format_time_ms};
@@ -16,7 +16,6 @@ use commonhold_meta::{Discussion, DiscussionEvent, DiscussionFilter, Repo};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::repos::json_body;
 use super::{contributable, readable, repo_type};
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -164,11 +163,11 @@ pub async fn open(
     State(state): State<AppState>,
     caller: Caller,
     Path((kind, ns, name)): RepoPath3,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Json<Value>> {
     let who = caller.require()?;
     let (repo, _) = contributable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
-    let b: OpenBody = json_body(&body)?;
+    let b: OpenBody = crate::body::json(body).await?;
     let d = state
         .hub
         .open_discussion(
@@ -248,12 +247,12 @@ pub async fn comment(
     State(state): State<AppState>,
     caller: Caller,
     Path(path): RepoPath4,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Json<Value>> {
     let who = caller.require()?;
     let kind = repo_type(&path.0)?;
     let (repo, _) = contributable(&state, &caller, kind, &path.1, &path.2).await?;
-    let b: ChangeBody = json_body(&body)?;
+    let b: ChangeBody = crate::body::json(body).await?;
     let e = state
         .hub
         .comment_discussion(
@@ -272,10 +271,10 @@ pub async fn title(
     State(state): State<AppState>,
     caller: Caller,
     Path(path): RepoPath4,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Json<Value>> {
     let (repo, d) = changeable(&state, &caller, path, false).await?;
-    let b: ChangeBody = json_body(&body)?;
+    let b: ChangeBody = crate::body::json(body).await?;
     let who = caller.require()?;
     let e = state
         .hub
@@ -290,10 +289,10 @@ pub async fn status(
     State(state): State<AppState>,
     caller: Caller,
     Path(path): RepoPath4,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Json<Value>> {
     let (repo, d) = changeable(&state, &caller, path, false).await?;
-    let b: ChangeBody = json_body(&body)?;
+    let b: ChangeBody = crate::body::json(body).await?;
     let who = caller.require()?;
     let e = state
         .hub
@@ -314,10 +313,10 @@ pub async fn merge(
     State(state): State<AppState>,
     caller: Caller,
     Path(path): RepoPath4,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Json<Value>> {
     let (repo, d) = changeable(&state, &caller, path, true).await?;
-    let b: ChangeBody = json_body(&body)?;
+    let b: ChangeBody = crate::body::json(body).await?;
     let who = caller.require()?;
     let head = state
         .hub

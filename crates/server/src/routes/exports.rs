@@ -13,6 +13,7 @@
 
 use axum::Json;
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -302,7 +303,7 @@ async fn provider_get(State(s): State<WebState>, Path(name): Path<String>) -> Ap
 }
 
 /// The body of `PUT /api/organizations/{name}/provider`; absent fields keep their value.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct ProviderUpdate {
     security_contact: Option<String>,
     data_handling: Option<String>,
@@ -313,10 +314,12 @@ async fn provider_put(
     State(s): State<WebState>,
     caller: Caller,
     Path(name): Path<String>,
-    Json(update): Json<ProviderUpdate>,
+    body: Body,
 ) -> ApiResult<Response> {
     let who = caller.require()?;
     let account = provider_account(&s, &name).await?;
+    // Signed in and the provider exists: only now is the body read (the hub checks the role).
+    let update: ProviderUpdate = crate::body::json(body).await?;
     let profile = s
         .hub
         .update_provider_profile(

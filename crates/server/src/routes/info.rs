@@ -1,7 +1,7 @@
 //! Read-only endpoints: listing and search, repo info, tree, paths-info, refs, commits.
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -358,15 +358,10 @@ pub async fn paths_info(
     caller: Caller,
     Path((kind, ns, name, rev)): Path<(String, String, String, String)>,
     RawQuery(q): RawQuery,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Response> {
     let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
-    if body.len() > 4 << 20 {
-        return Err(ApiError::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "too many paths in one request",
-        ));
-    }
+    let body = crate::body::read(body, 4 << 20, "paths-info").await?;
     let form = Params::parse(std::str::from_utf8(&body).ok());
     let query = Params::parse(q.as_deref());
     let resolved = state

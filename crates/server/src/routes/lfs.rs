@@ -1,7 +1,7 @@
 //! The git-LFS batch API and the signed upload URLs it hands out.
 
 use axum::Json;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +18,9 @@ use crate::params::Params;
 use crate::{ApiResult, AppState};
 
 const LFS_JSON: &str = "application/vnd.git-lfs+json";
+/// The hub takes at most `MAX_BATCH_OBJECTS` (1,000) objects, about 120 kB of JSON; this leaves
+/// room for clients that send more fields per object.
+const BATCH_BODY_LIMIT: usize = 1 << 20;
 
 #[derive(Deserialize)]
 struct BatchRequest {
@@ -45,7 +48,7 @@ pub async fn batch_model(
     state: State<AppState>,
     caller: Caller,
     Path((ns, name)): Path<(String, String)>,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Response> {
     batch(state, caller, RepoType::Model, ns, name, body).await
 }
@@ -54,7 +57,7 @@ pub async fn batch_dataset(
     state: State<AppState>,
     caller: Caller,
     Path((ns, name)): Path<(String, String)>,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Response> {
     batch(state, caller, RepoType::Dataset, ns, name, body).await
 }
@@ -65,12 +68,13 @@ async fn batch(
     kind: RepoType,
     ns: String,
     name: String,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Response> {
     let Some(name) = name.strip_suffix(".git") else {
         return Err(super::not_found().await);
     };
     let (repo, _) = contributable(&state, &caller, kind, &ns, name).await?;
+    let body = crate::body::read(body, BATCH_BODY_LIMIT, "the LFS batch API").await?;
     let req: BatchRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("invalid LFS batch request: {e}")))?;
     if req.operation != "upload" {
@@ -227,9 +231,10 @@ pub async fn complete(
     State(state): State<AppState>,
     Path((repo_id, oid)): Path<(i64, String)>,
     RawQuery(q): RawQuery,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Json<Value>> {
     let a = signed(&state.hub, "complete", repo_id, &oid, 0, q.as_deref()).await?;
+    let body = crate::body::read(body, crate::body::JSON_LIMIT, "the completion call").await?;
     let req: CompleteBody = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("invalid completion body: {e}")))?;
     let parts: Vec<(u32, String)> = req

@@ -1,7 +1,7 @@
 //! Repo lifecycle: create, delete, move, settings, branches and tags.
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use commonhold_types::{RepoName, RepoType};
@@ -12,23 +12,6 @@ use super::{repo_type, repo_url_path, writable};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::{ApiResult, AppState};
-
-/// Parses an optional JSON body (clients send none, `{}` or `null` interchangeably).
-pub(crate) fn json_body<T: for<'de> Deserialize<'de> + Default>(body: &Bytes) -> ApiResult<T> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    if body.len() > 1 << 20 {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "request body too large",
-        ));
-    }
-    match serde_json::from_slice::<Option<T>>(body) {
-        Ok(v) => Ok(v.unwrap_or_default()),
-        Err(e) => Err(ApiError::bad_request(format!("invalid JSON body: {e}"))),
-    }
-}
 
 fn type_of(t: Option<&str>) -> ApiResult<RepoType> {
     match t {
@@ -65,10 +48,10 @@ pub struct CreateBody {
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Json<Value>> {
     let p = caller.require()?;
-    let b: CreateBody = json_body(&body)?;
+    let b: CreateBody = crate::body::json(body).await?;
     let kind = type_of(b.repo_type.as_deref())?;
     let name = full_name(&b.name, b.organization.as_deref(), &p.account.name)?;
     let private = match b.visibility.as_deref() {
@@ -113,10 +96,10 @@ pub struct DeleteBody {
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Json<Value>> {
     let p = caller.require()?;
-    let b: DeleteBody = json_body(&body)?;
+    let b: DeleteBody = crate::body::json(body).await?;
     let kind = type_of(b.repo_type.as_deref())?;
     let name = full_name(&b.name, b.organization.as_deref(), &p.account.name)?;
     state
@@ -141,10 +124,10 @@ pub struct MoveBody {
 pub async fn move_repo(
     State(state): State<AppState>,
     caller: Caller,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Json<Value>> {
     let p = caller.require()?;
-    let b: MoveBody = json_body(&body)?;
+    let b: MoveBody = crate::body::json(body).await?;
     let kind = type_of(b.repo_type.as_deref())?;
     let from = full_name(&b.from_repo, None, &p.account.name)?;
     let to: RepoName = b
@@ -171,12 +154,12 @@ pub async fn settings(
     State(state): State<AppState>,
     caller: Caller,
     Path((kind, ns, name)): Path<(String, String, String)>,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Json<Value>> {
     caller.require()?;
     let kind = repo_type(&kind)?;
     let name = super::repo_name(&caller, &ns, &name)?;
-    let b: SettingsBody = json_body(&body)?;
+    let b: SettingsBody = crate::body::json(body).await?;
     let private = b.private.or(match b.visibility.as_deref() {
         Some("private") => Some(true),
         Some("public") => Some(false),
@@ -200,10 +183,10 @@ pub async fn create_branch(
     State(state): State<AppState>,
     caller: Caller,
     Path((kind, ns, name, branch)): Path<(String, String, String, String)>,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Json<Value>> {
     let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
-    let b: BranchBody = json_body(&body)?;
+    let b: BranchBody = crate::body::json(body).await?;
     state
         .hub
         .create_branch(&repo, &branch, b.starting_point.as_deref())
@@ -236,10 +219,10 @@ pub async fn create_tag(
     State(state): State<AppState>,
     caller: Caller,
     Path((kind, ns, name, rev)): Path<(String, String, String, String)>,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Json<Value>> {
     let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
-    let b: TagBody = json_body(&body)?;
+    let b: TagBody = crate::body::json(body).await?;
     let tag = b
         .tag
         .ok_or_else(|| ApiError::bad_request("the body must name the tag: {\"tag\": \"v1.0\"}"))?;

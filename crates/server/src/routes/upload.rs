@@ -1,7 +1,7 @@
 //! Upload endpoints: validate-yaml, preupload and the NDJSON commit.
 
 use axum::Json;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,12 +13,19 @@ use serde_json::{Value, json};
 
 use super::{contributable, repo_type, repo_url_path};
 use crate::auth::Caller;
+use crate::body::{Lines, LinesError};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::{ApiResult, AppState};
 
 /// Largest NDJSON commit body; LFS content never travels in it, only small inline files.
-const MAX_COMMIT_BODY: usize = 512 << 20;
+const MAX_COMMIT_BODY: u64 = 512 << 20;
+/// Longest line of a commit payload: one regular file of `max_regular` bytes in base64, with its
+/// path and the JSON around it.
+fn max_commit_line(max_regular: u64) -> usize {
+    let base64 = max_regular.div_ceil(3).saturating_mul(4);
+    usize::try_from(base64.saturating_add(64 << 10)).unwrap_or(usize::MAX)
+}
 const MAX_PREUPLOAD_FILES: usize = 1000;
 
 #[derive(Deserialize)]
@@ -27,7 +34,17 @@ pub struct ValidateYaml {
     content: String,
 }
 
-pub async fn validate_yaml(body: Bytes) -> Response {
+/// `POST /api/validate-yaml` needs no token (huggingface_hub sends none), so its body is the
+/// one an anonymous caller can make the server read: a model card, JSON-escaped.
+const VALIDATE_YAML_LIMIT: usize = 2 << 20;
+/// [`MAX_PREUPLOAD_FILES`] entries of a path and a 512-byte sample in base64.
+const PREUPLOAD_LIMIT: usize = 4 << 20;
+
+pub async fn validate_yaml(body: Body) -> Response {
+    let body = match crate::body::read(body, VALIDATE_YAML_LIMIT, "validate-yaml").await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
     let req: ValidateYaml = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
@@ -71,9 +88,10 @@ pub async fn preupload(
     State(state): State<AppState>,
     caller: Caller,
     Path((kind, ns, name, rev)): Path<(String, String, String, String)>,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Json<Value>> {
     let (repo, _) = contributable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    let body = crate::body::read(body, PREUPLOAD_LIMIT, "preupload").await?;
     let req: PreuploadBody = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("invalid preupload body: {e}")))?;
     if req.files.len() > MAX_PREUPLOAD_FILES {
@@ -103,7 +121,13 @@ pub async fn preupload(
         let sample = base64::engine::general_purpose::STANDARD
             .decode(f.sample.as_bytes())
             .unwrap_or_default();
-        let mode = Hub::upload_mode(&attrs, &path, &sample, f.size);
+        let mode = Hub::upload_mode(
+            &attrs,
+            &path,
+            &sample,
+            f.size,
+            hub.config.max_regular_file_size,
+        );
         // The remote oid lets the client skip files that are already there unchanged.
         let remote = match hub
             .lookup(&root, path.as_str())
@@ -132,11 +156,20 @@ pub async fn preupload(
     ))
 }
 
+/// One line of the NDJSON commit payload: `{"key": ..., "value": ...}`.
 #[derive(Deserialize)]
-struct Line {
-    key: String,
-    #[serde(default)]
-    value: Value,
+#[serde(tag = "key", content = "value")]
+enum Line<'a> {
+    #[serde(rename = "header")]
+    Header(Header),
+    #[serde(rename = "file")]
+    File(#[serde(borrow)] FileLine<'a>),
+    #[serde(rename = "lfsFile")]
+    LfsFile(LfsLine),
+    #[serde(rename = "deletedFile")]
+    DeletedFile(PathLine),
+    #[serde(rename = "deletedFolder")]
+    DeletedFolder(PathLine),
 }
 
 #[derive(Deserialize, Default)]
@@ -150,9 +183,11 @@ pub(crate) struct Header {
 }
 
 #[derive(Deserialize)]
-struct FileLine {
+struct FileLine<'a> {
     path: String,
-    content: String,
+    /// Borrowed from the line when it has no escapes (base64 never has): no second copy.
+    #[serde(borrow)]
+    content: std::borrow::Cow<'a, str>,
     #[serde(default)]
     encoding: Option<String>,
 }
@@ -171,26 +206,24 @@ struct PathLine {
     path: String,
 }
 
-fn field<T: for<'de> Deserialize<'de>>(v: Value, line: usize, what: &str) -> ApiResult<T> {
-    serde_json::from_value(v)
-        .map_err(|e| ApiError::bad_request(format!("line {line}: invalid {what}: {e}")))
+/// Everything the commit payload says: its header and operations, in order.
+#[derive(Default)]
+struct CommitPayload {
+    header: Option<Header>,
+    ops: Vec<CommitOp>,
 }
 
-/// Parses the NDJSON commit payload into a header and operations.
-pub(crate) fn parse_commit(body: &[u8]) -> ApiResult<(Header, Vec<CommitOp>)> {
-    let mut header = None;
-    let mut ops = Vec::new();
-    for (i, raw) in body.split(|b| *b == b'\n').enumerate() {
-        let n = i + 1;
+impl CommitPayload {
+    /// Adds line `n` (1-based; blank lines are skipped).
+    fn add_line(&mut self, raw: &[u8], n: usize) -> ApiResult<()> {
         if raw.iter().all(u8::is_ascii_whitespace) {
-            continue;
+            return Ok(());
         }
-        let line: Line = serde_json::from_slice(raw)
-            .map_err(|e| ApiError::bad_request(format!("line {n}: not a JSON object: {e}")))?;
-        match line.key.as_str() {
-            "header" => header = Some(field::<Header>(line.value, n, "header")?),
-            "file" => {
-                let f: FileLine = field(line.value, n, "file")?;
+        let line: Line<'_> = serde_json::from_slice(raw)
+            .map_err(|e| ApiError::bad_request(format!("line {n}: not a commit line: {e}")))?;
+        match line {
+            Line::Header(h) => self.header = Some(h),
+            Line::File(f) => {
                 let content = match f.encoding.as_deref() {
                     Some("base64") | None => base64::engine::general_purpose::STANDARD
                         .decode(f.content.as_bytes())
@@ -200,20 +233,19 @@ pub(crate) fn parse_commit(body: &[u8]) -> ApiResult<(Header, Vec<CommitOp>)> {
                                 f.path
                             ))
                         })?,
-                    Some("utf-8" | "utf8") => f.content.into_bytes(),
+                    Some("utf-8" | "utf8") => f.content.into_owned().into_bytes(),
                     Some(other) => {
                         return Err(ApiError::bad_request(format!(
                             "line {n}: unknown encoding {other:?}"
                         )));
                     }
                 };
-                ops.push(CommitOp::AddRegular {
+                self.ops.push(CommitOp::AddRegular {
                     path: repo_path(&f.path)?,
                     content,
                 });
             }
-            "lfsFile" => {
-                let f: LfsLine = field(line.value, n, "lfsFile")?;
+            Line::LfsFile(f) => {
                 if f.algo.as_deref().is_some_and(|a| a != "sha256") {
                     return Err(ApiError::bad_request(format!(
                         "line {n}: only sha256 LFS oids are supported"
@@ -223,30 +255,67 @@ pub(crate) fn parse_commit(body: &[u8]) -> ApiResult<(Header, Vec<CommitOp>)> {
                     .map_err(|e| ApiError::bad_request(format!("line {n}: {e}")))?;
                 let path = repo_path(&f.path)?;
                 // Copies of LFS files arrive without a size: the hub finds this repo's.
-                ops.push(match f.size {
+                self.ops.push(match f.size {
                     Some(size) => CommitOp::AddLfs { path, oid, size },
                     None => CommitOp::CopyLfs { path, oid },
                 });
             }
-            "deletedFile" => ops.push(CommitOp::DeleteFile {
-                path: repo_path(&field::<PathLine>(line.value, n, "deletedFile")?.path)?,
-            }),
-            "deletedFolder" => {
-                let p = field::<PathLine>(line.value, n, "deletedFolder")?.path;
-                ops.push(CommitOp::DeleteFolder {
-                    path: repo_path(p.trim_end_matches('/'))?,
-                });
+            Line::DeletedFile(p) => {
+                let path = repo_path(&p.path)?;
+                self.ops.push(CommitOp::DeleteFile { path });
             }
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "line {n}: unknown key {other:?}"
-                )));
+            Line::DeletedFolder(p) => {
+                let path = repo_path(p.path.trim_end_matches('/'))?;
+                self.ops.push(CommitOp::DeleteFolder { path });
             }
         }
+        Ok(())
     }
-    let header =
-        header.ok_or_else(|| ApiError::bad_request("the commit payload has no header line"))?;
-    Ok((header, ops))
+
+    fn finish(self) -> ApiResult<(Header, Vec<CommitOp>)> {
+        let header = self
+            .header
+            .ok_or_else(|| ApiError::bad_request("the commit payload has no header line"))?;
+        Ok((header, self.ops))
+    }
+}
+
+/// Parses a whole NDJSON commit payload held in memory (the fuzz target's entry point).
+pub(crate) fn parse_commit(body: &[u8]) -> ApiResult<(Header, Vec<CommitOp>)> {
+    let mut payload = CommitPayload::default();
+    for (i, raw) in body.split(|b| *b == b'\n').enumerate() {
+        payload.add_line(raw, i + 1)?;
+    }
+    payload.finish()
+}
+
+/// Reads the NDJSON commit payload line by line as it arrives: memory holds one line.
+async fn read_commit(lines: &mut Lines) -> ApiResult<(Header, Vec<CommitOp>)> {
+    let mut payload = CommitPayload::default();
+    while let Some(raw) = lines.next_line().await.map_err(commit_body_error)? {
+        payload.add_line(&raw, lines.number)?;
+    }
+    payload.finish()
+}
+
+fn commit_body_error(e: LinesError) -> ApiError {
+    match e {
+        LinesError::LineTooLong { line, max } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "line {line} of the commit payload is longer than {max} bytes: \
+                 large files must go through LFS"
+            ),
+        ),
+        LinesError::TooLarge { limit } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the commit payload is larger than {limit} bytes: \
+                 split the upload into several commits, and send large files through LFS"
+            ),
+        ),
+        LinesError::Interrupted => crate::body::interrupted(),
+    }
 }
 
 pub async fn commit(
@@ -266,15 +335,12 @@ pub async fn commit(
             .await
             .map_err(|e| caller.err(e))?;
     }
-    let body = axum::body::to_bytes(body, MAX_COMMIT_BODY)
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "commit payload too large or interrupted: large files must go through LFS",
-            )
-        })?;
-    let (header, ops) = parse_commit(&body)?;
+    let mut lines = Lines::new(
+        body,
+        max_commit_line(state.hub.config.max_regular_file_size),
+        MAX_COMMIT_BODY,
+    );
+    let (header, ops) = read_commit(&mut lines).await?;
     let req = CommitRequest {
         revision: rev,
         summary: if header.summary.trim().is_empty() {
