@@ -6,6 +6,7 @@ use commonhold_types::RepoType;
 use crate::component_map::{licence_for, map_components, set_data_card};
 use crate::dataset::assess_dataset;
 use crate::findings::{self, Findings};
+use crate::knowledge::Knowledge;
 use crate::licensing;
 use crate::model::{Assessment, DEFINITION_VERSION, SCHEMA_VERSION, Tier};
 use crate::mof::{self, Component, MofManifest};
@@ -33,6 +34,9 @@ pub struct AssessOptions<'a> {
     /// The repository's id (`owner/name`), when the caller knows it: a claim in the name counts
     /// (definition C2).
     pub repo_id: Option<&'a str>,
+    /// Well-known base-model families, for bases not held by the caller; the built-in file by
+    /// default.
+    pub knowledge: &'a Knowledge,
 }
 
 impl Default for AssessOptions<'_> {
@@ -44,6 +48,7 @@ impl Default for AssessOptions<'_> {
             now: None,
             refs: &[],
             repo_id: None,
+            knowledge: Knowledge::builtin(),
         }
     }
 }
@@ -159,7 +164,7 @@ pub fn assess(release: &dyn Release, opts: &AssessOptions<'_>) -> Assessment {
         .collect();
     let mut findings = found.list;
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)));
-    Assessment {
+    let mut assessment = Assessment {
         schema_version: SCHEMA_VERSION,
         definition_version: DEFINITION_VERSION.to_owned(),
         root,
@@ -174,9 +179,13 @@ pub fn assess(release: &dyn Release, opts: &AssessOptions<'_>) -> Assessment {
         mof_declared,
         osaid,
         tier,
+        tier_rule: None,
         next_tier,
         findings,
         dataset,
         data_information: Some(data_information),
-    }
+        knowledge: Some(opts.knowledge.stamp().clone()),
+    };
+    crate::explain::annotate(&mut assessment);
+    assessment
 }

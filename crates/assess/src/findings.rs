@@ -60,6 +60,7 @@ impl Findings {
             severity: severity.unwrap_or(default),
             message,
             evidence,
+            rule: None,
         });
     }
 }

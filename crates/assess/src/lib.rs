@@ -10,8 +10,10 @@ mod data_info;
 mod dataset;
 pub mod dir_release;
 pub mod error;
+pub mod explain;
 mod findings;
 pub mod inspect;
+pub mod knowledge;
 mod licensing;
 pub mod model;
 pub mod mof;
@@ -24,6 +26,7 @@ pub use assess::{AssessOptions, assess};
 pub use dir_release::DirRelease;
 pub use error::AssessError;
 pub use findings::FINDINGS;
+pub use knowledge::{Knowledge, KnowledgeError, KnowledgeStamp};
 pub use model::{
     Assessment, ComponentAssessment, ComponentState, DataGrade, DataInformation, DataStatement,
     Evidence, Finding, NextTier, OsaidVerdict, SCHEMA_VERSION, Severity, Tier,

@@ -7,6 +7,7 @@
 use commonhold_types::RepoType;
 use serde::{Deserialize, Serialize};
 
+pub use crate::knowledge::KnowledgeStamp;
 use crate::mof::{Component, MofResult};
 
 /// Version of the `Assessment` JSON format.
@@ -74,6 +75,9 @@ pub struct ComponentAssessment {
     /// The licence that applies to it (its own file, else the release's licence).
     pub licence: Option<String>,
     pub evidence: Vec<Evidence>,
+    /// The rule of the definition that decided its state (e.g. `A4`, `R1`).
+    #[serde(default)]
+    pub rule: Option<String>,
 }
 
 /// A licence found in the release, with its flags and the restrictive clauses it contains.
@@ -287,6 +291,9 @@ pub struct Finding {
     pub severity: Severity,
     pub message: String,
     pub evidence: Vec<Evidence>,
+    /// The rule of the definition it is raised under (e.g. `C4`, `G3`).
+    #[serde(default)]
+    pub rule: Option<String>,
 }
 
 /// The OSI Open Source AI Definition 1.0 verdict.
@@ -356,12 +363,19 @@ pub struct Assessment {
     pub mof_declared: Option<MofResult>,
     pub osaid: OsaidVerdict,
     pub tier: Tier,
+    /// The rule that decided the tier (`T1` ... `T6`, or `G3` when a base's terms flow down).
+    #[serde(default)]
+    pub tier_rule: Option<String>,
     pub next_tier: Option<NextTier>,
     pub findings: Vec<Finding>,
     pub dataset: Option<DatasetAssessment>,
     /// The data information grade (null in assessments made before definition 2026.2).
     #[serde(default)]
     pub data_information: Option<DataInformation>,
+    /// The knowledge file of base-model families in force (absent in assessments made before
+    /// definition 2026.2).
+    #[serde(default)]
+    pub knowledge: Option<KnowledgeStamp>,
 }
 
 impl Assessment {

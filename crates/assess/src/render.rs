@@ -71,6 +71,25 @@ pub fn evidence_ref(e: &Evidence) -> String {
     }
 }
 
+/// ` (rule X)` after a judgment, or nothing when it names no rule.
+fn rule_note(rule: Option<&str>) -> String {
+    rule.map(|r| format!(" (rule {r})")).unwrap_or_default()
+}
+
+/// `, knowledge V (sha256 prefix)` when the assessment records its knowledge file.
+fn knowledge_note(a: &Assessment) -> String {
+    a.knowledge
+        .as_ref()
+        .map(|k| {
+            format!(
+                ", knowledge {} ({})",
+                k.version,
+                k.sha256.get(..12).unwrap_or(&k.sha256)
+            )
+        })
+        .unwrap_or_default()
+}
+
 fn state_label(s: ComponentState) -> &'static str {
     match s {
         ComponentState::Present => "present",
@@ -146,10 +165,19 @@ pub fn render_text(a: &Assessment, colour: bool) -> String {
     let _ = writeln!(s, "{} {}", p.bold("Openness assessment of"), a.root);
     let _ = writeln!(
         s,
-        "  {} files, {} bytes, {:?} repository, definition {}",
-        a.files, a.total_bytes, a.repo_type, a.definition_version
+        "  {} files, {} bytes, {:?} repository, definition {}{}",
+        a.files,
+        a.total_bytes,
+        a.repo_type,
+        a.definition_version,
+        knowledge_note(a)
     );
-    let _ = writeln!(s, "  Tier:  {}", p.tier(a.tier));
+    let _ = writeln!(
+        s,
+        "  Tier:  {}{}",
+        p.tier(a.tier),
+        rule_note(a.tier_rule.as_deref())
+    );
     let _ = writeln!(
         s,
         "  MOF:   {} (Class III {}, II {}, I {})",
@@ -213,10 +241,11 @@ pub fn render_text(a: &Assessment, colour: bool) -> String {
         let ev = c.evidence.first().map(evidence_ref).unwrap_or_default();
         let _ = writeln!(
             s,
-            "  {:<32} {:<22} {:<14} {}",
+            "  {:<32} {:<22} {:<14} {:<4} {}",
             c.name,
             state_label(c.state),
             c.licence.as_deref().unwrap_or("-"),
+            c.rule.as_deref().unwrap_or("-"),
             ev
         );
     }
@@ -249,11 +278,12 @@ pub fn render_text(a: &Assessment, colour: bool) -> String {
         for f in &a.findings {
             let _ = writeln!(
                 s,
-                "  {} {:<8} {} {}",
+                "  {} {:<8} {} {}{}",
                 f.id,
                 p.severity(f.severity),
                 f.slug,
-                f.message
+                f.message,
+                rule_note(f.rule.as_deref())
             );
             for e in f.evidence.iter().take(4) {
                 let _ = writeln!(s, "        at {}", evidence_ref(e));
@@ -274,7 +304,12 @@ pub fn render_markdown(a: &Assessment) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "## Openness assessment: `{}`\n", a.tier.as_str());
     let _ = writeln!(s, "| | |\n|---|---|");
-    let _ = writeln!(s, "| Tier | **{}** |", a.tier.as_str());
+    let _ = writeln!(
+        s,
+        "| Tier | **{}**{} |",
+        a.tier.as_str(),
+        rule_note(a.tier_rule.as_deref())
+    );
     let _ = writeln!(
         s,
         "| MOF | {} (III {}, II {}, I {}) |",
@@ -297,11 +332,16 @@ pub fn render_markdown(a: &Assessment) -> String {
             d.rule
         );
     }
-    let _ = writeln!(s, "| Definition | commonhold {} |", a.definition_version);
+    let _ = writeln!(
+        s,
+        "| Definition | commonhold {}{} |",
+        a.definition_version,
+        knowledge_note(a)
+    );
     let _ = writeln!(s, "\n### Components\n");
     let _ = writeln!(
         s,
-        "| Component | State | Licence | Evidence |\n|---|---|---|---|"
+        "| Component | State | Licence | Rule | Evidence |\n|---|---|---|---|---|"
     );
     for c in &a.components {
         let ev = c
@@ -311,10 +351,11 @@ pub fn render_markdown(a: &Assessment) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |",
             c.name,
             state_label(c.state),
             c.licence.as_deref().unwrap_or("-"),
+            c.rule.as_deref().unwrap_or("-"),
             ev
         );
     }
@@ -344,7 +385,7 @@ pub fn render_markdown(a: &Assessment) -> String {
         let _ = writeln!(s, "\n### Findings\n");
         let _ = writeln!(
             s,
-            "| Id | Severity | Finding | Evidence |\n|---|---|---|---|"
+            "| Id | Severity | Rule | Finding | Evidence |\n|---|---|---|---|---|"
         );
         for f in &a.findings {
             let ev: Vec<String> = f
@@ -355,10 +396,11 @@ pub fn render_markdown(a: &Assessment) -> String {
                 .collect();
             let _ = writeln!(
                 s,
-                "| {} `{}` | {} | {} | {} |",
+                "| {} `{}` | {} | {} | {} | {} |",
                 f.id,
                 f.slug,
                 f.severity.as_str(),
+                f.rule.as_deref().unwrap_or("-"),
                 f.message.replace('|', "\\|"),
                 ev.join(" ")
             );

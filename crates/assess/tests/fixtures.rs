@@ -280,7 +280,7 @@ fn assessment_round_trips_and_renders() {
     let back: Assessment = serde_json::from_str(&json).unwrap();
     assert_eq!(back, a);
     let md = render::render_markdown(&a);
-    assert!(md.contains("| Tier | **open-science** |"));
+    assert!(md.contains("| Tier | **open-science** (rule T6) |"), "{md}");
     let text = render::render_text(&a, false);
     assert!(!text.contains('\x1b'));
     assert!(render::render_text(&a, true).contains('\x1b'));

@@ -39,6 +39,9 @@ fn real_assessment_fields_are_documented() {
         &props["components"]["items"]["properties"],
         "components[]",
     );
+    if let Some(f) = json["findings"].as_array().and_then(|l| l.first()) {
+        assert_keys_documented(f, &props["findings"]["items"]["properties"], "findings[]");
+    }
     assert_keys_documented(
         &json["licences"][0],
         &props["licences"]["items"]["properties"],

@@ -389,6 +389,7 @@ pub(crate) fn map_components(
                 state,
                 licence,
                 evidence: found.evidence,
+                rule: None,
             }
         })
         .collect()
