@@ -87,16 +87,24 @@ pub fn assess(release: &dyn Release, opts: &AssessOptions<'_>) -> Assessment {
     {
         card.claims.insert(0, (0, format!("repository name: {id}")));
     }
-    let licensing = licensing::resolve(&scan, &root);
+    let mut licensing = licensing::resolve(&scan, &root);
     let repo_type = opts.repo_type.unwrap_or_else(|| guess_repo_type(&scan));
     let is_dataset = repo_type == RepoType::Dataset;
+    let lineage = (!is_dataset)
+        .then(|| crate::lineage::resolve(&scan, &root, opts.base_models, opts.knowledge));
+    if let Some(lineage) = &lineage {
+        lineage.apply(&mut licensing, opts.knowledge);
+    }
     let mut components =
         map_components(&scan, &licensing, opts.manifest.as_ref(), opts.refs, &root);
     let preprocessing_code = components
         .iter()
         .any(|c| c.component == Component::DataPreprocessingCode && c.state.counts());
-    let data_information = crate::data_info::grade(&scan, preprocessing_code, &root);
+    let mut data_information = crate::data_info::grade(&scan, preprocessing_code, &root);
     set_data_card(&mut components, &data_information, &scan, &licensing, &root);
+    if let Some(lineage) = &lineage {
+        lineage.lower_data(&mut data_information);
+    }
 
     let counted: Vec<(Component, Option<String>)> = components
         .iter()
@@ -129,7 +137,9 @@ pub fn assess(release: &dyn Release, opts: &AssessOptions<'_>) -> Assessment {
             manifest_declares_weights,
             &root,
         );
-        findings::base_model_findings(&mut found, &scan, &root, opts.base_models);
+        if let Some(lineage) = &lineage {
+            crate::lineage::findings(&mut found, lineage, opts.knowledge);
+        }
         (
             crate::tiers::model_tier(&components, &licensing, &mof),
             None,

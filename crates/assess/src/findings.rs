@@ -3,10 +3,9 @@
 use crate::inspect::WeightFormat;
 use crate::licensing::Licensing;
 use crate::model::{
-    Assessment, ComponentAssessment, ComponentState, DataGrade, DataInformation, Evidence, Finding,
-    OsaidVerdict, Severity, Tier,
+    ComponentAssessment, ComponentState, DataGrade, DataInformation, Evidence, Finding,
+    OsaidVerdict, Severity,
 };
-use crate::mof::Component;
 use crate::scan::{Scan, ScannedCard};
 
 /// The catalogue of finding ids: id, slug, severity. Ids are never reused.
@@ -238,7 +237,7 @@ pub(crate) fn model_findings(
         path: path.to_owned(),
         line: None,
     };
-    if let (Some(code), Some(weights)) = (&licensing.code, &licensing.weights)
+    if let (Some(code), Some(weights)) = (&licensing.code, licensing.own_weights())
         && code.open
         && !weights.open
         && code.id != weights.id
@@ -365,59 +364,6 @@ pub(crate) fn model_findings(
                     c.name
                 ),
                 c.evidence.clone(),
-            );
-        }
-    }
-}
-
-/// Findings inherited from the base model(s) named in the card.
-pub(crate) fn base_model_findings(
-    out: &mut Findings,
-    scan: &Scan,
-    root: &str,
-    lookup: &dyn Fn(&str) -> Option<Assessment>,
-) {
-    let Some(sc) = &scan.card else { return };
-    let line = sc.card.meta.lines.get("base_model").copied();
-    for base in sc.card.meta.base_model.iter().take(8) {
-        let mut evidence = vec![Evidence::File {
-            root: root.to_owned(),
-            path: sc.path.clone(),
-            line,
-        }];
-        let Some(a) = lookup(base) else {
-            out.raise(
-                "OW014",
-                format!(
-                    "Base model `{base}` is not on this hub: what it inherits is not verified."
-                ),
-                evidence,
-            );
-            continue;
-        };
-        evidence.push(Evidence::Url {
-            url: format!("https://huggingface.co/{base}"),
-            path: None,
-            line: None,
-        });
-        if matches!(a.tier, Tier::RestrictedWeights | Tier::Closed) {
-            out.raise(
-                "OW006",
-                format!(
-                    "Base model `{base}` is {}: its restrictions carry over to this derivative.",
-                    a.tier.as_str()
-                ),
-                evidence.clone(),
-            );
-        }
-        let undisclosed = a.has_finding("OW005")
-            || a.component(Component::Datasets)
-                .is_none_or(|c| !c.state.counts());
-        if undisclosed {
-            out.raise(
-                "OW007",
-                format!("Base model `{base}` does not disclose its training data."),
-                evidence,
             );
         }
     }

@@ -15,6 +15,7 @@ mod findings;
 pub mod inspect;
 pub mod knowledge;
 mod licensing;
+mod lineage;
 pub mod model;
 pub mod mof;
 pub mod release;

@@ -29,6 +29,8 @@ pub(crate) struct Resolved {
     pub restrictive: bool,
     /// Identified from a notice, not from a licence text (N2).
     pub from_notice: bool,
+    /// Inherited from this base model, whose terms bind derivatives (G3).
+    pub inherited_from: Option<String>,
 }
 
 impl Resolved {
@@ -46,7 +48,18 @@ impl Resolved {
             restrictive,
             info,
             from_notice: false,
+            inherited_from: None,
         }
+    }
+
+    /// The licence of a base model whose terms bind derivatives (G3): restrictive, whatever
+    /// the id says, since the base's restrictions are what flows down.
+    pub fn inherited(id: &str, evidence: Evidence, base: &str) -> Resolved {
+        let mut r = Resolved::new(id, evidence, true);
+        r.open = false;
+        r.restrictive = true;
+        r.inherited_from = Some(base.to_owned());
+        r
     }
 
     /// OSI-approved (the OSAID test for code and parameters).
@@ -142,10 +155,27 @@ pub(crate) struct Licensing {
     pub distribution: Option<Resolved>,
     pub code: Option<Resolved>,
     pub weights: Option<Resolved>,
+    /// The release's own licence of the weights when a base's licence governs them instead (G3).
+    pub own_weights: Option<Resolved>,
     /// The licence file the card's licence is compared with (L7), if any.
     pub comparable_file: Option<Resolved>,
     /// A use policy was shipped: the weights are restricted by it.
     pub use_policy: Option<Evidence>,
+}
+
+impl Licensing {
+    /// A base model's licence governs the weights (G3); the release's own is kept aside.
+    pub fn inherit_weights(&mut self, inherited: Resolved) {
+        self.own_weights = self.weights.replace(inherited);
+    }
+
+    /// The release's own licence of the weights, before lineage.
+    pub fn own_weights(&self) -> Option<&Resolved> {
+        match &self.weights {
+            Some(w) if w.inherited_from.is_some() => self.own_weights.as_ref(),
+            other => other.as_ref(),
+        }
+    }
 }
 
 /// The first file of `scope` (licence texts before notices, root files before ones one

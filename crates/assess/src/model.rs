@@ -42,6 +42,20 @@ pub enum Evidence {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         component_path: Option<String>,
     },
+    /// A family of the knowledge file of base models (definition K3): which family, the
+    /// licence and data grade it records, where they were read and when.
+    Knowledge {
+        family: String,
+        /// The family's name, for people.
+        name: String,
+        /// The knowledge file's version.
+        version: String,
+        licence: String,
+        flows_down: bool,
+        data: DataGrade,
+        source: String,
+        checked: String,
+    },
 }
 
 /// How a component is evidenced.

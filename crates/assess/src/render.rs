@@ -68,6 +68,13 @@ pub fn evidence_ref(e: &Evidence) -> String {
             component_path: Some(p),
         } => format!("manifest ({p})"),
         Evidence::Manifest { .. } => "manifest".to_owned(),
+        Evidence::Knowledge {
+            family,
+            version,
+            source,
+            checked,
+            ..
+        } => format!("knowledge file {version}, family {family} ({source}, checked {checked})"),
     }
 }
 

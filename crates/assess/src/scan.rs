@@ -72,6 +72,10 @@ pub(crate) struct Scan {
     pub sample_outputs: Vec<String>,
     /// Lists of the repository's revisions (`revisions.txt`, R1).
     pub revision_lists: Vec<String>,
+    /// A PEFT `adapter_config.json` at the root and the base it names (G1).
+    pub adapter_base: Option<(String, String)>,
+    /// A mergekit configuration at the root and the models it merges, with their lines (G1).
+    pub merge_models: Option<(String, Vec<(usize, String)>)>,
     /// Files that could not be read, with the reason.
     pub read_errors: Vec<(String, String)>,
 }
@@ -218,6 +222,26 @@ pub(crate) fn scan(release: &dyn Release) -> Scan {
         if name.contains("croissant") && matches!(ext.as_deref(), Some("json" | "jsonld")) {
             if let Some(bytes) = scan.read(release, file, CROISSANT_READ_MAX) {
                 scan.croissant = Some((file.path.clone(), inspect::parse_croissant(&bytes)));
+            }
+            continue;
+        }
+        if is_root(path) && name == "adapter_config.json" {
+            if let Some(bytes) = scan.read(release, file, inspect::LINEAGE_FILE_MAX)
+                && let Some(base) = inspect::adapter_base(&bytes)
+            {
+                scan.adapter_base = Some((file.path.clone(), base));
+            }
+            continue;
+        }
+        if is_root(path)
+            && matches!(
+                name.as_str(),
+                "mergekit_config.yml" | "mergekit_config.yaml"
+            )
+        {
+            if let Some(bytes) = scan.read(release, file, inspect::LINEAGE_FILE_MAX) {
+                let models = inspect::merge_models(&String::from_utf8_lossy(&bytes));
+                scan.merge_models = Some((file.path.clone(), models));
             }
             continue;
         }

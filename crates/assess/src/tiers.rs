@@ -115,6 +115,14 @@ pub(crate) fn next_tier(
             "Publish the final model weights in the release (safetensors preferred).".to_owned(),
         ),
         Tier::RestrictedWeights => {
+            if let Some(w) = &licensing.weights
+                && let Some(base) = &w.inherited_from
+            {
+                steps.push(format!(
+                    "The weights derive from `{base}`, whose licence `{}` binds derivatives (definition G3): no licence of this release can lift it. Start from a base released under an OSI-approved licence.",
+                    w.id
+                ));
+            }
             let found = licensing
                 .weights
                 .as_ref()

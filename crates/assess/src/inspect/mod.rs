@@ -17,6 +17,7 @@ pub mod data;
 mod error;
 pub mod lfs;
 pub mod licence;
+pub mod lineage;
 mod paths;
 pub mod weights;
 
@@ -36,6 +37,7 @@ pub use licence::{
     IdSource, LICENCE_FILE_MAX, LicenceFacts, LicenceId, LicenceInfo, Restriction, RestrictionKind,
     identify_licence_text, is_licence_file, licence_info,
 };
+pub use lineage::{LINEAGE_FILE_MAX, adapter_base, merge_models};
 pub use weights::{
     WEIGHTS_HEADER_MAX, WeightFacts, WeightFormat, inspect_weights, is_checkpoint_dir,
     weight_format,

@@ -17,6 +17,19 @@ pub fn evidence_href(repo_path: &str, commit: &str, path: &str, line: Option<usi
     )
 }
 
+/// A URL found in a release or the knowledge file: a link when it is a safe http(s) URL, else
+/// text.
+fn external_link(url: &str) -> String {
+    if safe_url(url) && (url.starts_with("http://") || url.starts_with("https://")) {
+        format!(
+            "<a href=\"{0}\" rel=\"nofollow noopener\">{0}</a>",
+            esc(url)
+        )
+    } else {
+        esc(url)
+    }
+}
+
 /// One piece of evidence as a link (or text for a manifest declaration).
 fn evidence(repo_path: &str, root: &str, e: &Evidence) -> String {
     match e {
@@ -37,15 +50,7 @@ fn evidence(repo_path: &str, root: &str, e: &Evidence) -> String {
             )
         }
         Evidence::Url { url, path, line } => {
-            let link =
-                if safe_url(url) && (url.starts_with("http://") || url.starts_with("https://")) {
-                    format!(
-                        "<a href=\"{0}\" rel=\"nofollow noopener\">{0}</a>",
-                        esc(url)
-                    )
-                } else {
-                    esc(url)
-                };
+            let link = external_link(url);
             match path {
                 Some(p) => format!(
                     "{link} (in <a href=\"{}\">{}</a>)",
@@ -70,6 +75,23 @@ fn evidence(repo_path: &str, root: &str, e: &Evidence) -> String {
                 .map(|p| format!(" ({})", esc(p)))
                 .unwrap_or_default()
         ),
+        Evidence::Knowledge {
+            family,
+            name,
+            version,
+            source,
+            checked,
+            ..
+        } => {
+            let source = external_link(source);
+            format!(
+                "knowledge file {}, family <code>{}</code> ({}): {source}, checked {}",
+                esc(version),
+                esc(family),
+                esc(name),
+                esc(checked)
+            )
+        }
     }
 }
 
