@@ -16,7 +16,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ "${#targets[@]}" -eq 0 ]; then
-  targets=(safetensors gguf pickle_scan front_matter torch_zip onnx lfs_pointer commit_ndjson range)
+  targets=(safetensors gguf pickle_scan front_matter data_grade torch_zip onnx lfs_pointer commit_ndjson range)
 fi
 # Safe Rust needs no AddressSanitizer to find panics and allocation blow-ups; it only slows
 # the build. Set SANITIZER=address to use it anyway.
@@ -35,6 +35,7 @@ seed safetensors tiny '\000\066\000\000\000\000\000\000\000{"a":{"dtype":"F16","
 seed gguf empty '\000GGUF\003\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'
 seed pickle_scan global '\000\200\002cos\nsystem\n)R.'
 seed pickle_scan stack_global '\000\200\004\214\002os\224\214\006system\224\223).'
+seed data_grade card '---\nlicense: mit\n---\n## Training data\n\nTrained on The Pile, 825GiB, deduplicated.\n\0From publicly available sources.\n'
 seed front_matter card '---\nlicense: mit\ntags: [a, "arxiv:1.2"]\nmodel-index:\n- name: x\n---\n# Uses\nhttps://github.com/a/b\n'
 seed torch_zip empty '\000PK\005\006\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'
 seed onnx model '\000\010\010\022\007pytorch'

@@ -33,5 +33,5 @@ pub use model::{
     Evidence, Finding, NextTier, OsaidVerdict, SCHEMA_VERSION, Severity, Tier,
 };
 pub use mof::{MofManifest, MofResult, evaluate_manifest};
-pub use release::{Release, ReleaseFile};
+pub use release::{MemoryRelease, Release, ReleaseFile};
 pub use render::{Format, render};

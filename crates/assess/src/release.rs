@@ -22,3 +22,47 @@ pub trait Release {
     /// What the evidence is relative to: a commit id, or the directory assessed.
     fn root(&self) -> &str;
 }
+
+/// A release held in memory: each file's path and bytes. For callers that already hold the
+/// files (a fuzz target, a test, an upload being checked).
+pub struct MemoryRelease {
+    files: Vec<ReleaseFile>,
+    contents: Vec<Vec<u8>>,
+    root: String,
+}
+
+impl MemoryRelease {
+    pub fn new(root: &str, files: Vec<(String, Vec<u8>)>) -> MemoryRelease {
+        let (files, contents) = files
+            .into_iter()
+            .map(|(path, bytes)| {
+                let size = bytes.len() as u64;
+                (ReleaseFile { path, size }, bytes)
+            })
+            .unzip();
+        MemoryRelease {
+            files,
+            contents,
+            root: root.to_owned(),
+        }
+    }
+}
+
+impl Release for MemoryRelease {
+    fn files(&self) -> &[ReleaseFile] {
+        &self.files
+    }
+
+    fn read(&self, path: &str, offset: u64, max_len: usize) -> std::io::Result<Vec<u8>> {
+        let Some(i) = self.files.iter().position(|f| f.path == path) else {
+            return Err(std::io::ErrorKind::NotFound.into());
+        };
+        let bytes = &self.contents[i];
+        let start = usize::try_from(offset).map_or(bytes.len(), |o| o.min(bytes.len()));
+        Ok(bytes[start..start.saturating_add(max_len).min(bytes.len())].to_vec())
+    }
+
+    fn root(&self) -> &str {
+        &self.root
+    }
+}

@@ -7,6 +7,24 @@ use std::path::PathBuf;
 use commonhold_assess::inspect::{
     WeightFormat, claims_open_source, inspect_weights, parse_card, parse_lfs_pointer,
 };
+use commonhold_assess::{AssessOptions, MemoryRelease, assess};
+
+/// The `data_grade` target: the data information grade (D1-D8) of an arbitrary card.
+fn grade(data: &[u8]) {
+    let (card, sheet) = match data.iter().position(|b| *b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &data[..0]),
+    };
+    let release = MemoryRelease::new(
+        "fuzz",
+        vec![
+            ("README.md".to_owned(), card.to_vec()),
+            ("DATA_CARD.md".to_owned(), sheet.to_vec()),
+        ],
+    );
+    let a = assess(&release, &AssessOptions::default());
+    assert!(a.data_information.is_some());
+}
 
 /// Runs `bytes` through the entry point of the fuzz target named `target`, exactly as the
 /// target does (first byte: whole file or prefix).
@@ -39,6 +57,10 @@ fn replay(target: &str, data: &[u8]) {
             };
             let _ = parse_card(&card);
             let _ = claims_open_source(&card);
+            return;
+        }
+        "data_grade" => {
+            grade(data);
             return;
         }
         // The server's targets: crates/server replays those.
@@ -151,6 +173,11 @@ fn mutated_fixtures_never_panic() {
         ),
     ];
     let mut mutator = Mutator(0x9e37_79b9_7f4a_7c15);
+    // The data grade assesses a whole release per input: fewer rounds.
+    let sheet = b"---\nlicense: mit\ndatasets:\n- a/b\n---\n## Training data\n\nTrained on [The Pile](https://huggingface.co/datasets/a/b), 825GiB\nof text from publicly available sources, excluding C4.\n\n| Source | Tokens (B) |\n|---|---|\n| Dolma | 2.5 |\n\0Collected and deduplicated; will release soon.\n";
+    for _ in 0..300 {
+        grade(&mutator.mutate(sheet));
+    }
     for (target, fixture) in &fixtures {
         for _ in 0..2_000 {
             for flag in [0u8, 1] {
