@@ -34,8 +34,10 @@ async fn a_write_in_progress_is_one_temp_file_and_reads_come_in_large_chunks() {
         .collect()
         .await;
     let largest = chunks.iter().map(Bytes::len).max().unwrap_or(0);
+    // Large enough that a download is a few thousand reads per GB, small enough that 200
+    // concurrent downloads hold little (process_download_memory).
     assert!(
-        (256 * 1024..=1024 * 1024).contains(&largest),
+        (128 * 1024..=1024 * 1024).contains(&largest),
         "chunk of {largest} bytes"
     );
     assert_eq!(chunks.concat(), data);

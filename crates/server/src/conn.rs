@@ -98,6 +98,9 @@ async fn accept_failed(e: io::Error) {
     }
 }
 
+/// See [`connection`]: hyper's per-connection buffer bound.
+const MAX_BUF: usize = 64 << 10;
+
 async fn connection(
     app: Router,
     stream: TcpStream,
@@ -114,6 +117,9 @@ async fn connection(
     let io = TokioIo::new(StallLimit::new(stream, idle));
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
+        // What hyper queues for a slow reader (and the longest request head): 64 KiB instead
+        // of its ~400 KB default, so a connection's memory stays small however many there are.
+        .max_buf_size(MAX_BUF)
         .header_read_timeout(timeouts.header_read)
         .serve_connection(io, service)
         .with_upgrades();

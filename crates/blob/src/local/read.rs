@@ -1,4 +1,4 @@
-//! Reading blobs and parts as streams of large chunks, with read-ahead on a blocking thread.
+//! Reading blobs and parts as streams of bounded pieces, with read-ahead on a blocking thread.
 
 use std::io::{Read, Seek, SeekFrom};
 
@@ -10,11 +10,17 @@ use tokio::sync::mpsc;
 use crate::pipeline::CHUNK;
 use crate::store::BlobStream;
 
-/// Chunks read ahead of the consumer: keeps the disk busy while the network drains.
+/// Pieces read ahead of the consumer: keeps the disk busy while the network drains.
 const READ_AHEAD: usize = 2;
 
-/// Streams `len` bytes of `file` from `start`, in [`CHUNK`]-sized pieces. The reading thread
-/// stops as soon as the stream is dropped.
+/// The piece size of a download stream. A stream holds about four pieces (read ahead, being
+/// read, being written), so this bounds a download's memory: 128 KiB pieces keep 200
+/// concurrent downloads, even stalled ones, near 100 MB (1 MiB pieces held 4 MB each), while
+/// still reading the disk in large requests.
+const STREAM_PIECE: usize = 128 << 10;
+
+/// Streams `len` bytes of `file` from `start`, in [`STREAM_PIECE`]-sized pieces. The reading
+/// thread stops as soon as the stream is dropped.
 pub(crate) fn stream_file(mut file: std::fs::File, start: u64, len: u64) -> BlobStream {
     let (tx, rx) = mpsc::channel::<std::io::Result<Bytes>>(READ_AHEAD);
     tokio::task::spawn_blocking(move || {
@@ -24,7 +30,7 @@ pub(crate) fn stream_file(mut file: std::fs::File, start: u64, len: u64) -> Blob
         }
         let mut remaining = len;
         while remaining > 0 {
-            let n = usize::try_from(remaining.min(CHUNK as u64)).unwrap_or(CHUNK);
+            let n = usize::try_from(remaining.min(STREAM_PIECE as u64)).unwrap_or(STREAM_PIECE);
             let mut buf = vec![0u8; n];
             let item = file.read_exact(&mut buf).map(|()| Bytes::from(buf));
             let failed = item.is_err();
