@@ -246,8 +246,7 @@ pub fn render_text(a: &Assessment, colour: bool) -> String {
     let _ = writeln!(s, "\n{}", p.bold("Components"));
     for c in &a.components {
         let ev = c.evidence.first().map(evidence_ref).unwrap_or_default();
-        let _ = writeln!(
-            s,
+        let line = format!(
             "  {:<32} {:<22} {:<14} {:<4} {}",
             c.name,
             state_label(c.state),
@@ -255,6 +254,7 @@ pub fn render_text(a: &Assessment, colour: bool) -> String {
             c.rule.as_deref().unwrap_or("-"),
             ev
         );
+        let _ = writeln!(s, "{}", line.trim_end());
     }
     if let Some(d) = &a.dataset {
         let _ = writeln!(s, "\n{}", p.bold("Dataset"));

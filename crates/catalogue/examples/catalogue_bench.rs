@@ -227,6 +227,7 @@ fn main() {
             branches: Vec::new(),
             tags: Vec::new(),
             assessment: None,
+            disputes: Vec::new(),
         };
         std::hint::black_box(pages::repo_page(&site, &view).len());
     });

@@ -298,3 +298,67 @@ pub async fn reindex(settings: Settings) -> anyhow::Result<ExitCode> {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `reassess`: re-assesses every repo with the definition and knowledge file in force, and
+/// says what changed (also on `/settings/reassessments` and in the log).
+pub async fn reassess(settings: Settings, args: ReassessArgs) -> anyhow::Result<ExitCode> {
+    let (hub, _) = hub(&settings).await?;
+    let run = hub
+        .queue_reassess("requested with `commonhold reassess`")
+        .await
+        .map_err(|e: HubError| anyhow::anyhow!("{e}"))?;
+    if args.queue {
+        println!(
+            "re-assessment run {} queued; a running server works it in the background",
+            run.id
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let started = Instant::now();
+    let Some(summary) = hub
+        .run_reassess(run.id)
+        .await
+        .map_err(|e: HubError| anyhow::anyhow!("{e}"))?
+    else {
+        println!(
+            "re-assessment run {} is being worked by a running server; see /settings/reassessments",
+            run.id
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    for c in &summary.changed {
+        println!(
+            "{} {}: {} -> {}{}{}",
+            c.repo_type,
+            c.repo_name,
+            c.tier_before.as_deref().unwrap_or("unassessed"),
+            c.tier_after,
+            if c.findings_added.is_empty() {
+                String::new()
+            } else {
+                format!(", new findings {}", c.findings_added.join(" "))
+            },
+            if c.findings_removed.is_empty() {
+                String::new()
+            } else {
+                format!(", findings gone {}", c.findings_removed.join(" "))
+            },
+        );
+    }
+    println!(
+        "re-assessed {} repos in {:.1} s (run {}): {} changed",
+        summary.repos,
+        started.elapsed().as_secs_f64(),
+        summary.run_id,
+        summary.changed.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Flags of `reassess`.
+#[derive(Debug, clap::Args)]
+pub struct ReassessArgs {
+    /// Only queue the run for a running server to work in the background.
+    #[arg(long)]
+    pub queue: bool,
+}

@@ -30,8 +30,17 @@ pub enum RepoKind {
 
 #[derive(Debug, clap::Args)]
 pub struct AssessArgs {
-    /// Directory of the release (a model or dataset repository checkout).
+    /// Directory of the release (a model or dataset repository checkout); with `--hub`, the
+    /// repository as `namespace/name[@revision]` (default revision: main).
+    #[arg(value_name = "PATH|REPO")]
     pub path: PathBuf,
+    /// Read the release through the Hub API of this server (commonhold or any Hub-compatible
+    /// hub), e.g. http://127.0.0.1:8080: file listing and ranged reads of headers only.
+    #[arg(long, value_name = "URL")]
+    pub hub: Option<String>,
+    /// Token for `--hub` (a read token is enough).
+    #[arg(long, value_name = "TOKEN", env = "HF_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
     /// A MOF manifest (MOT YAML) whose declarations are checked against the release.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
@@ -45,6 +54,10 @@ pub struct AssessArgs {
     /// Model or dataset; guessed from the card and files when omitted.
     #[arg(long, value_enum)]
     pub repo_type: Option<RepoKind>,
+    /// A knowledge file of base-model families replacing the built-in one
+    /// (docs/openness/base-families.toml).
+    #[arg(long, value_name = "FILE", env = "COMMONHOLD_KNOWLEDGE_FILE")]
+    pub knowledge: Option<PathBuf>,
 }
 
 /// Runs the command; errors are reported by the caller, which should exit 2 on `Err`.
@@ -73,16 +86,42 @@ pub fn run(args: AssessArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let release = DirRelease::open(&args.path)?;
+    let knowledge = match &args.knowledge {
+        Some(path) => crate::knowledge::load(path)?,
+        None => commonhold_assess::Knowledge::builtin().clone(),
+    };
+    let repo_type = args.repo_type.map(|k| match k {
+        RepoKind::Model => RepoType::Model,
+        RepoKind::Dataset => RepoType::Dataset,
+    });
     let opts = AssessOptions {
+        knowledge: &knowledge,
         manifest,
-        repo_type: args.repo_type.map(|k| match k {
-            RepoKind::Model => RepoType::Model,
-            RepoKind::Dataset => RepoType::Dataset,
-        }),
+        repo_type,
         ..AssessOptions::default()
     };
-    let assessment = assess(&release, &opts);
+    let assessment = match &args.hub {
+        Some(endpoint) => {
+            let spec = args.path.to_string_lossy();
+            let (repo, rev) = crate::hub_release::parse_spec(&spec)?;
+            let release = crate::hub_release::HubRelease::open(
+                endpoint,
+                &repo,
+                &rev,
+                repo_type.unwrap_or(RepoType::Model),
+                args.token.clone(),
+            )?;
+            // As on the hub: a model is a model, and a base it holds wins over the knowledge.
+            let bases = |name: &str| release.base_assessment(name);
+            let opts = AssessOptions {
+                repo_type: Some(repo_type.unwrap_or(RepoType::Model)),
+                base_models: &bases,
+                ..opts
+            };
+            assess(&release, &opts)
+        }
+        None => assess(&DirRelease::open(&args.path)?, &opts),
+    };
     let format = match args.format {
         OutputFormat::Text => Format::Text,
         OutputFormat::Json => Format::Json,

@@ -51,6 +51,9 @@ pub struct FileConfig {
     pub rate_limit_per_token: Option<u32>,
     /// Requests a minute one address may make without a token; 0 turns the limit off.
     pub rate_limit_per_address: Option<u32>,
+    /// The site's knowledge file of base-model families, replacing the built-in one
+    /// (docs/openness/base-families.toml). Env: `COMMONHOLD_KNOWLEDGE_FILE`.
+    pub knowledge_file: Option<PathBuf>,
 }
 
 /// Where blobs live.
@@ -77,6 +80,7 @@ pub struct Settings {
     pub timeouts: commonhold_server::Timeouts,
     pub rate_limit_per_token: u32,
     pub rate_limit_per_address: u32,
+    pub knowledge_file: Option<PathBuf>,
 }
 
 /// Flags shared by every command.
@@ -88,7 +92,7 @@ pub struct GlobalArgs {
     /// TOML configuration file (keys: data_dir, database_url, listen, public_url, signing_key,
     /// max_file_size, max_regular_file_size, upload_url_ttl_secs, xet_token_ttl_secs, blob_store, s3_endpoint, s3_region,
     /// s3_access_key_id, s3_secret_access_key, header_read_timeout_secs, idle_timeout_secs,
-    /// rate_limit_per_token, rate_limit_per_address) [env: COMMONHOLD_CONFIG]
+    /// rate_limit_per_token, rate_limit_per_address, knowledge_file) [env: COMMONHOLD_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Metadata database URL (sqlite://... or postgres://...) [env: COMMONHOLD_DATABASE_URL]
@@ -221,7 +225,11 @@ impl Settings {
         let rate_limit_per_token = rate_limit("rate_limit_per_token", file.rate_limit_per_token)?;
         let rate_limit_per_address =
             rate_limit("rate_limit_per_address", file.rate_limit_per_address)?;
+        let knowledge_file = env("COMMONHOLD_KNOWLEDGE_FILE")
+            .map(PathBuf::from)
+            .or_else(|| file.knowledge_file.clone());
         Ok(Settings {
+            knowledge_file,
             data_dir,
             database_url,
             listen: env("COMMONHOLD_LISTEN")
@@ -294,7 +302,7 @@ mod tests {
     fn file_then_flags() {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("c.toml");
-        std::fs::write(&cfg, "listen = \"127.0.0.1:9999\"\npublic_url = \"https://hub.example\"\nmax_file_size = \"1GB\"\nxet_token_ttl_secs = 40\nidle_timeout_secs = 90\n").unwrap();
+        std::fs::write(&cfg, "listen = \"127.0.0.1:9999\"\npublic_url = \"https://hub.example\"\nmax_file_size = \"1GB\"\nxet_token_ttl_secs = 40\nidle_timeout_secs = 90\nknowledge_file = \"/srv/families.toml\"\n").unwrap();
         let args = GlobalArgs {
             data: Some(dir.path().join("d")),
             config: Some(cfg),
@@ -311,6 +319,12 @@ mod tests {
             s.timeouts.header_read,
             commonhold_server::Timeouts::default().header_read
         );
+        if std::env::var_os("COMMONHOLD_KNOWLEDGE_FILE").is_none() {
+            assert_eq!(
+                s.knowledge_file.as_deref(),
+                Some(std::path::Path::new("/srv/families.toml"))
+            );
+        }
         assert!(s.database_url.starts_with("sqlite://") && s.database_url.ends_with("d/meta.db"));
         assert!(
             matches!(&s.blob_store, BlobStoreSetting::Local(dir) if dir.ends_with("d/blobs")),

@@ -6,6 +6,8 @@ mod admin;
 mod cmd_assess;
 mod config;
 mod demo;
+mod hub_release;
+mod knowledge;
 mod serve;
 
 use std::process::ExitCode;
@@ -43,8 +45,12 @@ enum Command {
     /// Rebuild the catalogue's search index from every repository's README (after a restore,
     /// or when search results look stale). Safe while servers run; they pick the result up.
     Reindex,
-    /// Assess the openness of a release directory (MOF class, OSAID, tier, findings).
+    /// Assess the openness of a release directory, or of a repository on a hub with `--hub`
+    /// (MOF class, OSAID, tier, findings).
     Assess(cmd_assess::AssessArgs),
+    /// Re-assess every repository with the definition and knowledge file in force, and report
+    /// each change of tier or findings (also listed on /settings/reassessments).
+    Reassess(admin::ReassessArgs),
 }
 
 fn main() -> ExitCode {
@@ -91,6 +97,7 @@ fn main() -> ExitCode {
             Command::Token(cmd) => admin::token(settings, cmd).await,
             Command::Fsck => admin::fsck(settings).await,
             Command::Reindex => admin::reindex(settings).await,
+            Command::Reassess(args) => admin::reassess(settings, args).await,
             Command::Assess(_) => unreachable!("handled before the runtime starts"),
         }
     });

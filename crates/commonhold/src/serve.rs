@@ -58,6 +58,9 @@ pub async fn open_hub(
         rate_limit_per_address: settings.rate_limit_per_address,
     };
     let hub = Hub::new(meta.clone(), blobs, config, settings.signing_key.clone()).await?;
+    if let Some(path) = &settings.knowledge_file {
+        hub.set_knowledge(crate::knowledge::load(path)?);
+    }
     Ok((hub, meta))
 }
 
@@ -120,7 +123,14 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
             .context("cannot seed the demo assets")?;
         eprintln!("demo assets seeded: browse {public_url}/");
     }
+    if let Some(path) = &settings.knowledge_file {
+        crate::knowledge::spawn_watcher(hub.clone(), path.clone());
+    }
+    if let Err(e) = hub.queue_reassess_if_changed().await {
+        tracing::error!(error = %e, "cannot queue the re-assessment after a definition or knowledge change");
+    }
     hub.spawn_assessor();
+    hub.spawn_reassessor();
     hub.spawn_catalogue_indexer();
     hub.spawn_xet_file_hasher();
     eprintln!(

@@ -21,6 +21,18 @@ use crate::{Hub, HubError, format_time_ms, now_ms};
 pub(crate) const CONSUMER: &str = "assessor";
 const BATCH: u64 = 50;
 
+/// Where a file's bytes are.
+#[derive(Clone)]
+enum Content {
+    /// A regular git blob, or an LFS pointer whose object this hub does not hold: read as the
+    /// pointer text it is (definition P5).
+    Blob(GitOid),
+    /// An LFS object in the blob store.
+    Lfs(commonhold_types::Sha256, u64),
+    /// An LFS object uploaded through Xet, stored as xorbs.
+    Xet(Arc<crate::XetFile>),
+}
+
 /// A commit of a repo, seen through the assessor's `Release` trait. Reads block on the async
 /// stores, so assessments run on a blocking thread.
 struct CommitRelease {
@@ -28,8 +40,7 @@ struct CommitRelease {
     handle: tokio::runtime::Handle,
     root: String,
     files: Vec<ReleaseFile>,
-    /// Path -> (blob id, LFS object if any).
-    index: std::collections::HashMap<String, (GitOid, Option<commonhold_types::Sha256>)>,
+    index: std::collections::HashMap<String, Content>,
 }
 
 impl Release for CommitRelease {
@@ -38,48 +49,49 @@ impl Release for CommitRelease {
     }
 
     fn read(&self, path: &str, offset: u64, max_len: usize) -> std::io::Result<Vec<u8>> {
-        let (oid, lfs) = self
+        let content = self
             .index
             .get(path)
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, path.to_string()))?;
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, path.to_string()))?
+            .clone();
         let hub = self.hub.clone();
-        let (oid, lfs) = (*oid, *lfs);
         self.handle.block_on(async move {
-            match lfs {
-                None => {
+            let (size, stream) = match content {
+                Content::Blob(oid) => {
                     let body = hub
                         .blob_content(&oid)
                         .await
                         .map_err(std::io::Error::other)?;
-                    let start = (offset as usize).min(body.len());
+                    let start = usize::try_from(offset)
+                        .unwrap_or(usize::MAX)
+                        .min(body.len());
                     let end = start.saturating_add(max_len).min(body.len());
-                    Ok(body[start..end].to_vec())
+                    return Ok(body.get(start..end).unwrap_or_default().to_vec());
                 }
-                Some(sha) => {
-                    let key = BlobKey::Lfs(sha);
-                    let size = hub
-                        .blobs
-                        .stat(&key)
-                        .await
-                        .map_err(std::io::Error::other)?
-                        .unwrap_or(0);
-                    let start = offset.min(size);
-                    let end = start.saturating_add(max_len as u64).min(size);
-                    if start == end {
-                        return Ok(Vec::new());
-                    }
-                    let mut stream = hub
-                        .blobs
-                        .read(&key, Some(start..end))
-                        .await
-                        .map_err(std::io::Error::other)?;
-                    let mut out = Vec::with_capacity((end - start) as usize);
-                    while let Some(chunk) = stream.next().await {
-                        out.extend_from_slice(&chunk?);
-                    }
-                    Ok(out)
-                }
+                Content::Lfs(sha, size) => (size, Err(sha)),
+                Content::Xet(file) => (file.size(), Ok(file)),
+            };
+            let start = offset.min(size);
+            let end = start.saturating_add(max_len as u64).min(size);
+            if start == end {
+                return Ok(Vec::new());
             }
+            let mut stream = match stream {
+                Ok(file) => hub
+                    .xet_file_stream(&file, start..end)
+                    .await
+                    .map_err(std::io::Error::other)?,
+                Err(sha) => hub
+                    .blobs
+                    .read(&BlobKey::Lfs(sha), Some(start..end))
+                    .await
+                    .map_err(std::io::Error::other)?,
+            };
+            let mut out = Vec::with_capacity(usize::try_from(end - start).unwrap_or(0));
+            while let Some(chunk) = stream.next().await {
+                out.extend_from_slice(&chunk?);
+            }
+            Ok(out)
         })
     }
 
@@ -115,14 +127,26 @@ impl Hub {
                 continue;
             }
             let info = self.blob_info(oid).await?;
+            let content = match &info.lfs {
+                None => Content::Blob(*oid),
+                Some(p) => match self.xet_file(repo.id, &p.oid).await? {
+                    Some(file) => Content::Xet(file),
+                    None => match self.blobs.stat(&BlobKey::Lfs(p.oid)).await? {
+                        Some(size) => Content::Lfs(p.oid, size),
+                        None => Content::Blob(*oid),
+                    },
+                },
+            };
+            let size = match &content {
+                Content::Blob(_) => info.size,
+                Content::Lfs(_, size) => *size,
+                Content::Xet(file) => file.size(),
+            };
             files.push(ReleaseFile {
                 path: path.as_str().to_string(),
-                size: info.file_size(),
+                size,
             });
-            index.insert(
-                path.as_str().to_string(),
-                (*oid, info.lfs.as_ref().map(|p| p.oid)),
-            );
+            index.insert(path.as_str().to_string(), content);
         }
         let release = CommitRelease {
             hub: self.clone(),
@@ -133,6 +157,7 @@ impl Hub {
         };
         let repo_type = repo.repo_type;
         let hub = self.clone();
+        let knowledge = self.knowledge();
         let assessment = tokio::task::spawn_blocking(move || {
             let handle = release.handle.clone();
             let base = |name: &str| -> Option<Assessment> {
@@ -143,6 +168,7 @@ impl Hub {
                 repo_type: Some(repo_type),
                 base_models: &base,
                 now: Some(format_time_ms(now_ms())),
+                knowledge: &knowledge,
                 ..AssessOptions::default()
             };
             commonhold_assess::assess(&release, &opts)

@@ -23,6 +23,7 @@ mod hot;
 mod lfs;
 mod metrics;
 mod objects;
+mod openness;
 mod repos;
 mod revision;
 mod signing;
@@ -47,6 +48,7 @@ pub use lfs::{
 };
 pub use metrics::{Counter, Metrics};
 pub use objects::{BlobInfo, ObjectCache};
+pub use openness::{DISPUTE_REASON_MAX, RunSummary};
 pub use repos::UploadMode;
 pub use revision::Resolved;
 pub use signing::{SignedAction, Signer};
@@ -114,6 +116,8 @@ pub struct Hub {
     pub(crate) access: Arc<tokio::sync::Mutex<Arc<AccessChanges>>>,
     /// What crossed the wire in this process (`GET /metrics`).
     pub metrics: Arc<Metrics>,
+    /// The knowledge file of base-model families the assessor uses; replaced on reload.
+    knowledge: Arc<std::sync::RwLock<Arc<commonhold_assess::Knowledge>>>,
 }
 
 impl Hub {
@@ -147,7 +151,31 @@ impl Hub {
             reach: Arc::default(),
             access: Arc::default(),
             metrics: Arc::new(Metrics::default()),
+            knowledge: Arc::new(std::sync::RwLock::new(Arc::new(
+                commonhold_assess::Knowledge::builtin().clone(),
+            ))),
         })
+    }
+
+    /// The knowledge file of base-model families in force.
+    pub fn knowledge(&self) -> Arc<commonhold_assess::Knowledge> {
+        match self.knowledge.read() {
+            Ok(k) => k.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Puts `knowledge` in force for assessments started from now on; returns whether it differs
+    /// (by sha256) from the one it replaces.
+    pub fn set_knowledge(&self, knowledge: commonhold_assess::Knowledge) -> bool {
+        let fresh = Arc::new(knowledge);
+        let mut slot = match self.knowledge.write() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let changed = slot.stamp().sha256 != fresh.stamp().sha256;
+        *slot = fresh;
+        changed
     }
 
     /// `{public_url}/{path}` with exactly one slash between.

@@ -41,6 +41,7 @@ mod listing;
 mod log;
 mod model;
 mod objects;
+mod openness;
 mod refs;
 mod repos;
 mod settings;
@@ -59,6 +60,7 @@ pub use model::{
     Account, AccountKind, Backend, LogEntry, OrgRole, PrivateRepos, RefConflict, Repo, RepoQuery,
     RepoSort, RepoSummary, TokenInfo,
 };
+pub use openness::{Dispute, NewDispute, ReassessChange, ReassessRun};
 pub use xet::XetFileRow;
 
 /// A handle on the metadata database. Cloning is cheap: clones share one connection pool.

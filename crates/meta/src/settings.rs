@@ -17,6 +17,19 @@ impl MetaStore {
         )
     }
 
+    /// Stores `value` under `key`, replacing what was there.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), MetaError> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Stores `value` unless the key already has one, and returns the value that is stored:
     /// when two processes start at once, both end up using the same generated key.
     pub async fn set_setting_if_absent(&self, key: &str, value: &str) -> Result<String, MetaError> {

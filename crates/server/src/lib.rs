@@ -128,6 +128,12 @@ pub fn router(hub: Hub) -> Router {
         .route(&repo("/settings"), put(repos::settings))
         .route(&repo("/openness"), get(openness::latest))
         .route(&repo("/openness/{rev}"), get(openness::at))
+        .route(
+            &repo("/disputes"),
+            get(openness::disputes).post(openness::dispute),
+        )
+        .route("/api/admin/reassessments", get(openness::reassessments))
+        .route("/api/admin/reassess", post(openness::reassess))
         .route(&repo("/preupload/{rev}"), post(upload::preupload))
         .route(&repo("/commit/{rev}"), post(upload::commit))
         .route(

@@ -1,10 +1,27 @@
-//! The openness panel of a repository page: tier, MOF progress, OSAID verdict, licences,
-//! findings with evidence links to file lines, and the steps to the next tier.
+//! The openness panel of a repository page: tier, MOF progress, OSAID verdict, the 17
+//! components as a grid read at a glance, licences, findings with evidence links to file lines,
+//! the rule of the definition behind each judgment, publishers' disputes beside the judgment
+//! they dispute, and the steps to the next tier.
 
-use commonhold_assess::{Assessment, Evidence};
+use commonhold_assess::{Assessment, ComponentAssessment, ComponentState, Evidence};
 
-use crate::html::{esc, path_value, tier_badge};
+use crate::html::{date, esc, path_value, tier_badge};
 use crate::markdown::safe_url;
+
+/// A publisher's dispute of one judgment, as the panel shows it.
+#[derive(Clone, Debug)]
+pub struct DisputeRow {
+    /// `tier`, `osaid`, `mof`, `data_information`, a finding id or a component key.
+    pub target: String,
+    pub rule: Option<String>,
+    pub author: String,
+    pub reason: String,
+    pub evidence_url: Option<String>,
+    /// The commit whose assessment was disputed.
+    pub commit: String,
+    /// Unix milliseconds.
+    pub created_at_ms: i64,
+}
 
 /// The file view URL of a line of evidence: `/{repo}/blob/{commit}/{path}#L{n}`.
 /// `repo_path` is the repository's web path (`/ns/name` or `/datasets/ns/name`).
@@ -112,8 +129,133 @@ fn progress(label: &str, id: &str, value: f64) -> String {
     )
 }
 
+/// ` · rule X`, linked to the definition, when a judgment names its rule.
+fn rule_ref(rule: Option<&str>) -> String {
+    match rule {
+        Some(r) => format!(
+            " <span class=\"rule\">rule <a href=\"{}\">{}</a></span>",
+            esc(&super::definition::rule_href(r)),
+            esc(r)
+        ),
+        None => String::new(),
+    }
+}
+
+/// The disputes of `target`, shown beside its judgment; empty when there are none.
+fn disputes_of(target: &str, root: &str, disputes: &[DisputeRow]) -> String {
+    let items: String = disputes
+        .iter()
+        .filter(|d| d.target == target)
+        .map(|d| {
+            let evidence = d
+                .evidence_url
+                .as_deref()
+                .filter(|u| safe_url(u) && (u.starts_with("https://") || u.starts_with("http://")))
+                .map(|u| {
+                    format!(
+                        " <a href=\"{}\" rel=\"nofollow noopener\">their evidence</a>",
+                        esc(u)
+                    )
+                })
+                .unwrap_or_default();
+            let other_commit = if d.commit == root {
+                String::new()
+            } else {
+                format!(
+                    " (about commit <code>{}</code>)",
+                    esc(d.commit.get(..12).unwrap_or(&d.commit))
+                )
+            };
+            format!(
+                "<li><strong>Disputed by {}</strong> on {}{other_commit}: {}{evidence}</li>",
+                esc(&d.author),
+                date(d.created_at_ms),
+                esc(&d.reason),
+            )
+        })
+        .collect();
+    if items.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<ul class=\"disputes\" aria-label=\"Disputes of this judgment (they do not change it)\">{items}</ul>"
+        )
+    }
+}
+
+fn state_word(s: ComponentState) -> &'static str {
+    match s {
+        ComponentState::Present => "present",
+        ComponentState::Linked => "linked, not verified",
+        ComponentState::DeclaredUnverified => "declared, not found",
+        ComponentState::Absent => "absent",
+    }
+}
+
+/// One cell of the components grid.
+fn component_cell(
+    repo_path: &str,
+    root: &str,
+    c: &ComponentAssessment,
+    disputes: &[DisputeRow],
+) -> String {
+    let class = match c.state {
+        ComponentState::Present => "comp-present",
+        ComponentState::Linked => "comp-linked",
+        ComponentState::DeclaredUnverified => "comp-declared",
+        ComponentState::Absent => "comp-absent",
+    };
+    let key = serde_json::to_value(c.component)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let mof_class = match c.component.class() {
+        3 => "Class III",
+        2 => "Class II",
+        _ => "Class I",
+    };
+    let optional = if c.component.required() {
+        ""
+    } else {
+        ", optional"
+    };
+    let evidence = c
+        .evidence
+        .first()
+        .map(|e| format!("<br>{}", evidence(repo_path, root, e)))
+        .unwrap_or_default();
+    format!(
+        "<li class=\"comp {class}\" id=\"component-{key}\"><strong>{name}</strong> <span class=\"meta\">({mof_class}{optional})</span><br><span class=\"state\">{state}</span>\
+{licence}{rule}{evidence}{disputes}</li>",
+        name = esc(&c.name),
+        state = state_word(c.state),
+        licence = c
+            .licence
+            .as_deref()
+            .map(|l| format!(" · {}", esc(l)))
+            .unwrap_or_default(),
+        rule = rule_ref(c.rule.as_deref()),
+        disputes = disputes_of(&key, root, disputes),
+    )
+}
+
+/// The 17 components as a grid, one cell each: state, licence, rule, first evidence.
+fn components_grid(repo_path: &str, a: &Assessment, disputes: &[DisputeRow]) -> String {
+    let cells: String = a
+        .components
+        .iter()
+        .map(|c| component_cell(repo_path, &a.root, c, disputes))
+        .collect();
+    let counted = a.components.iter().filter(|c| c.state.counts()).count();
+    format!(
+        "<h3 id=\"components-h\">Components ({counted} of {} present or linked)</h3>\
+<ul class=\"components\" aria-labelledby=\"components-h\">{cells}</ul>",
+        a.components.len()
+    )
+}
+
 /// The panel. `None` says the assessor has not reached this commit yet.
-pub fn openness_panel(repo_path: &str, a: Option<&Assessment>) -> String {
+pub fn openness_panel(repo_path: &str, a: Option<&Assessment>, disputes: &[DisputeRow]) -> String {
     let Some(a) = a else {
         return "<section class=\"panel\" aria-labelledby=\"openness-h\"><h2 id=\"openness-h\">Openness</h2>\
 <p>The assessment of this revision is pending; it appears here within a minute of a commit.</p></section>"
@@ -136,10 +278,19 @@ pub fn openness_panel(repo_path: &str, a: Option<&Assessment>) -> String {
         ));
     } else {
         out.push_str(&format!(
-            "<p>Tier: {} · MOF: <strong>{}</strong> · OSAID 1.0: <strong>{}</strong></p><h3>MOF progress</h3><ul>{}{}{}</ul>",
+            "<p>Tier: {}{} · MOF: <strong>{}</strong> · OSAID 1.0: <strong>{}</strong></p>{}{}{}\
+<h3>MOF progress</h3><ul>{}{}{}</ul>",
             tier_badge(a.tier.as_str()),
+            rule_ref(a.tier_rule.as_deref()),
             esc(&a.mof.label),
-            if a.osaid.pass { "pass" } else { "does not pass" },
+            if a.osaid.pass {
+                "pass"
+            } else {
+                "does not pass"
+            },
+            disputes_of("tier", root, disputes),
+            disputes_of("mof", root, disputes),
+            disputes_of("osaid", root, disputes),
             progress("Class III (Open Model)", "mof-3", a.mof.progress.class_3),
             progress("Class II (Open Tooling)", "mof-2", a.mof.progress.class_2),
             progress("Class I (Open Science)", "mof-1", a.mof.progress.class_1),
@@ -154,6 +305,7 @@ pub fn openness_panel(repo_path: &str, a: Option<&Assessment>) -> String {
             out.push_str(&format!("<h3>What OSAID still needs</h3><ul>{items}</ul>"));
         }
     }
+    out.push_str(&components_grid(repo_path, a, disputes));
     if !a.licences.is_empty() {
         let rows: String = a
             .licences
@@ -184,11 +336,13 @@ pub fn openness_panel(repo_path: &str, a: Option<&Assessment>) -> String {
             .iter()
             .map(|f| {
                 format!(
-                    "<li id=\"finding-{id}\"><strong>{id}</strong> ({sev}): {msg}<br>Evidence: {ev}</li>",
+                    "<li id=\"finding-{id}\"><strong>{id}</strong> ({sev}){rule}: {msg}<br>Evidence: {ev}{disputes}</li>",
                     id = esc(&f.id),
                     sev = f.severity.as_str(),
+                    rule = rule_ref(f.rule.as_deref()),
                     msg = esc(&f.message),
                     ev = evidence_list(repo_path, root, &f.evidence),
+                    disputes = disputes_of(&f.id, root, disputes),
                 )
             })
             .collect();
@@ -203,6 +357,17 @@ pub fn openness_panel(repo_path: &str, a: Option<&Assessment>) -> String {
         out.push_str(&format!(
             "<h3>Steps to {}</h3><ol>{steps}</ol>",
             esc(next.tier.as_str())
+        ));
+    }
+    if let Some(k) = &a.knowledge {
+        out.push_str(&format!(
+            "<p class=\"meta\">Assessed under definition {} with the knowledge file of base models {} \
+(sha256 <code>{}</code>, {}). A publisher who thinks a judgment wrong can dispute it \
+(<code>POST /api/{{models|datasets}}/{{repo}}/disputes</code>); disputes are shown beside it and do not change it.</p>",
+            esc(&a.definition_version),
+            esc(&k.version),
+            esc(k.sha256.get(..16).unwrap_or(&k.sha256)),
+            esc(&k.origin),
         ));
     }
     out.push_str("</section>");

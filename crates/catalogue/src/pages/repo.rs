@@ -3,7 +3,7 @@
 use commonhold_assess::Assessment;
 
 use super::common::Site;
-use super::openness::openness_panel;
+use super::openness::{DisputeRow, openness_panel};
 use crate::entry::RepoEntry;
 use crate::html::{bytes, date, esc, path_value, tier_badge};
 use crate::markdown::render_card;
@@ -47,6 +47,8 @@ pub struct RepoView {
     pub branches: Vec<RefRow>,
     pub tags: Vec<RefRow>,
     pub assessment: Option<Assessment>,
+    /// Publishers' disputes of the openness judgments, newest first.
+    pub disputes: Vec<DisputeRow>,
 }
 
 /// Renders the repository page.
@@ -154,7 +156,7 @@ pub fn repo_page(site: &Site, v: &RepoView) -> String {
         plural = e.kind.plural(),
         facts = facts.join(" · "),
         exports = exports(e),
-        panel = openness_panel(&base, v.assessment.as_ref()),
+        panel = openness_panel(&base, v.assessment.as_ref(), &v.disputes),
         branches = refs(&v.branches),
         tags = refs(&v.tags),
         discussions = esc(&format!("{base}/discussions")),

@@ -7,6 +7,7 @@ mod catalogue_index;
 mod discussions;
 mod listing;
 mod objects;
+mod openness;
 mod refs;
 mod repos;
 mod schema;

@@ -232,6 +232,8 @@ pub fn router(hub: Hub) -> Router<AppState> {
         .route("/funders", get(funders))
         .route("/funders/{slug}", get(funder))
         .route("/organizations/{name}", get(organization))
+        .route(pages::DEFINITION_PATH, get(definition))
+        .route("/settings/reassessments", get(reassessments))
         .route(commonhold_catalogue::html::CSS_PATH, get(css))
         .route("/{ns}/{name}", get(model_page))
         .route("/datasets/{ns}/{name}", get(dataset_page))
@@ -458,7 +460,23 @@ async fn repo_page(
         branches: Vec::new(),
         tags: Vec::new(),
         assessment: None,
+        disputes: Vec::new(),
     };
+    view.disputes = hub
+        .disputes(&repo, super::openness::DISPUTES_SHOWN)
+        .await
+        .map_err(|e| s.internal(e))?
+        .into_iter()
+        .map(|d| pages::DisputeRow {
+            target: d.target,
+            rule: d.rule,
+            author: d.author,
+            reason: d.reason,
+            evidence_url: d.evidence_url,
+            commit: d.commit.to_hex(),
+            created_at_ms: d.created_at,
+        })
+        .collect();
     if let Some(head) = head {
         view.readme = hub.readme(&head).await.map_err(|e| s.internal(e))?;
         // The data card of a dataset is judged from it.
@@ -506,6 +524,60 @@ async fn repo_page(
         }
     }
     page(pages::repo_page(&s.site, &view))
+}
+
+/// The openness definition, every rule anchored for the links on repository pages.
+async fn definition(State(s): State<WebState>) -> PageResult {
+    page(pages::definition_page(&s.site))
+}
+
+/// Re-assessment runs and what they changed, for administrators (others: 404, as for any page
+/// they may not see).
+async fn reassessments(State(s): State<WebState>, caller: Caller) -> PageResult {
+    if !caller.principal().is_some_and(|p| p.account.is_admin) {
+        return Err(s.not_found("This page"));
+    }
+    let runs = s
+        .hub
+        .reassessments(caller.principal(), 20, super::openness::CHANGES_SHOWN)
+        .await
+        .map_err(|e| s.internal(e))?;
+    let mut rows = Vec::with_capacity(runs.len());
+    for (r, changes) in runs {
+        rows.push(pages::RunRow {
+            id: r.id,
+            reason: r.reason,
+            definition: r.definition,
+            knowledge_version: r.knowledge_version,
+            knowledge_sha256: r.knowledge_sha256,
+            status: r.status,
+            repos_done: r.repos_done,
+            repos_changed: r.repos_changed,
+            created_at_ms: r.created_at,
+            finished_at_ms: r.finished_at,
+            changes: changes
+                .into_iter()
+                .map(|c| {
+                    let prefix = if c.repo_type == "dataset" {
+                        "/datasets"
+                    } else {
+                        ""
+                    };
+                    pages::ChangeRow {
+                        web_path: format!("{prefix}/{}", c.repo_name),
+                        repo: c.repo_name,
+                        tier_before: c.tier_before,
+                        tier_after: c.tier_after,
+                        definition_before: c.definition_before,
+                        findings_added: c.findings_added,
+                        findings_removed: c.findings_removed,
+                        changed: c.changed,
+                    }
+                })
+                .collect(),
+        });
+    }
+    page(pages::reassessments_page(&s.site, &rows))
 }
 
 async fn model_discussions(
