@@ -89,6 +89,9 @@ before(async () => {
     'config.json': '{"model_type": "llama"}',
     'model.safetensors': weights,
   });
+  await api('POST', `/api/models/${NS}/llama-tune/disputes`, JSON.stringify({
+    target: 'tier', reason: 'Our fine-tune data is our own; we dispute the inherited restriction.',
+  }));
   await publish('model', 'hidden-model', { 'README.md': '# Hidden classifier\n' }, true);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -146,6 +149,21 @@ test('open a repo, read a finding or licence and follow its evidence to the line
   await page.screenshot({ path: `${SHOTS}evidence.png`, fullPage: true });
 });
 
+test('the 17 components at a glance, a rule and a dispute beside the judgment', async () => {
+  await page.goto(`${BASE}/${NS}/llama-tune`);
+  const grid = page.locator('ul.components > li.comp');
+  assert.equal(await grid.count(), 17);
+  assert.match(await page.locator('#component-model_parameters_final').innerText(), /present/);
+  const panel = page.locator('section[aria-labelledby="openness-h"]');
+  assert.match(await panel.innerText(), /Disputed by .*we dispute the inherited restriction/s);
+  await page.screenshot({ path: `${SHOTS}components-grid.png`, fullPage: true });
+  const rule = panel.locator('.rule a').first();
+  const ruleId = await rule.innerText();
+  await rule.click();
+  await page.waitForURL((u) => u.pathname === '/docs/openness/definition');
+  assert.equal(await page.locator(`[id="rule-${ruleId}"]`).count(), 1, `no anchor for rule ${ruleId}`);
+});
+
 test('compare two models', async () => {
   await page.goto(`${BASE}/compare`);
   await page.getByLabel('Model 1').fill(`${NS}/open-classifier`);
@@ -187,7 +205,8 @@ test('keyboard only: skip link, search, open a result', async () => {
 test('axe-core: no serious or critical violations', async () => {
   for (const path of ['/', '/search?q=classifier', `/${NS}/open-classifier`, `/datasets/${NS}/reviews`,
     `/${NS}/open-classifier/blob/main/LICENSE`, `/compare?models=${NS}/open-classifier&models=${NS}/llama-tune`,
-    `/organizations/${NS}`, '/funders', '/funders/european-commission']) {
+    `/organizations/${NS}`, '/funders', '/funders/european-commission', `/${NS}/llama-tune`,
+    '/docs/openness/definition']) {
     await axeCheck(path);
   }
 });
