@@ -63,6 +63,15 @@ fn replay(target: &str, data: &[u8]) {
             grade(data);
             return;
         }
+        "lineage" => {
+            let _ = commonhold_assess::inspect::adapter_base(data);
+            let text = String::from_utf8_lossy(data);
+            let _ = commonhold_assess::inspect::merge_models(&text);
+            if let Ok(k) = commonhold_assess::Knowledge::parse(&text, "fuzz") {
+                let _ = k.lookup(&text);
+            }
+            return;
+        }
         // The server's targets: crates/server replays those.
         "commit_ndjson" | "range" => return,
         other => panic!("unknown fuzz target {other}"),
@@ -170,6 +179,10 @@ fn mutated_fixtures_never_panic() {
         (
             "front_matter",
             b"---\nlicense: mit\ntags: [a, b]\nx: &a [1, 2]\ny: *a\n---\n# Uses\ntext\n".to_vec(),
+        ),
+        (
+            "lineage",
+            b"version = \"1\"\ndefinition = \"2026.2\"\n[[family]]\nid = \"a\"\nname = \"A\"\npatterns = [\"org/*-7b*\", \"*/a-*\"]\nlicence = \"apache-2.0\"\nflows_down = false\ndata = \"open\"\nsource = \"https://example.org\"\nchecked = \"2026-01-01\"\n# model: org/a-7b\n{\"base_model_name_or_path\": \"org/a-7b\"}\n".to_vec(),
         ),
     ];
     let mut mutator = Mutator(0x9e37_79b9_7f4a_7c15);
