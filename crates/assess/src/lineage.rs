@@ -59,11 +59,14 @@ impl Base<'_> {
         }
     }
 
-    /// The base's data information grade, when known. An assessment on the hub made before
-    /// the data grade was recorded counts its data as closed when it raised OW005 or evidences
-    /// no datasets, and as partial otherwise.
+    /// The base's data information grade, when known: the grade its hub assessment records
+    /// (after its own lineage); an assessment made before the grade was recorded counts its data
+    /// as closed when it raised OW005 or evidences no datasets, and as partial otherwise.
     pub fn data(&self) -> Option<DataGrade> {
         match &self.resolution {
+            Resolution::Hub(a) if a.data_information.is_some() => {
+                a.data_information.as_ref().map(|d| d.grade)
+            }
             Resolution::Hub(a) => {
                 let undisclosed = a.has_finding("OW005")
                     || a.component(Component::Datasets)

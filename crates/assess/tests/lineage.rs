@@ -148,6 +148,19 @@ fn a_base_held_on_the_hub_wins_over_the_knowledge_file() {
     let a = finetune("license: mit\nbase_model: meta-llama/Meta-Llama-3-8B").assess_with(&opts);
     assert!(!a.has_finding("OW006"), "{:?}", a.findings);
     assert_eq!(a.tier, Tier::OpenWeights);
+    // Its data grade is the one the hub recorded for the base (here: not closed), not the
+    // knowledge file's closed; a base the hub graded closed passes that on, though it names
+    // datasets.
+    assert!(!a.has_finding("OW007"), "{:?}", a.findings);
+    let mut closed_data = open_base.clone();
+    closed_data.data_information.as_mut().unwrap().grade = DataGrade::Closed;
+    let lookup = |id: &str| (id == "example/closed-data").then(|| closed_data.clone());
+    let opts = AssessOptions {
+        base_models: &lookup,
+        ..Default::default()
+    };
+    let c = finetune("license: mit\nbase_model: example/closed-data").assess_with(&opts);
+    assert!(c.has_finding("OW007"), "{:?}", c.findings);
 
     let mut restricted = open_base.clone();
     restricted.tier = Tier::RestrictedWeights;
