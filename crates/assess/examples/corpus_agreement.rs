@@ -35,7 +35,7 @@ fn main() {
         }
         return;
     }
-    for set in ["first", "second"] {
+    for set in corpus_support::SETS {
         let of_set: Vec<_> = outcomes.iter().filter(|o| o.set == set).collect();
         if of_set.is_empty() {
             continue;
@@ -44,7 +44,7 @@ fn main() {
         println!("{}", table(&of_set));
     }
     print!("{RATES_HEADER}");
-    for set in ["first", "second"] {
+    for set in corpus_support::SETS {
         let of_set: Vec<_> = outcomes.iter().filter(|o| o.set == set).collect();
         if !of_set.is_empty() {
             print!("{}", rates_table(set, &rates(&of_set)));
