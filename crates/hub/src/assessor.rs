@@ -78,7 +78,7 @@ impl Release for CommitRelease {
             }
             let mut stream = match stream {
                 Ok(file) => hub
-                    .xet_file_stream(&file, start..end)
+                    .xet_file_stream_internal(&file, start..end)
                     .await
                     .map_err(std::io::Error::other)?,
                 Err(sha) => hub

@@ -471,6 +471,16 @@ impl Hub {
         self.record_stream(&file.record, range).await
     }
 
+    /// Like [`Hub::xet_file_stream`], for the hub's own reads (the assessor's header reads): not
+    /// counted as a client's plain download in `/metrics`.
+    pub(crate) async fn xet_file_stream_internal(
+        &self,
+        file: &XetFile,
+        range: Range<u64>,
+    ) -> Result<BlobStream, HubError> {
+        self.record_stream(&file.record, range).await
+    }
+
     /// Bytes `range` of the file `record` describes, as [`Hub::xet_file_stream`] reads them.
     async fn record_stream(
         &self,
