@@ -6,16 +6,6 @@ use commonhold_assess::{AssessOptions, MemoryRelease, assess};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let (card, sheet) = match data.iter().position(|b| *b == 0) {
-        Some(i) => (&data[..i], &data[i + 1..]),
-        None => (data, &data[..0]),
-    };
-    let release = MemoryRelease::new(
-        "fuzz",
-        vec![
-            ("README.md".to_owned(), card.to_vec()),
-            ("DATA_CARD.md".to_owned(), sheet.to_vec()),
-        ],
-    );
+    let release = MemoryRelease::card_and_data_card(data);
     let _ = assess(&release, &AssessOptions::default());
 });

@@ -32,6 +32,23 @@ pub struct MemoryRelease {
 }
 
 impl MemoryRelease {
+    /// The release the `data_grade` fuzz target and its replay test assess: a model card and a
+    /// data card, split at the input's first NUL byte.
+    #[doc(hidden)]
+    pub fn card_and_data_card(data: &[u8]) -> MemoryRelease {
+        let (card, sheet) = match data.iter().position(|b| *b == 0) {
+            Some(i) => (&data[..i], &data[i + 1..]),
+            None => (data, &data[..0]),
+        };
+        MemoryRelease::new(
+            "fuzz",
+            vec![
+                ("README.md".to_owned(), card.to_vec()),
+                ("DATA_CARD.md".to_owned(), sheet.to_vec()),
+            ],
+        )
+    }
+
     pub fn new(root: &str, files: Vec<(String, Vec<u8>)>) -> MemoryRelease {
         let (files, contents) = files
             .into_iter()

@@ -11,17 +11,7 @@ use commonhold_assess::{AssessOptions, MemoryRelease, assess};
 
 /// The `data_grade` target: the data information grade (D1-D8) of an arbitrary card.
 fn grade(data: &[u8]) {
-    let (card, sheet) = match data.iter().position(|b| *b == 0) {
-        Some(i) => (&data[..i], &data[i + 1..]),
-        None => (data, &data[..0]),
-    };
-    let release = MemoryRelease::new(
-        "fuzz",
-        vec![
-            ("README.md".to_owned(), card.to_vec()),
-            ("DATA_CARD.md".to_owned(), sheet.to_vec()),
-        ],
-    );
+    let release = MemoryRelease::card_and_data_card(data);
     let a = assess(&release, &AssessOptions::default());
     assert!(a.data_information.is_some());
 }

@@ -58,6 +58,20 @@ pub fn start_request(
     headers: &[(&str, &str)],
     content_length: u64,
 ) -> io::Result<TcpStream> {
+    let framing = (content_length > 0 || matches!(method, "POST" | "PUT"))
+        .then(|| format!("Content-Length: {content_length}"));
+    send_head(addr, method, path, headers, framing)
+}
+
+/// Connects (with timeouts) and sends the request line, `headers` and the body's framing
+/// header, if any.
+fn send_head(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    framing: Option<String>,
+) -> io::Result<TcpStream> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
     stream.set_read_timeout(Some(IO_TIMEOUT))?;
     stream.set_write_timeout(Some(IO_TIMEOUT))?;
@@ -65,8 +79,9 @@ pub fn start_request(
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
-    if content_length > 0 || matches!(method, "POST" | "PUT") {
-        head.push_str(&format!("Content-Length: {content_length}\r\n"));
+    if let Some(f) = framing {
+        head.push_str(&f);
+        head.push_str("\r\n");
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
@@ -197,19 +212,12 @@ pub fn stream_zeros(
     len: u64,
     chunked: bool,
 ) -> io::Result<Reply> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
-    stream.set_read_timeout(Some(IO_TIMEOUT))?;
-    stream.set_write_timeout(Some(IO_TIMEOUT))?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    if chunked {
-        head.push_str("Transfer-Encoding: chunked\r\n\r\n");
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_string()
     } else {
-        head.push_str(&format!("Content-Length: {len}\r\n\r\n"));
-    }
-    stream.write_all(head.as_bytes())?;
+        format!("Content-Length: {len}")
+    };
+    let stream = send_head(addr, method, path, headers, Some(framing))?;
     let mut writer = stream.try_clone()?;
     let sender = std::thread::spawn(move || -> io::Result<()> {
         const PIECE: usize = 64 << 10;
