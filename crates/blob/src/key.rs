@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use commonhold_types::Sha256;
+use commonhold_types::{GitOid, Sha256};
 
 use crate::error::BlobError;
 
@@ -16,15 +16,33 @@ pub enum BlobKey {
     /// A Xet xorb, addressed by its Xet hash (raw bytes). Its content is checked by the Xet layer
     /// (a Merkle hash of its chunks), not by this store.
     Xorb([u8; 32]),
+    /// A copy of a large git blob (a regular file) that the metadata store holds, addressed by
+    /// its git object id, for downloads to stream. Its content is checked by the hub (the git
+    /// object hash), not by this store.
+    GitBlob(GitOid),
 }
 
 impl BlobKey {
-    /// The digest the object's content must hash to. A xorb has no sha256: its raw Xet hash
-    /// is returned, which names it but which this store cannot check.
+    /// The digest the object's content must hash to. A xorb or a git blob has no sha256: its
+    /// name is returned (a git id zero-padded), which this store cannot check.
     pub fn sha256(&self) -> Sha256 {
         match self {
             BlobKey::Lfs(digest) => *digest,
             BlobKey::Xorb(hash) => Sha256(*hash),
+            BlobKey::GitBlob(oid) => {
+                let mut padded = [0u8; 32];
+                padded[..20].copy_from_slice(&oid.0);
+                Sha256(padded)
+            }
+        }
+    }
+
+    /// The directory name of the key's kind and the hex of its name: how the backends file it.
+    pub(crate) fn dir_and_hex(&self) -> (&'static str, String) {
+        match self {
+            BlobKey::Lfs(digest) => ("lfs", digest.to_hex()),
+            BlobKey::Xorb(hash) => ("xorbs", hex::encode(hash)),
+            BlobKey::GitBlob(oid) => ("git-blobs", oid.to_hex()),
         }
     }
 }
@@ -34,6 +52,7 @@ impl fmt::Display for BlobKey {
         match self {
             BlobKey::Lfs(digest) => write!(f, "lfs:{digest}"),
             BlobKey::Xorb(hash) => write!(f, "xorb:{}", hex::encode(hash)),
+            BlobKey::GitBlob(oid) => write!(f, "git-blob:{oid}"),
         }
     }
 }

@@ -8,8 +8,7 @@ mod support;
 
 use std::path::Path;
 
-use commonhold_xet::fixtures::{CompressionScheme, FileFixture, file_fixture};
-use support::http::request;
+use commonhold_xet::fixtures::{CompressionScheme, file_fixture};
 use support::hub::{lfs_op, sha256_hex};
 use support::{Store, find_files_named, pseudo_random};
 
@@ -21,7 +20,7 @@ fn fsck_names_damaged_xorbs_dangling_mappings_and_unserved_pointers() {
     let sha = sha256_hex(&data);
     let f = file_fixture(&data, 64 * 1024, 2, CompressionScheme::LZ4, &sha).unwrap();
 
-    xet_upload(&store, server.addr, "alice/xet", &f);
+    client.upload_xet(&f);
     client.commit_ok(
         "add weights",
         &[lfs_op("model.bin", &sha, data.len() as u64)],
@@ -94,7 +93,7 @@ fn fsck_names_a_forged_mapping_and_the_server_never_serves_it() {
     let other = pseudo_random(victim.len(), 22);
     let other_sha = sha256_hex(&other);
     let f = file_fixture(&other, 64 * 1024, 2, CompressionScheme::LZ4, &other_sha).unwrap();
-    xet_upload(&store, server.addr, "alice/victim", &f);
+    client.upload_xet(&f);
     client.commit_ok(
         "weights and another file",
         &[
@@ -150,22 +149,6 @@ fn fsck_names_a_forged_mapping_and_the_server_never_serves_it() {
 }
 
 /// Uploads a file fixture as hf_xet does: a write token for `repo`, the xorbs, then the shard.
-fn xet_upload(store: &Store, addr: std::net::SocketAddr, repo: &str, f: &FileFixture) {
-    let auth = format!("Bearer {}", store.token);
-    let path = format!("/api/models/{repo}/xet-write-token/main");
-    let r = request(addr, "GET", &path, &[("Authorization", &auth)], b"").unwrap();
-    assert_eq!(r.status, 200, "{}", r.text());
-    let cas = format!("Bearer {}", r.json()["accessToken"].as_str().unwrap());
-    let cas_headers = [("Authorization", cas.as_str())];
-    for (hash, body) in &f.xorbs {
-        let path = format!("/xet-cas/v1/xorbs/default/{hash}");
-        let r = request(addr, "POST", &path, &cas_headers, body).unwrap();
-        assert_eq!(r.status, 200, "{}", r.text());
-    }
-    let r = request(addr, "POST", "/xet-cas/v1/shards", &cas_headers, &f.shard).unwrap();
-    assert_eq!(r.status, 200, "{}", r.text());
-}
-
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

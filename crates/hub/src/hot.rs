@@ -3,8 +3,9 @@
 //!
 //! Unlike git objects, repos and tokens change, so these entries live for [`TTL`] only: a repo
 //! made private, or a token revoked, through *another* server process takes effect here within
-//! that time (changes made through this process clear the cache at once). Refs are never
-//! cached: a download always sees the branch as it is in the database.
+//! that time (changes made through this process clear the cache at once). Refs are kept by
+//! the metadata store itself under the same rule (`MetaStore::recent_refs`), because only it
+//! sees every ref write.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -47,7 +47,7 @@ pub use lfs::{
     UploadTicket, part_size,
 };
 pub use metrics::{Counter, Metrics};
-pub use objects::{BlobInfo, ObjectCache};
+pub use objects::{BlobInfo, ObjectCache, SMALL_BLOB_BYTES};
 pub use openness::{DISPUTE_REASON_MAX, RunSummary};
 pub use repos::UploadMode;
 pub use revision::Resolved;

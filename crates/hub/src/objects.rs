@@ -2,13 +2,18 @@
 //!
 //! Git objects are immutable and content-addressed, so caching them is always correct, across
 //! processes too: a cached object can never be stale. The cache keeps parsed commits and trees
-//! and, for blobs, only what the hot paths need (size and LFS pointer), not their content.
+//! and, for blobs, what the hot paths need (size and LFS pointer); the content only of small
+//! blobs (`config.json`, tokenizer files), which clients fetch by the dozen.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
-use commonhold_gitmodel::{Commit, LfsPointer, ObjectKind, Tree};
+use bytes::Bytes;
+use commonhold_blob::{BlobKey, BlobStream};
+use commonhold_gitmodel::{Commit, LfsPointer, ObjectKind, Tree, hash_object};
 use commonhold_types::GitOid;
+use futures::StreamExt;
 
 use crate::{Hub, HubError};
 
@@ -39,13 +44,56 @@ enum Cached {
 pub struct ObjectCache {
     map: Mutex<HashMap<GitOid, Cached>>,
     capacity: usize,
+    contents: Mutex<Contents>,
+    copies: BlobCopies,
 }
+
+/// Large git blobs copied to the blob store ([`Hub::blob_range`]).
+#[derive(Default)]
+struct BlobCopies {
+    /// Blobs known to have their copy; emptied when it reaches [`COPIES_KNOWN`].
+    done: Mutex<HashSet<GitOid>>,
+    /// Held while a copy is made: each holds a whole blob in memory.
+    one_at_a_time: tokio::sync::Mutex<()>,
+}
+
+const COPIES_KNOWN: usize = 100_000;
+
+/// Blob contents of at most [`SMALL_BLOB_BYTES`] each, [`CONTENT_CACHE_BYTES`] in all.
+#[derive(Default)]
+struct Contents {
+    map: HashMap<GitOid, Bytes>,
+    bytes: usize,
+}
+
+/// Largest blob whose content is kept in memory.
+pub const SMALL_BLOB_BYTES: u64 = 1 << 20;
+/// Most bytes of blob content kept; emptied when full.
+const CONTENT_CACHE_BYTES: usize = 64 << 20;
 
 impl ObjectCache {
     pub fn new(capacity: usize) -> ObjectCache {
         ObjectCache {
             map: Mutex::new(HashMap::new()),
             capacity,
+            contents: Mutex::default(),
+            copies: BlobCopies::default(),
+        }
+    }
+
+    fn content(&self, oid: &GitOid) -> Option<Bytes> {
+        self.contents.lock().ok()?.map.get(oid).cloned()
+    }
+
+    fn put_content(&self, oid: GitOid, content: Bytes) {
+        if let Ok(mut c) = self.contents.lock() {
+            if c.bytes + content.len() > CONTENT_CACHE_BYTES {
+                *c = Contents::default();
+            }
+            c.bytes += content.len();
+            if let Some(old) = c.map.insert(oid, content) {
+                c.bytes -= old.len();
+            }
         }
     }
 
@@ -141,5 +189,63 @@ impl Hub {
     /// The content of a regular (non-LFS) file.
     pub async fn blob_content(&self, oid: &GitOid) -> Result<Vec<u8>, HubError> {
         self.raw_object(oid, ObjectKind::Blob).await
+    }
+
+    /// The content of a regular file to serve: small ones from memory after the first read.
+    pub async fn blob_bytes(&self, oid: &GitOid) -> Result<Bytes, HubError> {
+        if let Some(content) = self.cache.content(oid) {
+            return Ok(content);
+        }
+        let content = Bytes::from(self.blob_content(oid).await?);
+        if content.len() as u64 <= SMALL_BLOB_BYTES {
+            self.cache.put_content(*oid, content.clone());
+        }
+        Ok(content)
+    }
+
+    /// Bytes `range` of a regular file larger than [`SMALL_BLOB_BYTES`], streamed in bounded
+    /// pieces. Such blobs (in history from before the size limit, or from a hub configured
+    /// with a higher one) are read from a copy in the blob store under their git id, made by
+    /// the first download after a start that finds none: the database row is read whole once
+    /// (one copy at a time) and checked against its id, never once per download.
+    pub async fn blob_range(
+        &self,
+        oid: &GitOid,
+        range: Range<u64>,
+    ) -> Result<BlobStream, HubError> {
+        self.ensure_blob_copy(oid).await?;
+        if range.start >= range.end {
+            return Ok(futures::stream::empty().boxed());
+        }
+        Ok(self
+            .blobs
+            .read(&BlobKey::GitBlob(*oid), Some(range))
+            .await?)
+    }
+
+    async fn ensure_blob_copy(&self, oid: &GitOid) -> Result<(), HubError> {
+        let copies = &self.cache.copies;
+        let known = |oid: &GitOid| copies.done.lock().is_ok_and(|d| d.contains(oid));
+        if known(oid) {
+            return Ok(());
+        }
+        let _one = copies.one_at_a_time.lock().await;
+        let key = BlobKey::GitBlob(*oid);
+        if !known(oid) && self.blobs.stat(&key).await?.is_none() {
+            let content = self.blob_content(oid).await?;
+            if hash_object(ObjectKind::Blob, &content) != *oid {
+                return Err(HubError::internal(format!(
+                    "git object {oid} does not hash to its id"
+                )));
+            }
+            self.blobs.put_verified(&key, Bytes::from(content)).await?;
+        }
+        if let Ok(mut done) = copies.done.lock() {
+            if done.len() >= COPIES_KNOWN {
+                done.clear();
+            }
+            done.insert(*oid);
+        }
+        Ok(())
     }
 }

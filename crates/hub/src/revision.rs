@@ -49,23 +49,54 @@ impl Hub {
     pub async fn resolve(&self, repo: &Repo, rev: &str) -> Result<Resolved, HubError> {
         for name in candidate_refs(rev) {
             if let Some(commit) = self.meta.get_ref(repo.id, &name).await? {
-                let tree = self.root_tree(&commit).await?;
-                return Ok(Resolved {
-                    commit,
-                    tree,
-                    ref_name: Some(name),
-                });
+                return self.resolved(commit, Some(name)).await;
             }
         }
+        if GitOid::from_hex(rev).is_err() {
+            return Err(HubError::RevisionNotFound(rev.to_string()));
+        }
+        self.resolve_commit_id(repo, rev, &self.meta.list_refs(repo.id).await?)
+            .await
+    }
+
+    /// Like [`Hub::resolve`], for downloads: from the repo's refs as read within the last
+    /// second (`MetaStore::recent_refs`), so that the many downloads of a `snapshot_download`
+    /// cost no ref query each. A ref moved through this process is seen at once, one moved
+    /// through another process within a second.
+    pub async fn resolve_for_download(&self, repo: &Repo, rev: &str) -> Result<Resolved, HubError> {
+        let refs = self.meta.recent_refs(repo.id).await?;
+        for name in candidate_refs(rev) {
+            if let Some((_, commit)) = refs.iter().find(|(n, _)| *n == name) {
+                return self.resolved(*commit, Some(name)).await;
+            }
+        }
+        self.resolve_commit_id(repo, rev, &refs).await
+    }
+
+    async fn resolved(
+        &self,
+        commit: GitOid,
+        ref_name: Option<String>,
+    ) -> Result<Resolved, HubError> {
+        let tree = self.root_tree(&commit).await?;
+        Ok(Resolved {
+            commit,
+            tree,
+            ref_name,
+        })
+    }
+
+    /// `rev` as a commit id reachable from `refs` (the repo's refs), or not found.
+    async fn resolve_commit_id(
+        &self,
+        repo: &Repo,
+        rev: &str,
+        refs: &[(String, GitOid)],
+    ) -> Result<Resolved, HubError> {
         if let Ok(oid) = GitOid::from_hex(rev)
-            && self.commit_in_repo(repo, &oid).await?
+            && self.commit_reachable(repo, &oid, refs).await?
         {
-            let tree = self.root_tree(&oid).await?;
-            return Ok(Resolved {
-                commit: oid,
-                tree,
-                ref_name: None,
-            });
+            return self.resolved(oid, None).await;
         }
         Err(HubError::RevisionNotFound(rev.to_string()))
     }
@@ -73,24 +104,34 @@ impl Hub {
     /// Whether `oid` is a commit reachable from one of the repo's refs. Objects are shared
     /// between repos, so without this check a commit id from someone else's private repo
     /// would open its files to anyone.
+    pub async fn commit_in_repo(&self, repo: &Repo, oid: &GitOid) -> Result<bool, HubError> {
+        let refs = self.meta.list_refs(repo.id).await?;
+        self.commit_reachable(repo, oid, &refs).await
+    }
+
+    /// [`Hub::commit_in_repo`] against `refs`, the repo's refs as the caller read them.
     ///
     /// A walk of the history answers once per (repo, commit, state of the repo's refs): the
-    /// answer is kept under a digest of the refs, read from the database on every call, so it
-    /// is reused while no ref moves (every file of a `snapshot_download` at a commit id) and
-    /// never outlives a ref that moved or was deleted, in any process.
-    pub async fn commit_in_repo(&self, repo: &Repo, oid: &GitOid) -> Result<bool, HubError> {
+    /// answer is kept under a digest of the refs, so it is reused while no ref moves (every
+    /// file of a `snapshot_download` at a commit id) and never outlives a ref that moved or
+    /// was deleted, in any process.
+    async fn commit_reachable(
+        &self,
+        repo: &Repo,
+        oid: &GitOid,
+        refs: &[(String, GitOid)],
+    ) -> Result<bool, HubError> {
         if self.try_commit(oid).await?.is_none() {
             return Ok(false);
         }
-        let refs = self.meta.list_refs(repo.id).await?;
         if refs.iter().any(|(_, head)| head == oid) {
             return Ok(true);
         }
-        let key = (repo.id, *oid, refs_digest(&refs));
+        let key = (repo.id, *oid, refs_digest(refs));
         if let Some(known) = self.reach.get(&key) {
             return Ok(known);
         }
-        let found = self.walk_to(refs.into_iter().map(|(_, c)| c), oid).await?;
+        let found = self.walk_to(refs.iter().map(|(_, c)| *c), oid).await?;
         self.reach.put(key, found);
         Ok(found)
     }

@@ -10,13 +10,14 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use commonhold_blob::{BlobKey, BlobStream};
 use commonhold_meta::{Repo, XetFileRow};
 use commonhold_types::Sha256;
 use commonhold_xet::{
-    ByteRange, FileRecord, PlannedTerm, Reconstruction, XetError, XetHash, XorbIndex, XorbIndexes,
+    ByteRange, FileRecord, Reconstruction, XetError, XetHash, XorbIndex, XorbIndexes,
 };
+use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 
 use crate::signing::SignedAction;
@@ -459,9 +460,10 @@ impl Hub {
     }
 
     /// Bytes `range` of a Xet file, rebuilt from its xorbs (for clients that download with
-    /// plain HTTP). The xorbs' indexes are read once; then the chunks are read and decoded a
-    /// bounded piece at a time (at most [`READ_PIECE_BYTES`] serialized and unpacked, the next
-    /// piece read while one is sent), so memory stays small whatever the file and term sizes.
+    /// plain HTTP). The xorbs' indexes are read once; then each term's bytes are read as one
+    /// stream from the blob store and decoded one chunk at a time as they arrive (pieces of at
+    /// most [`READ_PIECE_BYTES`]), so a download holds about one chunk in and one out beside
+    /// the store's read-ahead, whatever the file and term sizes.
     pub async fn xet_file_stream(
         &self,
         file: &XetFile,
@@ -494,14 +496,21 @@ impl Hub {
         let plan = commonhold_xet::plan(record, range.start, range.end - 1, &indexes, |_, _| {
             String::new()
         })?;
-        let pieces = pieces(indexes.clone(), plan.terms);
         let hub = self.clone();
-        let decoded = futures::stream::iter(pieces)
-            .map(move |piece| {
-                let (hub, indexes) = (hub.clone(), indexes.clone());
-                async move { hub.decode_piece(&indexes, piece?).await }
-            })
-            .buffered(2);
+        let decoded = futures::stream::iter(plan.terms)
+            .filter(|t| futures::future::ready(t.range.start < t.range.end))
+            .flat_map(move |t| {
+                TermReader {
+                    hub: hub.clone(),
+                    indexes: indexes.clone(),
+                    xorb: t.hash,
+                    next: t.range.start,
+                    end: t.range.end,
+                    reads: None,
+                    buf: BytesMut::new(),
+                }
+                .into_stream()
+            });
         // Drop what precedes the range in the first chunk, and stop at its end.
         let window = (plan.offset_into_first_range, range.end - range.start);
         let stream = decoded.scan(window, |(skip, left), piece| {
@@ -520,32 +529,11 @@ impl Hub {
             };
             futures::future::ready(out)
         });
+        // Chunks wholly before the range leave empty pieces: not worth a frame.
+        let stream = stream.filter(|p| {
+            futures::future::ready(p.as_ref().is_ok_and(|b| !b.is_empty()) || p.is_err())
+        });
         Ok(stream.boxed())
-    }
-
-    /// Reads and decompresses one piece of a stored xorb.
-    async fn decode_piece(&self, indexes: &XorbIndexes, piece: Piece) -> Result<Bytes, HubError> {
-        let Piece { xorb, start, end } = piece;
-        let corrupt = || HubError::internal(format!("xorb {xorb} chunk range {start}..{end}"));
-        let index = indexes.get(&xorb).ok_or_else(corrupt)?;
-        let from = index.start_offset(start as usize).ok_or_else(corrupt)?;
-        let to = index.start_offset(end as usize).ok_or_else(corrupt)?;
-        let mut reads = self
-            .blobs
-            .read(&BlobKey::Xorb(xorb.0), Some(u64::from(from)..u64::from(to)))
-            .await?;
-        let mut bytes = Vec::with_capacity(to.saturating_sub(from) as usize);
-        while let Some(part) = reads
-            .try_next()
-            .await
-            .map_err(|e| HubError::internal(format!("reading xorb {xorb}: {e}")))?
-        {
-            bytes.extend_from_slice(&part);
-        }
-        let unpacked = index.unpacked_len(start, end).ok_or_else(corrupt)?;
-        let mut out = Vec::with_capacity(usize::try_from(unpacked).unwrap_or_default());
-        commonhold_xet::decode_chunks(index, &bytes, start, end, &mut out)?;
-        Ok(Bytes::from(out))
     }
 
     async fn file_indexes(&self, record: &FileRecord) -> Result<XorbIndexes, HubError> {
@@ -591,59 +579,66 @@ impl XetFile {
     }
 }
 
-/// Bytes one read of a plain download takes at most, serialized and unpacked (a chunk is at most
-/// 128 KiB, so only a limit below that could be exceeded, by a chunk read alone).
-pub const READ_PIECE_BYTES: u32 = 1 << 20;
+/// The largest piece of a plain download: one chunk's content (a chunk unpacks to at most
+/// 128 KiB).
+pub const READ_PIECE_BYTES: u32 = commonhold_xet::MAX_CHUNK_BYTES;
 
-/// A run of chunks `start..end` of one xorb, read and decoded at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Piece {
+/// Chunks `next..end` of one stored xorb (a term of a file), read as one stream and decoded a
+/// chunk at a time.
+struct TermReader {
+    hub: Hub,
+    indexes: Arc<XorbIndexes>,
     xorb: XetHash,
-    start: u32,
+    next: u32,
     end: u32,
+    /// The serialized chunks, opened at the first chunk asked for.
+    reads: Option<BlobStream>,
+    /// Serialized bytes read but not yet decoded: less than a chunk, plus one read's worth.
+    buf: BytesMut,
 }
 
-/// Cuts the planned terms into pieces of at most [`READ_PIECE_BYTES`] (or one chunk), lazily, so
-/// that a large file's pieces are never all held at once.
-fn pieces(
-    indexes: Arc<XorbIndexes>,
-    terms: Vec<PlannedTerm>,
-) -> impl Iterator<Item = Result<Piece, HubError>> + Send + 'static {
-    let mut terms = terms.into_iter();
-    let mut current: Option<(XetHash, u32, u32)> = None;
-    std::iter::from_fn(move || {
-        let (xorb, start, end) = match current {
-            Some(c) if c.1 < c.2 => c,
-            _ => {
-                let t = terms.find(|t| t.range.start < t.range.end)?;
-                (t.hash, t.range.start, t.range.end)
-            }
-        };
-        let Some(index) = indexes.get(&xorb) else {
-            current = None;
-            return Some(Err(HubError::internal(format!("xorb {xorb} vanished"))));
-        };
-        // Both bounds matter: compressed chunks are small on disk but not in memory.
-        let base = index.start_offset(start as usize).unwrap_or_default();
-        let mut unpacked = index
-            .chunks
-            .get(start as usize)
-            .map_or(0, |c| c.unpacked_len);
-        let mut stop = start + 1;
-        while let Some(next) = index.chunks.get(stop as usize).filter(|_| stop < end) {
-            unpacked = unpacked.saturating_add(next.unpacked_len);
-            if next.end_offset.saturating_sub(base) > READ_PIECE_BYTES
-                || unpacked > READ_PIECE_BYTES
-            {
-                break;
-            }
-            stop += 1;
+impl TermReader {
+    fn into_stream(self) -> BoxStream<'static, Result<Bytes, HubError>> {
+        futures::stream::try_unfold(self, |mut t| async move {
+            Ok(t.next_chunk().await?.map(|chunk| (chunk, t)))
+        })
+        .boxed()
+    }
+
+    async fn next_chunk(&mut self) -> Result<Option<Bytes>, HubError> {
+        if self.next >= self.end {
+            return Ok(None);
         }
-        current = Some((xorb, stop, end));
-        Some(Ok(Piece {
-            xorb,
-            start,
-            end: stop,
-        }))
-    })
+        let (xorb, next, end) = (self.xorb, self.next, self.end);
+        let corrupt = || HubError::internal(format!("xorb {xorb} chunk range {next}..{end}"));
+        let index = self.indexes.get(&xorb).ok_or_else(corrupt)?;
+        let offset = |i: u32| index.start_offset(i as usize).ok_or_else(corrupt);
+        let (from, to) = (offset(next)?, offset(next + 1)?);
+        if self.reads.is_none() {
+            let range = u64::from(from)..u64::from(offset(end)?);
+            self.reads = Some(
+                self.hub
+                    .blobs
+                    .read(&BlobKey::Xorb(xorb.0), Some(range))
+                    .await?,
+            );
+        }
+        let need = to.saturating_sub(from) as usize;
+        while self.buf.len() < need {
+            let part = match self.reads.as_mut() {
+                Some(reads) => reads
+                    .try_next()
+                    .await
+                    .map_err(|e| HubError::internal(format!("reading xorb {xorb}: {e}")))?,
+                None => None,
+            };
+            self.buf.extend_from_slice(&part.ok_or_else(corrupt)?);
+        }
+        let serialized = self.buf.split_to(need);
+        let mut out =
+            Vec::with_capacity(index.unpacked_len(next, next + 1).ok_or_else(corrupt)? as usize);
+        commonhold_xet::decode_chunks(index, &serialized, next, next + 1, &mut out)?;
+        self.next += 1;
+        Ok(Some(Bytes::from(out)))
+    }
 }

@@ -83,7 +83,11 @@ impl MetaStore {
             Backend::Postgres => options.max_connections(16).connect(url).await?,
         };
         migrate(&pool, backend).await?;
-        Ok(MetaStore { pool, backend })
+        Ok(MetaStore {
+            pool,
+            backend,
+            recent: Default::default(),
+        })
     }
 
     /// The database behind this store.

@@ -322,6 +322,7 @@ impl MetaStore {
     ) -> Result<Result<i64, MergeRefused>, MetaError> {
         let n = to_i64(m.num, "discussion number")?;
         let now = now_ms();
+        let write = self.recent.write();
         let mut tx = self.begin_write().await?;
         // The log lock first, as every ref writer takes it (see crate::log).
         let seq = next_seq(&mut tx).await?;
@@ -341,7 +342,16 @@ impl MetaStore {
                 status.ok_or_else(|| MetaError::NotFound(format!("no pull request #{}", m.num)))?;
             return Ok(Err(MergeRefused::NotOpen(status)));
         }
-        if !swap(&mut tx, m.repo_id, m.target_ref, Some(m.old), Some(m.new)).await? {
+        if !swap(
+            &mut tx,
+            &write,
+            m.repo_id,
+            m.target_ref,
+            Some(m.old),
+            Some(m.new),
+        )
+        .await?
+        {
             let current = read_ref(&mut *tx, m.repo_id, m.target_ref).await?;
             tx.rollback().await?;
             return Ok(Err(MergeRefused::TargetMoved(current)));

@@ -42,6 +42,7 @@ mod log;
 mod model;
 mod objects;
 mod openness;
+mod recent_refs;
 mod refs;
 mod repos;
 mod settings;
@@ -61,6 +62,7 @@ pub use model::{
     RepoSort, RepoSummary, TokenInfo,
 };
 pub use openness::{Dispute, NewDispute, ReassessChange, ReassessRun};
+pub use recent_refs::{REFS_TTL, RefList};
 pub use xet::XetFileRow;
 
 /// A handle on the metadata database. Cloning is cheap: clones share one connection pool.
@@ -68,4 +70,6 @@ pub use xet::XetFileRow;
 pub struct MetaStore {
     pool: sqlx::AnyPool,
     backend: Backend,
+    /// Refs read for downloads; shared by clones, so that any clone's ref write clears them.
+    recent: std::sync::Arc<recent_refs::RecentRefs>,
 }

@@ -11,10 +11,13 @@ use crate::codec::{col, oid_from_bytes, opt_oid};
 use crate::error::{MetaError, missing_parent};
 use crate::log::{append, claim_log, next_seq};
 use crate::model::RefConflict;
+use crate::recent_refs::RefWrite;
 
-/// Applies the compare-and-swap as one conditional statement; true if it took effect.
+/// Applies the compare-and-swap as one conditional statement; true if it took effect. The
+/// caller holds a [`RefWrite`] for the whole transaction, so downloads see the move at once.
 pub(crate) async fn swap(
     tx: &mut Transaction<'static, Any>,
+    _write: &RefWrite<'_>,
     repo_id: i64,
     name: &str,
     old: Option<GitOid>,
@@ -104,11 +107,12 @@ impl MetaStore {
         old: Option<GitOid>,
         new: Option<GitOid>,
     ) -> Result<Result<i64, RefConflict>, MetaError> {
+        let write = self.recent.write();
         let mut tx = self.begin_write().await?;
         // The sequence number first: it takes the log lock (see crate::log), so every ref
         // writer locks in the same order. A failed swap rolls the number back.
         let seq = next_seq(&mut tx).await?;
-        if !swap(&mut tx, repo_id, name, old, new).await? {
+        if !swap(&mut tx, &write, repo_id, name, old, new).await? {
             let current = read_ref(&mut *tx, repo_id, name).await?;
             tx.rollback().await?;
             return Ok(Err(RefConflict { current }));
@@ -122,6 +126,7 @@ impl MetaStore {
     /// logged as a deletion, so log consumers learn that the repo's content is gone; earlier
     /// log entries stay. [`MetaError::NotFound`] if there is no such repo.
     pub async fn delete_repo(&self, id: i64) -> Result<(), MetaError> {
+        let _write = self.recent.write();
         let mut tx = self.begin_write().await?;
         claim_log(&mut tx).await?;
         let rows = sqlx::query("DELETE FROM refs WHERE repo_id = $1 RETURNING name, oid")

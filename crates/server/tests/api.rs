@@ -685,3 +685,89 @@ async fn metrics_are_prometheus_text_without_a_token() {
     assert!(text.contains("# TYPE commonhold_xet_xorbs_received_total counter\n"));
     assert!(text.contains("\ncommonhold_xet_reconstructions_total 0\n"));
 }
+
+/// Downloads resolve revisions from refs read at most a second ago (no ref query per file):
+/// a ref moved through this process shows on the very next download, one moved through
+/// another process within that second, and a repo made private is refused at once.
+#[tokio::test]
+async fn downloads_see_ref_moves_at_once_and_other_processes_soon() {
+    let h = TestHub::new().await;
+    let alice = h.user("alice", Role::Write).await;
+    h.create_repo(&alice, "m", "model", false).await;
+    let put = |n: &'static str| {
+        let h = &h;
+        let alice = &alice;
+        async move {
+            let r = h
+                .commit(
+                    alice,
+                    "alice/m",
+                    &[header_line(n), file_line("a.txt", n.as_bytes())],
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::OK,
+                "{}",
+                String::from_utf8_lossy(&r.body)
+            );
+        }
+    };
+    let file = |rev: &str| format!("/alice/m/resolve/{rev}/a.txt");
+    put("1").await;
+    assert_eq!(h.get(&file("main"), None).await.body, b"1");
+    put("2").await;
+    assert_eq!(h.get(&file("main"), None).await.body, b"2");
+
+    // A branch made and deleted through this process.
+    let dev = "/api/models/alice/m/branch/dev";
+    assert_eq!(
+        h.get(&file("dev"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        h.post_json(dev, Some(&alice), json!({})).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(h.get(&file("dev"), None).await.body, b"2");
+    let deleted = h.call("DELETE", dev, Some(&alice), Body::empty()).await;
+    assert_eq!(deleted.status, StatusCode::OK);
+    assert_eq!(
+        h.get(&file("dev"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A commit through another process on the same database shows here within the second.
+    let other = h.second_process().await;
+    assert_eq!(other.get(&file("main"), None).await.body, b"2");
+    put("3").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while other.get(&file("main"), None).await.body != b"3" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the other process never saw the commit"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // Made private: anonymous downloads are refused on the next request.
+    let r = h
+        .call(
+            "PUT",
+            "/api/models/alice/m/settings",
+            Some(&alice),
+            json!({ "private": true }).to_string(),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert_eq!(
+        h.get(&file("main"), None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(h.get(&file("main"), Some(&alice)).await.body, b"3");
+}

@@ -31,4 +31,7 @@ pub use reconstruct::{
     ByteRange, ChunkRange, FetchEntry, FileRecord, PlannedTerm, Reconstruction, Term, plan,
 };
 pub use shard::{MAX_SHARD_BYTES, ShardFile, UploadShard, parse_shard, verify_file};
-pub use xorb::{ChunkInfo, MAX_XORB_BYTES, XorbIndex, XorbIndexes, decode_chunks, validate_xorb};
+pub use xorb::{
+    ChunkInfo, MAX_CHUNK_BYTES, MAX_XORB_BYTES, XorbIndex, XorbIndexes, decode_chunks,
+    validate_xorb,
+};

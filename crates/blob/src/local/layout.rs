@@ -3,6 +3,7 @@
 //! ```text
 //! <root>/lfs/ab/cd/abcd…(64 hex)     committed blobs, fanned out by the first two bytes
 //! <root>/xorbs/ab/cd/abcd…(64 hex)   Xet xorbs by their raw hash bytes, fanned out the same way
+//! <root>/git-blobs/ab/cd/abcd…(40 hex) copies of large git blobs by their git id, the same way
 //! <root>/tmp/<random>                writes in progress (same filesystem, so rename is atomic)
 //! <root>/parts/<upload id>/<n>.<etag> multipart parts, one file per accepted attempt
 //! ```
@@ -34,24 +35,12 @@ impl Layout {
     }
 
     pub(crate) fn blob_path(&self, key: &BlobKey) -> PathBuf {
-        match key {
-            BlobKey::Lfs(digest) => {
-                let hex = digest.to_hex();
-                let (a, b) = (
-                    hex.get(0..2).unwrap_or_default(),
-                    hex.get(2..4).unwrap_or_default(),
-                );
-                self.lfs_dir().join(a).join(b).join(&hex)
-            }
-            BlobKey::Xorb(hash) => {
-                let hex = hex::encode(hash);
-                let (a, b) = (
-                    hex.get(0..2).unwrap_or_default(),
-                    hex.get(2..4).unwrap_or_default(),
-                );
-                self.root.join("xorbs").join(a).join(b).join(&hex)
-            }
-        }
+        let (dir, hex) = key.dir_and_hex();
+        let (a, b) = (
+            hex.get(0..2).unwrap_or_default(),
+            hex.get(2..4).unwrap_or_default(),
+        );
+        self.root.join(dir).join(a).join(b).join(&hex)
     }
 
     /// A fresh, unique temp file name.

@@ -50,10 +50,7 @@ impl Layout {
     }
 
     pub(crate) fn blob(&self, key: &BlobKey) -> Path {
-        let (dir, hex) = match key {
-            BlobKey::Lfs(digest) => ("lfs", digest.to_hex()),
-            BlobKey::Xorb(hash) => ("xorbs", hex::encode(hash)),
-        };
+        let (dir, hex) = key.dir_and_hex();
         let (a, b) = (
             hex.get(0..2).unwrap_or_default(),
             hex.get(2..4).unwrap_or_default(),

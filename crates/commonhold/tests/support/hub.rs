@@ -146,6 +146,30 @@ impl Client {
         oid
     }
 
+    /// Uploads a Xet file as hf_xet does: a write token for `main`, its xorbs, then its shard.
+    pub fn upload_xet(&self, f: &commonhold_xet::fixtures::FileFixture) {
+        let auth = format!("Bearer {}", self.token);
+        let path = format!("/api/models/{}/xet-write-token/main", self.repo);
+        let r = request(self.addr, "GET", &path, &[("Authorization", &auth)], b"").unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+        let cas = format!("Bearer {}", r.json()["accessToken"].as_str().unwrap());
+        let cas_headers = [("Authorization", cas.as_str())];
+        for (hash, body) in &f.xorbs {
+            let path = format!("/xet-cas/v1/xorbs/default/{hash}");
+            let r = request(self.addr, "POST", &path, &cas_headers, body).unwrap();
+            assert_eq!(r.status, 200, "{}", r.text());
+        }
+        let r = request(
+            self.addr,
+            "POST",
+            "/xet-cas/v1/shards",
+            &cas_headers,
+            &f.shard,
+        )
+        .unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+
     /// Posts an NDJSON commit to `main`; `ops` are the lines after the header.
     pub fn commit(&self, summary: &str, ops: &[Value]) -> io::Result<Reply> {
         let mut body =

@@ -86,7 +86,10 @@ async fn resolve(
         .readable_repo_for_download(caller.principal(), kind, &name)
         .await
         .map_err(|e| caller.err(e))?;
-    let resolved = hub.resolve(&repo, &rev).await.map_err(|e| caller.err(e))?;
+    let resolved = hub
+        .resolve_for_download(&repo, &rev)
+        .await
+        .map_err(|e| caller.err(e))?;
     let commit = resolved.commit.to_hex();
     let missing = || {
         ApiError::new(
@@ -180,10 +183,15 @@ async fn resolve(
                 .await
                 .map_err(|e| caller.err(e))?,
         ),
+        (None, None) if size > commonhold_hub::SMALL_BLOB_BYTES => Body::from_stream(
+            hub.blob_range(&oid, start..end)
+                .await
+                .map_err(|e| caller.err(e))?,
+        ),
         (None, None) => {
-            let content = hub.blob_content(&oid).await.map_err(|e| caller.err(e))?;
+            let content = hub.blob_bytes(&oid).await.map_err(|e| caller.err(e))?;
             let (s, e) = (start as usize, (end as usize).min(content.len()));
-            Body::from(content.get(s..e).unwrap_or_default().to_vec())
+            Body::from(content.slice(s.min(e)..e))
         }
     };
     Ok(resp)
