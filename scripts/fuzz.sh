@@ -7,7 +7,7 @@
 # cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP=1 lets the stable toolchain use them.
 # libFuzzer's -malloc_limit_mb turns any unbounded allocation into a crash. Crashing inputs
 # land in fuzz/artifacts/<target>/; copy them to fuzz/regressions/<target>/ so that
-# `cargo test -p commonhold-assess --test inspect_fuzz_regressions` replays them forever (the
+# `cargo test -p commonhold-assess --test it inspect_fuzz_regressions` replays them forever (the
 # server's targets, commit_ndjson and range: `cargo test -p commonhold-server fuzzing`).
 set -euo pipefail
 cd "$(dirname "$0")/.."

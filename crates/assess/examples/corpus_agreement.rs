@@ -5,7 +5,7 @@
 //! `--ratchet` prints the disagreements in the form of `tests/corpus/known-disagreements.txt`;
 //! `--show NAME` prints the whole assessment of one fixture, as text.
 
-#[path = "../tests/corpus_support/mod.rs"]
+#[path = "../tests/it/corpus_support/mod.rs"]
 mod corpus_support;
 
 use corpus_support::{RATES_HEADER, disagreement_lines, rates, rates_table, run, table};
