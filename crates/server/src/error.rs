@@ -1,6 +1,9 @@
 //! One error envelope for every endpoint, in the shape Hub clients understand: a status, the
 //! `X-Error-Code` / `X-Error-Message` headers and a JSON body `{"error": "..."}`. Internal errors
 //! are logged with their cause and shown to clients only as "Internal Server Error".
+//!
+//! The body also travels beside the answer as an [`ErrorJson`] extension, so that a protocol
+//! whose clients read another field (git-lfs reads `message`) can reshape it in one place.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +21,10 @@ pub struct ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The JSON body of an error answer, kept in the answer's extensions.
+#[derive(Clone, Debug)]
+pub struct ErrorJson(pub serde_json::Value);
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
@@ -110,8 +117,9 @@ impl IntoResponse for ApiError {
         for (k, v) in self.fields {
             body[k] = v;
         }
-        let body = body.to_string();
-        let mut resp = (self.status, body).into_response();
+        let text = body.to_string();
+        let mut resp = (self.status, text).into_response();
+        resp.extensions_mut().insert(ErrorJson(body));
         let h = resp.headers_mut();
         h.insert(
             header::CONTENT_TYPE,

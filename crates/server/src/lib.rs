@@ -183,6 +183,7 @@ pub fn router(hub: Hub) -> Router {
         // its own bound; this bounds any extractor that would read a body whole.
         .layer(DefaultBodyLimit::max(body::JSON_LIMIT))
         .layer(middleware::from_fn_with_state(limits, ratelimit::limit))
+        .layer(middleware::from_fn(lfs::error_bodies))
         .layer(middleware::from_fn(security::headers))
         .layer(middleware::from_fn(request_id))
         .with_state(state)

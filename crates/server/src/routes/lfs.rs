@@ -1,9 +1,13 @@
 //! The git-LFS batch API and the signed upload URLs it hands out.
+//!
+//! Their errors carry the message twice: git-lfs prints the body's `message` (its batch API's
+//! error schema) and `huggingface_hub` reads `error` (and `X-Error-Message`), as everywhere.
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use commonhold_hub::{BatchObject, BatchOutcome, SignedAction};
 use commonhold_types::RepoType;
@@ -13,7 +17,7 @@ use serde_json::{Value, json};
 
 use super::contributable;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorJson};
 use crate::params::Params;
 use crate::{ApiResult, AppState};
 
@@ -35,6 +39,32 @@ struct BatchRequest {
 struct BatchObjectIn {
     oid: String,
     size: u64,
+}
+
+/// Whether `path` is one of the LFS endpoints: the batch API of a repo, or a signed URL.
+fn is_lfs(path: &str) -> bool {
+    path.starts_with("/api/lfs/") || path.ends_with(".git/info/lfs/objects/batch")
+}
+
+/// Gives every error answer of the LFS endpoints (whoever made it: a handler, an extractor, the
+/// rate limiter) the `message` git-lfs prints, beside the `error` Hub clients read, and the LFS
+/// media type.
+pub async fn error_bodies(req: Request, next: Next) -> Response {
+    let lfs = is_lfs(req.uri().path());
+    let mut resp = next.run(req).await;
+    if !lfs {
+        return resp;
+    }
+    let Some(ErrorJson(mut body)) = resp.extensions_mut().remove::<ErrorJson>() else {
+        return resp;
+    };
+    body["message"] = body["error"].clone();
+    let (mut parts, _) = resp.into_parts();
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(LFS_JSON));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body.to_string()))
 }
 
 fn lfs_json(status: StatusCode, v: Value) -> Response {
@@ -78,9 +108,9 @@ async fn batch(
     let req: BatchRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("invalid LFS batch request: {e}")))?;
     if req.operation != "upload" {
-        return Ok(lfs_json(
+        return Err(ApiError::new(
             StatusCode::NOT_IMPLEMENTED,
-            json!({ "message": "only the upload operation is served here; download files through /resolve/" }),
+            "only the upload operation is served here; download files through /resolve/",
         ));
     }
     let objects: Vec<BatchObject> = req

@@ -426,6 +426,76 @@ async fn expired_upload_urls_are_refused() {
     assert!(h.blobs.list().await.unwrap().is_empty());
 }
 
+/// git-lfs prints an error body's `message` (its batch API's error schema); Hub clients read
+/// `error`. Every error of the LFS endpoints carries both, whoever made it: the batch handler,
+/// the token extractor, a signed URL's check.
+#[tokio::test]
+async fn lfs_errors_carry_the_message_git_lfs_prints() {
+    let h = TestHub::new().await;
+    let alice = h.user("alice", Role::Write).await;
+    let rita = h.user("rita", Role::Read).await;
+    h.create_repo(&alice, "m", "model", false).await;
+    let batch = "/alice/m.git/info/lfs/objects/batch";
+    let upload = json!({ "operation": "upload", "objects": [] });
+    let unsigned = format!("/api/lfs/1/{}", "ab".repeat(32));
+    let cases = [
+        (
+            "anonymous",
+            h.post_json(batch, None, upload.clone()).await,
+            401,
+        ),
+        (
+            "a bad token",
+            h.post_json(batch, Some("hf_bogus"), upload.clone()).await,
+            401,
+        ),
+        (
+            "a read token",
+            h.post_json(batch, Some(&rita), upload.clone()).await,
+            403,
+        ),
+        (
+            "a download batch",
+            h.post_json(
+                batch,
+                Some(&alice),
+                json!({ "operation": "download", "objects": [] }),
+            )
+            .await,
+            501,
+        ),
+        (
+            "a malformed batch",
+            h.post_json(batch, Some(&alice), json!({ "objects": 1 }))
+                .await,
+            400,
+        ),
+        (
+            "an unsigned upload URL",
+            h.call("PUT", &unsigned, None, "x").await,
+            403,
+        ),
+    ];
+    for (what, r, status) in cases {
+        assert_eq!(r.status.as_u16(), status, "{what}");
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/vnd.git-lfs+json"),
+            "{what}"
+        );
+        let body = r.json();
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(!message.is_empty(), "{what}: {body}");
+        assert_eq!(body["error"], body["message"], "{what}");
+        assert_eq!(r.header("x-error-message"), Some(message), "{what}");
+    }
+    // The rest of the API keeps the Hub's envelope.
+    let r = h.get("/api/models/alice/nothing", Some(&alice)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert!(r.json().get("message").is_none());
+}
+
 #[tokio::test]
 async fn stale_parent_is_refused_and_changes_nothing() {
     let h = TestHub::new().await;
