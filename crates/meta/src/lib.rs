@@ -1,5 +1,5 @@
 //! The metadata store of commonhold: accounts, tokens, repos, refs, git objects, LFS grants,
-//! the durable commit log, settings and openness assessments.
+//! the durable commit log, settings, openness assessments and the audit trail.
 //!
 //! One API over two databases: SQLite (the embedded default, one file) and PostgreSQL (for
 //! several server processes). Both run the same SQL through sqlx's `Any` driver; only the DDL
@@ -31,6 +31,7 @@
 
 mod access;
 mod accounts;
+mod audit;
 pub mod catalogue;
 mod catalogue_index;
 mod codec;
@@ -51,6 +52,10 @@ mod xet;
 mod xet_index;
 
 pub use access::AccessChange;
+pub use audit::{
+    AuditAction, AuditEvent, AuditHead, AuditReport, BrokenLink, ChainCheck, Checkpoint,
+    GENESIS_HASH, NewAuditEvent,
+};
 pub use catalogue_index::{CardWrite, CatalogueCard};
 pub use discussions::{
     Discussion, DiscussionEvent, DiscussionFilter, DiscussionUpdate, MergeRefused, NewDiscussion,

@@ -3,6 +3,7 @@
 mod harness;
 
 mod accounts;
+mod audit;
 mod catalogue_index;
 mod discussions;
 mod listing;
