@@ -44,6 +44,26 @@ impl Collector {
     }
 }
 
+/// What a linked code repository holds, decided once by the most specific statement (A8, R4):
+/// what its own line says (R4), else the heading it sits under, else the default for a bare
+/// code link, inference code and supporting libraries. A link whose line says "trained using"
+/// is training code only: the default roles are what a link is taken to hold when nothing
+/// says otherwise, not additions to what is said.
+fn code_link_roles(context: &str, section: Option<SectionKind>) -> Vec<Component> {
+    let said = prose::code_roles_said(context);
+    if !said.is_empty() {
+        return said;
+    }
+    match section {
+        Some(SectionKind::TrainingProcedure) => vec![Component::TrainingCode],
+        Some(SectionKind::Evaluation) => vec![Component::EvaluationCode],
+        Some(SectionKind::TrainingData | SectionKind::DataCollection) => {
+            vec![Component::DataPreprocessingCode]
+        }
+        _ => vec![Component::InferenceCode, Component::SupportingLibraries],
+    }
+}
+
 /// The section a line of the card falls in (the last heading at or above it).
 fn section_at(sections: &[Section], line: usize) -> Option<SectionKind> {
     sections
@@ -149,22 +169,9 @@ fn collect(scan: &Scan, refs: &[String], root: &str) -> Collector {
                     col.add(c, Linked, ev);
                 }
                 LinkKind::CodeRepo => {
-                    let said = prose::code_roles_said(&link.context);
-                    let by_section = match section {
-                        Some(SectionKind::TrainingProcedure) => Component::TrainingCode,
-                        Some(SectionKind::Evaluation) => Component::EvaluationCode,
-                        Some(SectionKind::TrainingData | SectionKind::DataCollection) => {
-                            Component::DataPreprocessingCode
-                        }
-                        _ => Component::InferenceCode,
-                    };
-                    if said.is_empty() {
-                        col.add(by_section, Linked, ev.clone());
-                    }
-                    for c in said {
+                    for c in code_link_roles(&link.context, section) {
                         col.add(c, Linked, ev.clone());
                     }
-                    col.add(Component::SupportingLibraries, Linked, ev);
                 }
                 LinkKind::HfDataset => {
                     let c = if section == Some(SectionKind::Evaluation) {
@@ -393,4 +400,31 @@ pub(crate) fn map_components(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_link_says_it_holds_replaces_the_default_roles() {
+        // R4 first: a framework linked as "trained using" is training code, not also a library.
+        assert_eq!(
+            code_link_roles(
+                "a transformer model trained using ben wang's [mesh transformer jax](",
+                None
+            ),
+            vec![Component::TrainingCode]
+        );
+        // Then the heading (A8).
+        assert_eq!(
+            code_link_roles("[repo](", Some(SectionKind::Evaluation)),
+            vec![Component::EvaluationCode]
+        );
+        // Only a bare link elsewhere gets the default roles.
+        assert_eq!(
+            code_link_roles("[github repo](", None),
+            vec![Component::InferenceCode, Component::SupportingLibraries]
+        );
+    }
 }

@@ -186,30 +186,38 @@ fn words(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The first public corpus a paragraph names (D2), with its line.
-pub(super) fn corpus_named(p: &Paragraph) -> Option<(usize, String)> {
-    // Words carry their line, and a sentence end resets the exclusion: a corpus named after
-    // "exclude" or "without" in the same sentence is what was left out, not a source (D2).
-    let mut excluded = false;
-    let mut w: Vec<(usize, String, bool)> = Vec::new();
+/// A paragraph's sentences, each as its lower-case words with the line each sits on. A word
+/// ending in `.`, `;`, `!` or `?` ends a sentence.
+fn sentences(p: &Paragraph) -> Vec<Vec<(usize, String)>> {
+    let mut out = vec![Vec::new()];
     for (n, line) in &p.lines {
         for raw in line.to_lowercase().split_whitespace() {
-            for word in words(raw) {
-                excluded |= EXCLUSIONS.contains(&word);
-                w.push((*n, word.to_owned(), excluded));
+            if let Some(current) = out.last_mut() {
+                current.extend(words(raw).into_iter().map(|w| (*n, w.to_owned())));
             }
             if raw.ends_with(['.', ';', '!', '?']) {
-                excluded = false;
+                out.push(Vec::new());
             }
         }
     }
-    (0..w.len()).find_map(|i| {
-        let name = CORPORA.iter().find(|name| {
-            name.iter()
-                .enumerate()
-                .all(|(k, part)| w.get(i + k).is_some_and(|x| x.1 == *part))
-        })?;
-        (!w[i].2).then(|| (w[i].0, name.join(" ")))
+    out
+}
+
+/// The first public corpus a paragraph names (D2), with its line.
+pub(super) fn corpus_named(p: &Paragraph) -> Option<(usize, String)> {
+    // A corpus named after "exclude" or "without" in the same sentence is what was left out,
+    // not a source (D2).
+    sentences(p).into_iter().find_map(|w| {
+        let mut excluded = false;
+        (0..w.len()).find_map(|i| {
+            excluded |= EXCLUSIONS.contains(&w[i].1.as_str());
+            let name = CORPORA.iter().find(|name| {
+                name.iter()
+                    .enumerate()
+                    .all(|(k, part)| w.get(i + k).is_some_and(|x| x.1 == *part))
+            })?;
+            (!excluded).then(|| (w[i].0, name.join(" ")))
+        })
     })
 }
 
@@ -380,26 +388,64 @@ const GENERIC: [&str; 21] = [
     "our own data",
 ];
 
-/// Admissions that the data is not published (D5).
-const ADMISSIONS: [&str; 8] = [
-    "not disclosed",
-    "not publicly released",
-    "not been publicly released",
-    "not yet released",
-    "will release",
-    "will be released",
-    "to be released",
-    "release soon",
+/// D5 admissions: words that speak of publishing data.
+const PUBLISHING: [&str; 12] = [
+    "available",
+    "release",
+    "released",
+    "releasing",
+    "publish",
+    "published",
+    "disclose",
+    "disclosed",
+    "share",
+    "shared",
+    "open",
+    "opened",
 ];
+
+/// Words that, up to four words before a publishing word, make it a statement that the data is
+/// not published yet (or at all): "will be available", "not yet released", "won't share".
+const NOT_YET_BEFORE: [&str; 6] = ["will", "not", "never", "yet", "soon", "t"];
+
+/// Words that, up to six words after a publishing word, do the same: "released soon",
+/// "open-source the mixture in the future".
+const NOT_YET_AFTER: [&str; 4] = ["soon", "later", "future", "upcoming"];
+
+/// The line of an admission that the data is not published (D5): a publishing word with a
+/// negation or a future marker in the same sentence, within a few words. This is a rule, not a
+/// phrase list: "will be available soon" and "has not been made public... released" are caught
+/// without being listed.
+fn admission(p: &Paragraph) -> Option<usize> {
+    sentences(p).into_iter().find_map(|w| {
+        (0..w.len()).find_map(|i| {
+            if !PUBLISHING.contains(&w[i].1.as_str()) {
+                return None;
+            }
+            let before = &w[i.saturating_sub(4)..i];
+            let after = &w[i + 1..(i + 7).min(w.len())];
+            let to_be = i >= 2 && w[i - 2].1 == "to" && w[i - 1].1 == "be";
+            let marked = to_be
+                || before
+                    .iter()
+                    .any(|x| NOT_YET_BEFORE.contains(&x.1.as_str()))
+                || after.iter().any(|x| NOT_YET_AFTER.contains(&x.1.as_str()));
+            // "open" publishes only as "open-source(d)" / "open sourced".
+            let publishing = w[i].1 != "open" && w[i].1 != "opened"
+                || after.first().is_some_and(|x| x.1.starts_with("sourc"));
+            (marked && publishing).then_some(w[i].0)
+        })
+    })
+}
 
 /// The line of the first generic phrase or admission in a paragraph (D5).
 pub(super) fn generic_statement(p: &Paragraph) -> Option<usize> {
     let text = p.text();
     GENERIC
         .iter()
-        .chain(ADMISSIONS.iter())
         .find(|phrase| text.contains(*phrase))
         .map(|phrase| p.line_of(phrase))
+        .or_else(|| admission(p))
 }
 
 #[cfg(test)]
@@ -527,6 +573,24 @@ mod tests {
                 .is_some()
         );
         assert!(generic_statement(&para("public datasets and our own curated datasets")).is_some());
+        // Admissions are a rule, not a list: unlisted wordings of "not published yet".
+        for admitted in [
+            "The full data sequence will be available soon.",
+            "The cleaned corpus has not yet been made public; it will be shared later.",
+            "We plan to open-source the mixture in the future.",
+            "The instruction data isn't released.",
+            "Data to be published with the paper.",
+        ] {
+            assert!(generic_statement(&para(admitted)).is_some(), "{admitted}");
+        }
+        for published in [
+            "All of it is available on the Hub as allenai/dolma.",
+            "We released the data mix on the Hub. It will help others train models.",
+            "The Pile, an open dataset, was shared by EleutherAI.",
+            "The data is open and not filtered.",
+        ] {
+            assert!(generic_statement(&para(published)).is_none(), "{published}");
+        }
         // "its own data card" is not "our own data".
         assert!(
             generic_statement(&para("Each source is described in its own data card")).is_none()
