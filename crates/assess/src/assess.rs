@@ -26,6 +26,10 @@ pub struct AssessOptions<'a> {
     /// The assessment of a base model named in the card, when the caller has one (the hub
     /// looks on the same hub); `None` when unknown.
     pub base_models: &'a dyn Fn(&str) -> Option<Assessment>,
+    /// Where the bases `base_models` returns are held: the hub's URL, without a trailing slash
+    /// (`https://hub.example`). A base's evidence links `{base_models_url}/{owner/name}`; empty
+    /// makes the link relative to the hub's root (`/owner/name`).
+    pub base_models_url: &'a str,
     /// The time to record as `assessed_at` (RFC 3339); the core reads no clock.
     pub now: Option<String>,
     /// The branches and tags of the repository, when the caller knows them: checkpoint
@@ -45,6 +49,7 @@ impl Default for AssessOptions<'_> {
             manifest: None,
             repo_type: None,
             base_models: &no_base_models,
+            base_models_url: "",
             now: None,
             refs: &[],
             repo_id: None,
@@ -90,8 +95,8 @@ pub fn assess(release: &dyn Release, opts: &AssessOptions<'_>) -> Assessment {
     let mut licensing = licensing::resolve(&scan, &root);
     let repo_type = opts.repo_type.unwrap_or_else(|| guess_repo_type(&scan));
     let is_dataset = repo_type == RepoType::Dataset;
-    let lineage = (!is_dataset)
-        .then(|| crate::lineage::resolve(&scan, &root, opts.base_models, opts.knowledge));
+    let lineage =
+        (!is_dataset).then(|| crate::lineage::resolve(&scan, &root, opts, opts.knowledge));
     if let Some(lineage) = &lineage {
         lineage.apply(&mut licensing, opts.knowledge);
     }

@@ -166,6 +166,9 @@ pub(crate) struct Licensing {
 impl Licensing {
     /// A base model's licence governs the weights (G3); the release's own is kept aside.
     pub fn inherit_weights(&mut self, inherited: Resolved) {
+        let mut listed = listed(&inherited, "weights");
+        listed.inherited_from.clone_from(&inherited.inherited_from);
+        self.found.push(listed);
         self.own_weights = self.weights.replace(inherited);
     }
 
@@ -237,6 +240,7 @@ pub(crate) fn resolve(scan: &Scan, root: &str) -> Licensing {
             restrictions,
             evidence: file_evidence(None),
             notice: lf.facts.notice,
+            inherited_from: None,
         });
         if scope != Scope::UsePolicy {
             files.push(FileLicence {
@@ -304,20 +308,27 @@ fn card_licence(scan: &Scan, root: &str, found: &mut Vec<LicenceFinding>) -> Opt
         path: sc.path.clone(),
         line: meta.lines.get("license").copied(),
     };
-    let resolved = Resolved::new(&id, evidence.clone(), false);
-    found.push(LicenceFinding {
-        id: id.clone(),
-        name: id,
-        scope: "card".to_owned(),
+    let resolved = Resolved::new(&id, evidence, false);
+    found.push(listed(&resolved, "card"));
+    Some(resolved)
+}
+
+/// A licence that no file of the release holds (the card's, or a base's under G3), as listed
+/// among the licences found.
+fn listed(resolved: &Resolved, scope: &str) -> LicenceFinding {
+    LicenceFinding {
+        id: resolved.id.clone(),
+        name: resolved.id.clone(),
+        scope: scope.to_owned(),
         osi_approved: resolved.osi(),
         fsf_libre: resolved.info.fsf_libre,
         open_data: resolved.info.open_data,
         restrictive: resolved.restrictive,
         restrictions: Vec::new(),
-        evidence,
+        evidence: resolved.evidence.clone(),
         notice: false,
-    });
-    Some(resolved)
+        inherited_from: None,
+    }
 }
 
 /// The licence file of the release that the card's `license_link` points to (`LICENSE`,

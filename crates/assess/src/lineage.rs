@@ -20,8 +20,8 @@ const BASES_MAX: usize = 8;
 
 /// How a base was resolved (G2).
 pub(crate) enum Resolution<'k> {
-    /// Its assessment on the same hub.
-    Hub(Box<Assessment>),
+    /// Its assessment on the same hub, and the link to the base there.
+    Hub(Box<Assessment>, String),
     /// A family of the knowledge file.
     Family(FamilyMatch<'k>),
     /// Neither: inheritance is not verified (OW014).
@@ -42,7 +42,7 @@ impl Base<'_> {
     /// judged it restricted (or without weights to license).
     pub fn flows_down(&self) -> bool {
         match &self.resolution {
-            Resolution::Hub(a) => matches!(a.tier, Tier::RestrictedWeights | Tier::Closed),
+            Resolution::Hub(a, _) => matches!(a.tier, Tier::RestrictedWeights | Tier::Closed),
             Resolution::Family(m) => m.family.flows_down,
             Resolution::Unknown => false,
         }
@@ -51,7 +51,7 @@ impl Base<'_> {
     /// The licence id of the base's weights, when known.
     pub fn licence(&self) -> Option<String> {
         match &self.resolution {
-            Resolution::Hub(a) => a
+            Resolution::Hub(a, _) => a
                 .component(Component::ModelParametersFinal)
                 .and_then(|c| c.licence.clone()),
             Resolution::Family(m) => Some(m.family.licence.clone()),
@@ -64,10 +64,10 @@ impl Base<'_> {
     /// as closed when it raised OW005 or evidences no datasets, and as partial otherwise.
     pub fn data(&self) -> Option<DataGrade> {
         match &self.resolution {
-            Resolution::Hub(a) if a.data_information.is_some() => {
+            Resolution::Hub(a, _) if a.data_information.is_some() => {
                 a.data_information.as_ref().map(|d| d.grade)
             }
-            Resolution::Hub(a) => {
+            Resolution::Hub(a, _) => {
                 let undisclosed = a.has_finding("OW005")
                     || a.component(Component::Datasets)
                         .is_none_or(|c| !c.state.counts());
@@ -87,8 +87,8 @@ impl Base<'_> {
     pub fn evidence(&self, knowledge: &Knowledge) -> Vec<Evidence> {
         let mut out = vec![self.named_by.clone()];
         match &self.resolution {
-            Resolution::Hub(_) => out.push(Evidence::Url {
-                url: format!("https://huggingface.co/{}", self.id),
+            Resolution::Hub(_, url) => out.push(Evidence::Url {
+                url: url.clone(),
                 path: None,
                 line: None,
             }),
@@ -110,7 +110,7 @@ impl Base<'_> {
     /// How the base was resolved, for messages.
     pub fn described(&self) -> String {
         match &self.resolution {
-            Resolution::Hub(a) => {
+            Resolution::Hub(a, _) => {
                 format!("`{}` (assessed on this hub: {})", self.id, a.tier.as_str())
             }
             Resolution::Family(m) => format!(
@@ -188,14 +188,17 @@ fn relation(scan: &Scan) -> Option<String> {
 pub(crate) fn resolve<'k>(
     scan: &Scan,
     root: &str,
-    hub: &dyn Fn(&str) -> Option<Assessment>,
+    opts: &crate::AssessOptions<'_>,
     knowledge: &'k Knowledge,
 ) -> Lineage<'k> {
     let bases = declared(scan, root)
         .into_iter()
         .map(|(id, named_by)| {
-            let resolution = match hub(&id) {
-                Some(a) => Resolution::Hub(Box::new(a)),
+            let resolution = match (opts.base_models)(&id) {
+                Some(a) => {
+                    let url = format!("{}/{id}", opts.base_models_url.trim_end_matches('/'));
+                    Resolution::Hub(Box::new(a), url)
+                }
                 None => knowledge
                     .lookup(&id)
                     .map_or(Resolution::Unknown, Resolution::Family),

@@ -113,6 +113,11 @@ pub struct LicenceFinding {
     /// licence but is not a licence text.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub notice: bool,
+    /// The base model whose licence this is, when it governs the weights by flowing down to
+    /// this derivative (definition G3); `evidence` is where the base was resolved (its page on
+    /// the hub, or the knowledge file's family).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inherited_from: Option<String>,
 }
 
 /// A restrictive clause, quoted with its line.
@@ -253,6 +258,20 @@ pub struct DataStatement {
     pub evidence: Evidence,
 }
 
+impl DataStatement {
+    /// What the statement is, for people: `named source`, `size`, `collection` or `generic
+    /// statement`.
+    pub fn kind(&self) -> &'static str {
+        match self.rule.as_str() {
+            "D2" => "named source",
+            "D3" => "size",
+            "D4" => "collection",
+            "D5" => "generic statement",
+            _ => "",
+        }
+    }
+}
+
 /// The data information grade and what it rests on (definition D1-D8).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataInformation {
@@ -270,6 +289,17 @@ pub struct DataInformation {
     pub collection: Vec<DataStatement>,
     /// Generic statements that hide sources (D5).
     pub generic: Vec<DataStatement>,
+}
+
+impl DataInformation {
+    /// Every statement the grade rests on: sources, sizes, collection, then generic ones.
+    pub fn statements(&self) -> impl Iterator<Item = &DataStatement> {
+        self.sources
+            .iter()
+            .chain(&self.sizes)
+            .chain(&self.collection)
+            .chain(&self.generic)
+    }
 }
 
 /// How serious a finding is.

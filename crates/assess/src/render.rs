@@ -6,9 +6,7 @@
 use std::fmt::Write as _;
 use std::io::IsTerminal as _;
 
-use crate::model::{
-    Assessment, ComponentState, DataInformation, DataStatement, Evidence, Severity, Tier,
-};
+use crate::model::{Assessment, ComponentState, Evidence, Severity, Tier};
 
 /// An output format of `commonhold assess`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +76,29 @@ pub fn evidence_ref(e: &Evidence) -> String {
     }
 }
 
+/// What a licence is (OSI, FSF, open data, restrictive), comma-separated.
+fn licence_flags(l: &crate::model::LicenceFinding) -> String {
+    [
+        (l.osi_approved, "OSI"),
+        (l.fsf_libre, "FSF"),
+        (l.open_data, "open-data"),
+        (l.restrictive, "restrictive"),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, n)| *n)
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+/// ` (inherited from base B, rule G3)` for a base's licence that governs the weights.
+fn inherited_note(l: &crate::model::LicenceFinding) -> String {
+    l.inherited_from
+        .as_ref()
+        .map(|b| format!(" (inherited from base `{b}`, rule G3)"))
+        .unwrap_or_default()
+}
+
 /// ` (rule X)` after a judgment, or nothing when it names no rule.
 fn rule_note(rule: Option<&str>) -> String {
     rule.map(|r| format!(" (rule {r})")).unwrap_or_default()
@@ -143,24 +164,6 @@ impl Paint {
 
 /// Every statement the data grade rests on, in rule order (D2 sources, D3 sizes, D4 collection,
 /// D5 generic statements).
-fn data_statements(d: &DataInformation) -> impl Iterator<Item = &DataStatement> {
-    d.sources
-        .iter()
-        .chain(&d.sizes)
-        .chain(&d.collection)
-        .chain(&d.generic)
-}
-
-fn data_kind(rule: &str) -> &'static str {
-    match rule {
-        "D2" => "named source",
-        "D3" => "size",
-        "D4" => "collection",
-        "D5" => "generic statement",
-        _ => "",
-    }
-}
-
 fn pct(v: f64) -> String {
     format!("{v:.1}%")
 }
@@ -208,12 +211,12 @@ pub fn render_text(a: &Assessment, colour: bool) -> String {
             d.own_grade.as_str(),
             d.rule
         );
-        for st in data_statements(d) {
+        for st in d.statements() {
             let _ = writeln!(
                 s,
                 "         {} {:<17} \"{}\" at {}",
                 st.rule,
-                data_kind(&st.rule),
+                st.kind(),
                 st.quote,
                 evidence_ref(&st.evidence)
             );
@@ -222,24 +225,14 @@ pub fn render_text(a: &Assessment, colour: bool) -> String {
     if !a.licences.is_empty() {
         let _ = writeln!(s, "\n{}", p.bold("Licences"));
         for l in &a.licences {
-            let flags = [
-                (l.osi_approved, "OSI"),
-                (l.fsf_libre, "FSF"),
-                (l.open_data, "open-data"),
-                (l.restrictive, "restrictive"),
-            ]
-            .iter()
-            .filter(|(on, _)| *on)
-            .map(|(_, n)| *n)
-            .collect::<Vec<_>>()
-            .join(", ");
             let _ = writeln!(
                 s,
-                "  {:<24} {:<12} [{}] {}",
+                "  {:<24} {:<12} [{}] {}{}",
                 l.id,
                 l.scope,
-                flags,
-                evidence_ref(&l.evidence)
+                licence_flags(l),
+                evidence_ref(&l.evidence),
+                inherited_note(l)
             );
         }
     }
@@ -367,18 +360,36 @@ pub fn render_markdown(a: &Assessment) -> String {
         );
     }
     if let Some(d) = &a.data_information
-        && data_statements(d).next().is_some()
+        && d.statements().next().is_some()
     {
         let _ = writeln!(s, "\n### Data information: {}\n", d.grade.as_str());
         let _ = writeln!(s, "| Rule | Statement | Evidence |\n|---|---|---|");
-        for st in data_statements(d) {
+        for st in d.statements() {
             let _ = writeln!(
                 s,
                 "| {} {} | {} | `{}` |",
                 st.rule,
-                data_kind(&st.rule),
+                st.kind(),
                 st.quote.replace('|', "\\|"),
                 evidence_ref(&st.evidence)
+            );
+        }
+    }
+    if !a.licences.is_empty() {
+        let _ = writeln!(s, "\n### Licences\n");
+        let _ = writeln!(
+            s,
+            "| Licence | Governs | Kind | Evidence |\n|---|---|---|---|"
+        );
+        for l in &a.licences {
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} | `{}`{} |",
+                l.id.replace(['|', '`'], ""),
+                l.scope,
+                licence_flags(l),
+                evidence_ref(&l.evidence),
+                inherited_note(l)
             );
         }
     }

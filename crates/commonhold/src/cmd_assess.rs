@@ -116,6 +116,7 @@ pub fn run(args: AssessArgs) -> anyhow::Result<ExitCode> {
             let opts = AssessOptions {
                 repo_type: Some(repo_type.unwrap_or(RepoType::Model)),
                 base_models: &bases,
+                base_models_url: endpoint.as_str(),
                 ..opts
             };
             assess(&release, &opts)

@@ -158,6 +158,7 @@ impl Hub {
         let repo_type = repo.repo_type;
         let hub = self.clone();
         let knowledge = self.knowledge();
+        let hub_url = self.config.public_url.clone();
         let assessment = tokio::task::spawn_blocking(move || {
             let handle = release.handle.clone();
             let base = |name: &str| -> Option<Assessment> {
@@ -167,6 +168,7 @@ impl Hub {
             let opts = AssessOptions {
                 repo_type: Some(repo_type),
                 base_models: &base,
+                base_models_url: &hub_url,
                 now: Some(format_time_ms(now_ms())),
                 knowledge: &knowledge,
                 ..AssessOptions::default()

@@ -76,6 +76,58 @@ fn a_restrictive_base_relabelled_permissive_is_restricted_with_the_family_as_evi
 }
 
 #[test]
+fn the_inherited_licence_is_listed_among_the_licences_with_where_it_came_from() {
+    let a = finetune("license: mit\nbase_model: meta-llama/Meta-Llama-3-8B-Instruct").assess();
+    let inherited: Vec<_> = a
+        .licences
+        .iter()
+        .filter(|l| l.inherited_from.is_some())
+        .collect();
+    assert_eq!(inherited.len(), 1, "{:?}", a.licences);
+    let l = inherited[0];
+    assert_eq!(
+        (l.id.as_str(), l.scope.as_str(), l.restrictive),
+        ("llama3", "weights", true)
+    );
+    assert_eq!(
+        l.inherited_from.as_deref(),
+        Some("meta-llama/Meta-Llama-3-8B-Instruct")
+    );
+    assert_eq!(
+        family_of(std::slice::from_ref(&l.evidence)),
+        Some(("llama-3", "llama3", true))
+    );
+    // The release's own licences stay listed beside it.
+    assert!(
+        a.licences
+            .iter()
+            .any(|l| l.id.eq_ignore_ascii_case("mit") && l.inherited_from.is_none())
+    );
+    let json = render::render_json(&a);
+    assert!(
+        json.contains("\"inherited_from\": \"meta-llama/Meta-Llama-3-8B-Instruct\""),
+        "{json}"
+    );
+    let note = "inherited from base `meta-llama/Meta-Llama-3-8B-Instruct`, rule G3";
+    let text = render::render_text(&a, false);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("llama3") && l.contains(note)),
+        "{text}"
+    );
+    let md = render::render_markdown(&a);
+    assert!(md.contains("### Licences"), "{md}");
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("| `llama3` | weights |") && l.contains(note)),
+        "{md}"
+    );
+    // A permissive base's licence does not flow down, so nothing is inherited.
+    let honest = finetune("license: mit\nbase_model: mistralai/Mistral-7B-v0.1").assess();
+    assert!(honest.licences.iter().all(|l| l.inherited_from.is_none()));
+}
+
+#[test]
 fn an_honest_finetune_of_a_permissive_base_is_not_flagged() {
     let a = finetune("license: mit\nbase_model: mistralai/Mistral-7B-v0.1").assess();
     assert_eq!(a.tier, Tier::OpenWeights);
@@ -172,6 +224,37 @@ fn a_base_held_on_the_hub_wins_over_the_knowledge_file() {
     let b = finetune("license: mit\nbase_model: example/base").assess_with(&opts);
     assert_eq!(b.tier, Tier::RestrictedWeights);
     assert!(b.has_finding("OW006") && !b.has_finding("OW014"));
+}
+
+#[test]
+fn the_evidence_for_a_hub_held_base_links_to_the_hub_that_holds_it() {
+    let mut restricted = common::open_science().assess();
+    restricted.tier = Tier::RestrictedWeights;
+    let lookup = |id: &str| (id == "example/base").then(|| restricted.clone());
+    let release = finetune("license: mit\nbase_model: example/base");
+    let links = |a: &Assessment| -> Vec<String> {
+        finding(a, "OW006")
+            .evidence
+            .iter()
+            .filter_map(|e| match e {
+                Evidence::Url { url, .. } => Some(url.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    // The hub gives its public URL: the base's page there, never huggingface.co.
+    let on_hub = release.assess_with(&AssessOptions {
+        base_models: &lookup,
+        base_models_url: "https://hub.example.org/",
+        ..Default::default()
+    });
+    assert_eq!(links(&on_hub), ["https://hub.example.org/example/base"]);
+    // Without one, the link is relative to the hub's root.
+    let relative = release.assess_with(&AssessOptions {
+        base_models: &lookup,
+        ..Default::default()
+    });
+    assert_eq!(links(&relative), ["/example/base"]);
 }
 
 #[test]

@@ -86,3 +86,29 @@ fn every_finding_id_is_in_the_definition() {
         );
     }
 }
+
+#[test]
+fn an_inherited_licence_is_documented() {
+    let a = common::Fixture::new()
+        .file(
+            "README.md",
+            common::card(
+                "license: mit\nbase_model: meta-llama/Meta-Llama-3-8B",
+                "A fine-tune.",
+            ),
+        )
+        .file("model.safetensors", common::safetensors(16, 0))
+        .assess();
+    let json = serde_json::to_value(&a).unwrap();
+    let inherited = json["licences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l.get("inherited_from").is_some())
+        .expect("the base's licence is listed");
+    let schema = schema();
+    let item = &schema["properties"]["licences"]["items"];
+    assert_keys_documented(inherited, &item["properties"], "licences[]");
+    let scopes = item["properties"]["scope"]["enum"].as_array().unwrap();
+    assert!(scopes.contains(&inherited["scope"]));
+}

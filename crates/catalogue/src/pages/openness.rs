@@ -37,7 +37,14 @@ pub fn evidence_href(repo_path: &str, commit: &str, path: &str, line: Option<usi
 /// A URL found in a release or the knowledge file: a link when it is a safe http(s) URL, else
 /// text.
 fn external_link(url: &str) -> String {
-    if safe_url(url) && (url.starts_with("http://") || url.starts_with("https://")) {
+    // A path on this hub (a base model it holds, G6) is a link too; `//host` is not a path.
+    // Only plain path characters, so no `/\host` or `/\t/host` turns into another host.
+    let on_this_hub = url.starts_with('/')
+        && !url.starts_with("//")
+        && url
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c));
+    if safe_url(url) && (url.starts_with("http://") || url.starts_with("https://") || on_this_hub) {
         format!(
             "<a href=\"{0}\" rel=\"nofollow noopener\">{0}</a>",
             esc(url)
@@ -254,6 +261,51 @@ fn components_grid(repo_path: &str, a: &Assessment, disputes: &[DisputeRow]) -> 
     )
 }
 
+/// The data information grade (definition D1-D8) beside the components grid: the grade after
+/// lineage and the release's own, the rule that decided, and each statement it rests on,
+/// quoted with a link to its line.
+fn data_information(repo_path: &str, a: &Assessment, disputes: &[DisputeRow]) -> String {
+    let Some(d) = &a.data_information else {
+        return String::new();
+    };
+    let own = if d.own_grade == d.grade {
+        String::new()
+    } else {
+        format!(
+            " (its own files: <strong>{}</strong>; a base model's data lowers it)",
+            d.own_grade.as_str()
+        )
+    };
+    let rows: String = d
+        .statements()
+        .map(|st| {
+            format!(
+                "<tr><td>{}</td><td><q>{}</q></td><td>{}</td></tr>",
+                format_args!("{}{}", esc(st.kind()), rule_ref(Some(&st.rule))),
+                esc(&st.quote),
+                evidence(repo_path, &a.root, &st.evidence)
+            )
+        })
+        .collect();
+    let table = if rows.is_empty() {
+        "<p>No statement about the training data was found in the card or a data card.</p>"
+            .to_owned()
+    } else {
+        format!(
+            "<table><caption class=\"visually-hidden\">What the data information grade rests on</caption>\
+<thead><tr><th scope=\"col\">Statement</th><th scope=\"col\">Quoted</th><th scope=\"col\">Evidence</th></tr></thead>\
+<tbody>{rows}</tbody></table>"
+        )
+    };
+    format!(
+        "<section id=\"data-information\" aria-labelledby=\"data-information-h\"><h3 id=\"data-information-h\">Data information</h3>\
+<p>Grade: <strong class=\"data-grade data-{grade}\">{grade}</strong>{own}{rule}</p>{disputes}{table}</section>",
+        grade = d.grade.as_str(),
+        rule = rule_ref(Some(&d.rule)),
+        disputes = disputes_of("data_information", &a.root, disputes),
+    )
+}
+
 /// The panel. `None` says the assessor has not reached this commit yet.
 pub fn openness_panel(repo_path: &str, a: Option<&Assessment>, disputes: &[DisputeRow]) -> String {
     let Some(a) = a else {
@@ -306,15 +358,24 @@ pub fn openness_panel(repo_path: &str, a: Option<&Assessment>, disputes: &[Dispu
         }
     }
     out.push_str(&components_grid(repo_path, a, disputes));
+    out.push_str(&data_information(repo_path, a, disputes));
     if !a.licences.is_empty() {
         let rows: String = a
             .licences
             .iter()
             .map(|l| {
                 format!(
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     esc(&l.id),
                     esc(&l.scope),
+                    l.inherited_from
+                        .as_deref()
+                        .map(|b| format!(
+                            " (inherited from base <code>{}</code>{})",
+                            esc(b),
+                            rule_ref(Some("G3"))
+                        ))
+                        .unwrap_or_default(),
                     yes(l.osi_approved),
                     yes(l.restrictive),
                     evidence(repo_path, root, &l.evidence)

@@ -17,7 +17,8 @@ fn weights() -> Vec<u8> {
     out
 }
 
-async fn restricted_release(h: &TestHub, token: &str, name: &str, private: bool) {
+/// A model repo holding `card` as its README and tiny weights.
+async fn release(h: &TestHub, token: &str, name: &str, private: bool, card: &[u8]) {
     h.create_repo(token, name, "model", private).await;
     let r = h
         .commit(
@@ -25,10 +26,7 @@ async fn restricted_release(h: &TestHub, token: &str, name: &str, private: bool)
             name,
             &[
                 header_line("release"),
-                file_line(
-                    "README.md",
-                    b"---\nlicense: llama3.1\nlibrary_name: transformers\n---\n# Tune\n\nAn open source model.\n",
-                ),
+                file_line("README.md", card),
                 file_line("model.safetensors", &weights()),
             ],
         )
@@ -38,6 +36,11 @@ async fn restricted_release(h: &TestHub, token: &str, name: &str, private: bool)
         "{}",
         String::from_utf8_lossy(&r.body)
     );
+}
+
+async fn restricted_release(h: &TestHub, token: &str, name: &str, private: bool) {
+    let card = b"---\nlicense: llama3.1\nlibrary_name: transformers\n---\n# Tune\n\nAn open source model.\n";
+    release(h, token, name, private, card).await;
 }
 
 #[tokio::test]
@@ -143,6 +146,100 @@ async fn a_writer_disputes_a_judgment_which_stays_as_it_was() {
             .status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn the_repo_page_shows_the_data_information_grade_with_its_quoted_evidence() {
+    let h = TestHub::new().await;
+    let alice = h.user("alice", Role::Write).await;
+    let card = b"---\nlicense: apache-2.0\n---\n# Mix\n\n## Training data\n\nTrained on C4, 156B tokens, filtered for quality.\n\nThe rest is <proprietary> data.\n";
+    release(&h, &alice, "alice/mix", false, card).await;
+    h.hub.assess_pending().await.unwrap();
+    let a = h.get("/api/models/alice/mix/openness", None).await.json();
+    let data = &a["data_information"];
+    assert_eq!(data["grade"], "partial", "{data}");
+    let page = String::from_utf8(h.get("/alice/mix", None).await.body).unwrap();
+    let section = page
+        .split("<section id=\"data-information\"")
+        .nth(1)
+        .expect("a data information section on the page")
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(
+        page.find("id=\"components-h\"") < page.find("id=\"data-information\""),
+        "beside (after) the components grid"
+    );
+    assert!(section.contains(">partial</strong>"), "{section}");
+    assert!(
+        section.contains("/docs/openness/definition#rule-D6"),
+        "{section}"
+    );
+    // Every statement the grade rests on is quoted, escaped, with a link to its line.
+    for kind in ["sources", "sizes", "collection", "generic"] {
+        for st in data[kind].as_array().unwrap() {
+            let quote = st["quote"]
+                .as_str()
+                .unwrap()
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            assert!(
+                section.contains(&format!("<q>{quote}</q>")),
+                "{kind}: {quote} in {section}"
+            );
+            let line = st["evidence"]["line"].as_u64().unwrap();
+            assert!(section.contains(&format!(
+                "/blob/{}/README.md#L{line}",
+                a["root"].as_str().unwrap()
+            )));
+        }
+    }
+    assert!(
+        section.contains("&lt;proprietary&gt;"),
+        "the generic statement, escaped"
+    );
+    assert!(section.contains("rule-D5"), "{section}");
+}
+
+#[tokio::test]
+async fn a_base_held_on_this_hub_is_cited_by_its_page_here() {
+    let h = TestHub::new().await;
+    let alice = h.user("alice", Role::Write).await;
+    restricted_release(&h, &alice, "alice/base", false).await;
+    h.hub.assess_pending().await.unwrap();
+    let card = b"---\nlicense: mit\nbase_model: alice/base\n---\n# Tune\n\nA fine-tune.\n";
+    release(&h, &alice, "alice/tune", false, card).await;
+    h.hub.assess_pending().await.unwrap();
+    let a = h.get("/api/models/alice/tune/openness", None).await.json();
+    let ow006 = a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "OW006")
+        .unwrap_or_else(|| panic!("{a}"));
+    let urls: Vec<&str> = ow006["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["url"].as_str())
+        .collect();
+    let here = format!("{}/alice/base", PUBLIC.trim_end_matches('/'));
+    assert_eq!(urls, [here.as_str()], "{ow006}");
+    // The base's licence, inherited, is listed with the base it came from.
+    let inherited = a["licences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["inherited_from"] == "alice/base")
+        .unwrap_or_else(|| panic!("{a}"));
+    assert_eq!(inherited["scope"], "weights");
+    assert_eq!(inherited["evidence"]["url"], here.as_str());
+    let page = String::from_utf8(h.get("/alice/tune", None).await.body).unwrap();
+    assert!(
+        page.contains(&format!("<a href=\"{here}\"")),
+        "linked on the page"
+    );
+    assert!(page.contains("inherited from base <code>alice/base</code>"));
 }
 
 #[tokio::test]
