@@ -431,7 +431,7 @@ fn admission(p: &Paragraph) -> Option<usize> {
                     .any(|x| NOT_YET_BEFORE.contains(&x.1.as_str()))
                 || after.iter().any(|x| NOT_YET_AFTER.contains(&x.1.as_str()));
             // "open" publishes only as "open-source(d)" / "open sourced".
-            let publishing = w[i].1 != "open" && w[i].1 != "opened"
+            let publishing = (w[i].1 != "open" && w[i].1 != "opened")
                 || after.first().is_some_and(|x| x.1.starts_with("sourc"));
             (marked && publishing).then_some(w[i].0)
         })
