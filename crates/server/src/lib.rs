@@ -4,12 +4,14 @@
 //! `routes/`, one module per resource, and turn requests into `Hub` calls and `Hub` results into
 //! the JSON shapes real clients parse (`views`). Wire details (percent-encoded revisions,
 //! repeated query keys, 401-vs-404 for hidden repos, `Link` pagination on the public URL) are
-//! handled here and nowhere else.
+//! handled here and nowhere else. commonhold's own endpoints (openness, exports, the provider
+//! register) are described in OpenAPI 3.1 from their handlers' annotations (`openapi`).
 
 mod auth;
 mod body;
 pub mod conn;
 mod error;
+mod openapi;
 mod params;
 pub mod range;
 mod ratelimit;
@@ -103,6 +105,7 @@ pub fn router(hub: Hub) -> Router {
     let repo = |tail: &str| format!("/api/{{kind}}/{{ns}}/{{name}}{tail}");
     Router::new()
         .route("/api/health", get(user::health))
+        .route("/api/openapi.json", get(openapi::document))
         .route("/metrics", get(routes::metrics::metrics))
         .route("/api/whoami-v2", get(user::whoami))
         .route("/api/repos/create", post(repos::create))

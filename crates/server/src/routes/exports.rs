@@ -14,7 +14,7 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -27,10 +27,13 @@ use commonhold_gitmodel::EntryMode;
 use commonhold_types::{GitOid, RepoType};
 use serde::Deserialize;
 
+use super::openness::RevParam;
 use super::readable;
 use super::web::{WebState, entry_of};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::openapi::{ErrorBody, NamedRepo};
+use crate::params::Params;
 use crate::{ApiResult, AppState};
 
 /// Largest DCAT page.
@@ -56,13 +59,24 @@ fn json_ld(v: serde_json::Value, media: &'static str) -> Response {
     ([(header::CONTENT_TYPE, media)], Json(v)).into_response()
 }
 
-#[derive(Deserialize)]
-pub struct PageParams {
-    page: Option<u64>,
-    per_page: Option<u64>,
-}
-
-async fn dcat(State(s): State<WebState>, Query(p): Query<PageParams>) -> ApiResult<Response> {
+/// `GET /api/catalog/dcat`: the public catalogue as a DCAT-AP 3 `dcat:Catalog`, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/catalog/dcat",
+    tag = "exports",
+    params(
+        ("page" = Option<u64>, Query, description = "The page, from 1", minimum = 1),
+        ("per_page" = Option<u64>, Query, description = "Repos per page: 100 by default, at most 1000", minimum = 1, maximum = 1000),
+    ),
+    responses(
+        (status = 200, description = "A DCAT-AP catalogue page (JSON-LD) of the public repos, each with its openness", content_type = "application/ld+json", body = Object),
+        (status = 400, description = "A paging parameter is not a whole number", body = ErrorBody),
+    ),
+)]
+async fn dcat(State(s): State<WebState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    let p = Params::parse(q.as_deref());
+    let per_page = p.whole("per_page")?.unwrap_or(100).clamp(1, MAX_PER_PAGE);
+    let page = p.whole("page")?.unwrap_or(1).max(1);
     let index = s
         .index
         .get(&s.hub)
@@ -75,8 +89,6 @@ async fn dcat(State(s): State<WebState>, Query(p): Query<PageParams>) -> ApiResu
         .map_err(|e| ApiError::from_hub(e, false))?;
     let mut public: Vec<&RepoEntry> = index.entries().iter().filter(|e| anyone.sees(e)).collect();
     public.sort_by_key(|e| (e.kind.as_str(), e.id().to_lowercase()));
-    let per_page = p.per_page.unwrap_or(100).clamp(1, MAX_PER_PAGE);
-    let page = p.page.unwrap_or(1).max(1);
     let total = public.len() as u64;
     let start = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
     let slice: Vec<&RepoEntry> = public
@@ -172,10 +184,24 @@ async fn files_at(s: &WebState, caller: &Caller, commit: &GitOid) -> ApiResult<V
     Ok(out)
 }
 
+/// `GET /api/datasets/{ns}/{name}/croissant`: the dataset's Croissant description (the Hub's
+/// own path), with its openness.
+#[utoipa::path(
+    get,
+    path = "/api/datasets/{ns}/{name}/croissant",
+    tag = "exports",
+    params(NamedRepo),
+    security((), ("token" = [])),
+    responses(
+        (status = 200, description = "Croissant 1.1 (JSON-LD) of `main`", content_type = "application/ld+json", body = Object),
+        (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
+        (status = 404, description = "The repo is missing or hidden from the caller, or the revision is", body = ErrorBody),
+    ),
+)]
 async fn croissant_doc(
     State(s): State<WebState>,
     caller: Caller,
-    Path((ns, name)): Path<(String, String)>,
+    Path(NamedRepo { ns, name }): Path<NamedRepo>,
 ) -> ApiResult<Response> {
     let r = revision(&s, &caller, RepoType::Dataset, (&ns, &name), "main").await?;
     let base = s.hub.config.public_url.clone();
@@ -190,20 +216,57 @@ async fn croissant_doc(
     Ok(json_ld(doc, "application/ld+json"))
 }
 
+/// `GET /api/models/{ns}/{name}/mlbom`: a CycloneDX 1.6 ML-BOM of `main`.
+#[utoipa::path(
+    get,
+    path = "/api/models/{ns}/{name}/mlbom",
+    tag = "exports",
+    params(NamedRepo),
+    security((), ("token" = [])),
+    responses(
+        (status = 200, description = "A CycloneDX 1.6 ML-BOM of `main`, with its openness", content_type = "application/vnd.cyclonedx+json", body = Object),
+        (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
+        (status = 404, description = "The repo is missing or hidden from the caller, or the revision is", body = ErrorBody),
+    ),
+)]
 async fn mlbom_main(
-    state: State<WebState>,
+    State(s): State<WebState>,
     caller: Caller,
-    Path((ns, name)): Path<(String, String)>,
+    Path(repo): Path<NamedRepo>,
 ) -> ApiResult<Response> {
-    mlbom_at(state, caller, Path((ns, name, "main".to_string()))).await
+    mlbom_doc(&s, &caller, &repo, "main").await
 }
 
+/// `GET /api/models/{ns}/{name}/mlbom/{rev}`: a CycloneDX 1.6 ML-BOM of the revision.
+#[utoipa::path(
+    get,
+    path = "/api/models/{ns}/{name}/mlbom/{rev}",
+    tag = "exports",
+    params(NamedRepo, RevParam),
+    security((), ("token" = [])),
+    responses(
+        (status = 200, description = "A CycloneDX 1.6 ML-BOM of the revision, with its openness", content_type = "application/vnd.cyclonedx+json", body = Object),
+        (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
+        (status = 404, description = "The repo is missing or hidden from the caller, or the revision is", body = ErrorBody),
+    ),
+)]
 async fn mlbom_at(
     State(s): State<WebState>,
     caller: Caller,
-    Path((ns, name, rev)): Path<(String, String, String)>,
+    Path(repo): Path<NamedRepo>,
+    Path(RevParam { rev }): Path<RevParam>,
 ) -> ApiResult<Response> {
-    let r = revision(&s, &caller, RepoType::Model, (&ns, &name), &rev).await?;
+    mlbom_doc(&s, &caller, &repo, &rev).await
+}
+
+/// A CycloneDX ML-BOM of `rev` of a model.
+async fn mlbom_doc(
+    s: &WebState,
+    caller: &Caller,
+    NamedRepo { ns, name }: &NamedRepo,
+    rev: &str,
+) -> ApiResult<Response> {
+    let r = revision(s, caller, RepoType::Model, (ns, name), rev).await?;
     let base = s.hub.config.public_url.clone();
     let hex = r.commit.to_hex();
     let doc = mlbom(&MlBomInput {
@@ -217,46 +280,101 @@ async fn mlbom_at(
     Ok(json_ld(doc, "application/vnd.cyclonedx+json"))
 }
 
+/// `GET /api/models/{ns}/{name}/spdx`: an SPDX 3 document (AI profile) of `main`.
+#[utoipa::path(
+    get,
+    path = "/api/models/{ns}/{name}/spdx",
+    tag = "exports",
+    params(NamedRepo),
+    security((), ("token" = [])),
+    responses(
+        (status = 200, description = "An SPDX 3 document (AI profile) of `main` (JSON-LD), with its openness", content_type = "application/spdx+json", body = Object),
+        (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
+        (status = 404, description = "The repo is missing or hidden from the caller, or the revision is", body = ErrorBody),
+    ),
+)]
 async fn model_spdx_main(
-    state: State<WebState>,
+    State(s): State<WebState>,
     caller: Caller,
-    Path((ns, name)): Path<(String, String)>,
+    Path(repo): Path<NamedRepo>,
 ) -> ApiResult<Response> {
-    spdx_doc(state, caller, RepoType::Model, (ns, name, "main".into())).await
+    spdx_doc(&s, &caller, RepoType::Model, &repo, "main").await
 }
 
+/// `GET /api/models/{ns}/{name}/spdx/{rev}`: an SPDX 3 document (AI profile) of the revision.
+#[utoipa::path(
+    get,
+    path = "/api/models/{ns}/{name}/spdx/{rev}",
+    tag = "exports",
+    params(NamedRepo, RevParam),
+    security((), ("token" = [])),
+    responses(
+        (status = 200, description = "An SPDX 3 document (AI profile) of the revision (JSON-LD), with its openness", content_type = "application/spdx+json", body = Object),
+        (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
+        (status = 404, description = "The repo is missing or hidden from the caller, or the revision is", body = ErrorBody),
+    ),
+)]
 async fn model_spdx_at(
-    state: State<WebState>,
+    State(s): State<WebState>,
     caller: Caller,
-    Path(p): Path<(String, String, String)>,
+    Path(repo): Path<NamedRepo>,
+    Path(RevParam { rev }): Path<RevParam>,
 ) -> ApiResult<Response> {
-    spdx_doc(state, caller, RepoType::Model, p).await
+    spdx_doc(&s, &caller, RepoType::Model, &repo, &rev).await
 }
 
+/// `GET /api/datasets/{ns}/{name}/spdx`: an SPDX 3 document (Dataset profile) of `main`.
+#[utoipa::path(
+    get,
+    path = "/api/datasets/{ns}/{name}/spdx",
+    tag = "exports",
+    params(NamedRepo),
+    security((), ("token" = [])),
+    responses(
+        (status = 200, description = "An SPDX 3 document (Dataset profile) of `main` (JSON-LD), with its openness", content_type = "application/spdx+json", body = Object),
+        (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
+        (status = 404, description = "The repo is missing or hidden from the caller, or the revision is", body = ErrorBody),
+    ),
+)]
 async fn dataset_spdx_main(
-    state: State<WebState>,
+    State(s): State<WebState>,
     caller: Caller,
-    Path((ns, name)): Path<(String, String)>,
+    Path(repo): Path<NamedRepo>,
 ) -> ApiResult<Response> {
-    spdx_doc(state, caller, RepoType::Dataset, (ns, name, "main".into())).await
+    spdx_doc(&s, &caller, RepoType::Dataset, &repo, "main").await
 }
 
+/// `GET /api/datasets/{ns}/{name}/spdx/{rev}`: an SPDX 3 document (Dataset profile) of the revision.
+#[utoipa::path(
+    get,
+    path = "/api/datasets/{ns}/{name}/spdx/{rev}",
+    tag = "exports",
+    params(NamedRepo, RevParam),
+    security((), ("token" = [])),
+    responses(
+        (status = 200, description = "An SPDX 3 document (Dataset profile) of the revision (JSON-LD), with its openness", content_type = "application/spdx+json", body = Object),
+        (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
+        (status = 404, description = "The repo is missing or hidden from the caller, or the revision is", body = ErrorBody),
+    ),
+)]
 async fn dataset_spdx_at(
-    state: State<WebState>,
+    State(s): State<WebState>,
     caller: Caller,
-    Path(p): Path<(String, String, String)>,
+    Path(repo): Path<NamedRepo>,
+    Path(RevParam { rev }): Path<RevParam>,
 ) -> ApiResult<Response> {
-    spdx_doc(state, caller, RepoType::Dataset, p).await
+    spdx_doc(&s, &caller, RepoType::Dataset, &repo, &rev).await
 }
 
 /// An SPDX 3 document for a revision; a dataset's data card is judged from its README there.
 async fn spdx_doc(
-    State(s): State<WebState>,
-    caller: Caller,
+    s: &WebState,
+    caller: &Caller,
     kind: RepoType,
-    (ns, name, rev): (String, String, String),
+    NamedRepo { ns, name }: &NamedRepo,
+    rev: &str,
 ) -> ApiResult<Response> {
-    let mut r = revision(&s, &caller, kind, (&ns, &name), &rev).await?;
+    let mut r = revision(s, caller, kind, (ns, name), rev).await?;
     if kind == RepoType::Dataset {
         r.entry.card_text = s
             .hub
@@ -292,28 +410,92 @@ async fn provider_account(s: &WebState, name: &str) -> ApiResult<commonhold_meta
         })
 }
 
-async fn provider_get(State(s): State<WebState>, Path(name): Path<String>) -> ApiResult<Response> {
+/// The account of `/api/organizations/{name}/provider`.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ProviderName {
+    /// An organisation or a user.
+    name: String,
+}
+
+/// A provider's due-diligence fields in the register.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ProviderView {
+    /// Where to report a security or safety problem.
+    security_contact: Option<String>,
+    /// How the provider handles personal and licensed data.
+    data_handling: Option<String>,
+    /// Checked by the site's administrators.
+    verified: bool,
+}
+
+impl From<commonhold_meta::catalogue::ProviderProfile> for ProviderView {
+    fn from(p: commonhold_meta::catalogue::ProviderProfile) -> ProviderView {
+        ProviderView {
+            security_contact: p.security_contact,
+            data_handling: p.data_handling,
+            verified: p.verified,
+        }
+    }
+}
+
+/// `GET /api/organizations/{name}/provider`: the provider register's entry of an account.
+#[utoipa::path(
+    get,
+    path = "/api/organizations/{name}/provider",
+    tag = "providers",
+    params(ProviderName),
+    responses(
+        (status = 200, description = "The entry (empty fields when never set)", body = ProviderView),
+        (status = 404, description = "No such user or organisation", body = ErrorBody),
+    ),
+)]
+async fn provider_get(
+    State(s): State<WebState>,
+    Path(ProviderName { name }): Path<ProviderName>,
+) -> ApiResult<Response> {
     let account = provider_account(&s, &name).await?;
     let profile = s
         .hub
         .provider_profile(&account)
         .await
         .map_err(|e| ApiError::from_hub(e, false))?;
-    Ok(Json(profile).into_response())
+    Ok(Json(ProviderView::from(profile)).into_response())
 }
 
-/// The body of `PUT /api/organizations/{name}/provider`; absent fields keep their value.
-#[derive(Deserialize, Default)]
+/// The body of `PUT /api/organizations/{name}/provider`; absent fields keep their value,
+/// blank text clears a field.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 pub struct ProviderUpdate {
+    /// At most 2000 characters.
     security_contact: Option<String>,
+    /// At most 2000 characters.
     data_handling: Option<String>,
+    /// Only a site administrator may set it.
     verified: Option<bool>,
 }
 
+/// `PUT /api/organizations/{name}/provider`: changes the entry; by an admin of the organisation
+/// (or the user itself) with a write token.
+#[utoipa::path(
+    put,
+    path = "/api/organizations/{name}/provider",
+    tag = "providers",
+    params(ProviderName),
+    request_body = ProviderUpdate,
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "The entry as changed", body = ProviderView),
+        (status = 400, description = "A text is too long", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin of the account with a write token, or `verified` set by someone else than a site administrator", body = ErrorBody),
+        (status = 404, description = "No such user or organisation", body = ErrorBody),
+    ),
+)]
 async fn provider_put(
     State(s): State<WebState>,
     caller: Caller,
-    Path(name): Path<String>,
+    Path(ProviderName { name }): Path<ProviderName>,
     body: Body,
 ) -> ApiResult<Response> {
     let who = caller.require()?;
@@ -331,5 +513,5 @@ async fn provider_put(
         )
         .await
         .map_err(|e| caller.err(e))?;
-    Ok(Json(profile).into_response())
+    Ok(Json(ProviderView::from(profile)).into_response())
 }

@@ -5,29 +5,89 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use commonhold_hub::format_time_ms;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::{readable, repo_type};
 use crate::auth::Caller;
+use crate::openapi::{ErrorBody, RepoParams};
 use crate::{ApiResult, AppState};
 
-pub async fn latest(
-    state: State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name)): Path<(String, String, String)>,
-) -> ApiResult<Response> {
-    at(state, caller, Path((kind, ns, name, "main".into()))).await
+/// The answer while the background assessor has not reached a revision yet.
+#[derive(Serialize, ToSchema)]
+pub struct Pending {
+    /// Always `pending`.
+    #[schema(example = "pending")]
+    status: &'static str,
+    /// The commit the revision resolved to.
+    commit: String,
 }
 
+/// The revision of `GET .../openness/{rev}`.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct RevParam {
+    /// A branch, tag or commit id.
+    pub rev: String,
+}
+
+/// `GET /api/{kind}/{ns}/{name}/openness`: the assessment of `main`.
+#[utoipa::path(
+    get,
+    path = "/api/{kind}/{ns}/{name}/openness",
+    tag = "openness",
+    params(RepoParams),
+    security((), ("token" = [])),
+    responses(
+        (status = 200, description = "The stored assessment of `main`", body = ref("#/components/schemas/Assessment")),
+        (status = 202, description = "Not assessed yet: the background assessor has not reached this commit", body = Pending),
+        (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
+        (status = 404, description = "The repo is missing or hidden from the caller, or `main` is", body = ErrorBody),
+    ),
+)]
+pub async fn latest(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(repo): Path<RepoParams>,
+) -> ApiResult<Response> {
+    assessment_at(&state, &caller, &repo, "main").await
+}
+
+/// `GET /api/{kind}/{ns}/{name}/openness/{rev}`: the assessment of a revision.
+#[utoipa::path(
+    get,
+    path = "/api/{kind}/{ns}/{name}/openness/{rev}",
+    tag = "openness",
+    params(RepoParams, RevParam),
+    security((), ("token" = [])),
+    responses(
+        (status = 200, description = "The stored assessment of the revision", body = ref("#/components/schemas/Assessment")),
+        (status = 202, description = "Not assessed yet: the background assessor has not reached this commit", body = Pending),
+        (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
+        (status = 404, description = "The repo is missing or hidden from the caller, or the revision is", body = ErrorBody),
+    ),
+)]
 pub async fn at(
     State(state): State<AppState>,
     caller: Caller,
-    Path((kind, ns, name, rev)): Path<(String, String, String, String)>,
+    Path(repo): Path<RepoParams>,
+    Path(RevParam { rev }): Path<RevParam>,
 ) -> ApiResult<Response> {
-    let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
+    assessment_at(&state, &caller, &repo, &rev).await
+}
+
+/// The stored assessment of `rev`, or 202 while it is pending.
+async fn assessment_at(
+    state: &AppState,
+    caller: &Caller,
+    RepoParams { kind, ns, name }: &RepoParams,
+    rev: &str,
+) -> ApiResult<Response> {
+    let repo = readable(state, caller, repo_type(kind)?, ns, name).await?;
     let resolved = state
         .hub
-        .resolve(&repo, &rev)
+        .resolve(&repo, rev)
         .await
         .map_err(|e| caller.err(e))?;
     match state
@@ -39,52 +99,90 @@ pub async fn at(
         Some(a) => Ok(Json(a).into_response()),
         None => Ok((
             StatusCode::ACCEPTED,
-            Json(json!({ "status": "pending", "commit": resolved.commit.to_hex() })),
+            Json(Pending {
+                status: "pending",
+                commit: resolved.commit.to_hex(),
+            }),
         )
             .into_response()),
     }
 }
 
-fn dispute_view(d: &commonhold_meta::Dispute) -> serde_json::Value {
-    json!({
-        "id": d.id,
-        "commit": d.commit.to_hex(),
-        "target": d.target,
-        "rule": d.rule,
-        "author": d.author,
-        "reason": d.reason,
-        "evidenceUrl": d.evidence_url,
-        "createdAt": commonhold_hub::format_time_ms(d.created_at),
-    })
+/// A publisher's dispute of a judgment, shown beside it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DisputeView {
+    id: i64,
+    /// The commit whose assessment is disputed.
+    commit: String,
+    /// What is disputed: `tier`, `osaid`, `mof`, a finding id (`OW006`) or a component.
+    target: String,
+    /// The rule id the disputed judgment cites, when it names one.
+    rule: Option<String>,
+    /// The account that recorded it.
+    author: String,
+    reason: String,
+    evidence_url: Option<String>,
+    /// RFC 3339.
+    created_at: String,
+}
+
+impl From<&commonhold_meta::Dispute> for DisputeView {
+    fn from(d: &commonhold_meta::Dispute) -> DisputeView {
+        DisputeView {
+            id: d.id,
+            commit: d.commit.to_hex(),
+            target: d.target.clone(),
+            rule: d.rule.clone(),
+            author: d.author.clone(),
+            reason: d.reason.clone(),
+            evidence_url: d.evidence_url.clone(),
+            created_at: format_time_ms(d.created_at),
+        }
+    }
 }
 
 /// Disputes shown per listing, newest first.
 pub const DISPUTES_SHOWN: u64 = 200;
 
 /// `GET /api/{kind}/{ns}/{name}/disputes`: the repo's disputes of its openness judgments.
+#[utoipa::path(
+    get,
+    path = "/api/{kind}/{ns}/{name}/disputes",
+    tag = "openness",
+    params(RepoParams),
+    security((), ("token" = [])),
+    responses(
+        (status = 200, description = "The latest 200 disputes, newest first", body = [DisputeView]),
+        (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
+        (status = 404, description = "The repo is missing or hidden from the caller", body = ErrorBody),
+    ),
+)]
 pub async fn disputes(
     State(state): State<AppState>,
     caller: Caller,
-    Path((kind, ns, name)): Path<(String, String, String)>,
-) -> ApiResult<Json<serde_json::Value>> {
+    Path(RepoParams { kind, ns, name }): Path<RepoParams>,
+) -> ApiResult<Json<Vec<DisputeView>>> {
     let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let list = state
         .hub
         .disputes(&repo, DISPUTES_SHOWN)
         .await
         .map_err(|e| caller.err(e))?;
-    Ok(Json(json!(
-        list.iter().map(dispute_view).collect::<Vec<_>>()
-    )))
+    Ok(Json(list.iter().map(DisputeView::from).collect()))
 }
 
-#[derive(serde::Deserialize, Default)]
+/// A dispute of one judgment of a revision's assessment.
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisputeBody {
+    /// What is disputed: `tier`, `osaid`, `mof`, a finding id (`OW006`) or a component.
     #[serde(default)]
     target: String,
+    /// Why the judgment is wrong.
     #[serde(default)]
     reason: String,
+    /// An http(s) link to the evidence.
     #[serde(default)]
     evidence_url: Option<String>,
     /// The revision whose assessment is disputed; `main` by default.
@@ -95,10 +193,27 @@ pub struct DisputeBody {
 /// `POST /api/{kind}/{ns}/{name}/disputes` `{target, reason, evidence_url?, revision?}`: a
 /// writer of the repo records why a judgment is wrong. The judgment stays as it is; the dispute
 /// is shown beside it.
+#[utoipa::path(
+    post,
+    path = "/api/{kind}/{ns}/{name}/disputes",
+    tag = "openness",
+    params(RepoParams),
+    request_body = DisputeBody,
+    security(("token" = [])),
+    responses(
+        (status = 201, description = "Recorded; the judgment is unchanged", body = DisputeView),
+        (status = 400, description = "No such judgment in the assessment, an empty or overlong reason, or a link that is not http(s)", body = ErrorBody),
+        (status = 401, description = "Not signed in, or the repo is missing or private", body = ErrorBody),
+        (status = 403, description = "The caller cannot write the repo, or the token is read-only", body = ErrorBody),
+        (status = 404, description = "The repo is missing or hidden from the caller, or the revision is", body = ErrorBody),
+        (status = 409, description = "The revision has not been assessed yet", body = ErrorBody),
+        (status = 413, description = "The caller has recorded as many disputes on this repo as allowed", body = ErrorBody),
+    ),
+)]
 pub async fn dispute(
     State(state): State<AppState>,
     caller: Caller,
-    Path((kind, ns, name)): Path<(String, String, String)>,
+    Path(RepoParams { kind, ns, name }): Path<RepoParams>,
     body: axum::body::Body,
 ) -> ApiResult<Response> {
     let who = caller.require()?.clone();
@@ -122,7 +237,7 @@ pub async fn dispute(
         )
         .await
         .map_err(|e| caller.err(e))?;
-    Ok((StatusCode::CREATED, Json(dispute_view(&d))).into_response())
+    Ok((StatusCode::CREATED, Json(DisputeView::from(&d))).into_response())
 }
 
 /// Runs listed on the admin views.
@@ -130,48 +245,123 @@ const RUNS_SHOWN: u64 = 20;
 /// Repos listed per run on the admin views.
 pub const CHANGES_SHOWN: u64 = 500;
 
+/// A re-assessment of every repo, queued when the definition or the knowledge file changes (or
+/// by `commonhold reassess`), with what it changed.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReassessmentView {
+    id: i64,
+    /// Why it was queued.
+    reason: String,
+    /// The definition it assesses with.
+    definition: String,
+    knowledge_version: String,
+    knowledge_sha256: String,
+    /// `queued`, `running` or `done`.
+    status: String,
+    repos_done: i64,
+    repos_changed: i64,
+    /// RFC 3339.
+    created_at: String,
+    finished_at: Option<String>,
+    /// Each repo's head of `main` before and after (at most 500 per run).
+    repos: Vec<ReassessedRepo>,
+}
+
+/// What a re-assessment found for one repo.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReassessedRepo {
+    repo: String,
+    /// `model` or `dataset`.
+    #[serde(rename = "type")]
+    repo_type: String,
+    commit: String,
+    /// None when the commit had no assessment before.
+    tier_before: Option<String>,
+    tier_after: String,
+    definition_before: Option<String>,
+    findings_added: Vec<String>,
+    findings_removed: Vec<String>,
+    /// The tier or the findings changed.
+    changed: bool,
+}
+
 /// `GET /api/admin/reassessments`: the latest re-assessment runs, each with what it changed.
+#[utoipa::path(
+    get,
+    path = "/api/admin/reassessments",
+    tag = "admin",
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "The latest 20 runs, newest first", body = [ReassessmentView]),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "The caller is not a site administrator", body = ErrorBody),
+    ),
+)]
 pub async fn reassessments(
     State(state): State<AppState>,
     caller: Caller,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Vec<ReassessmentView>>> {
     caller.require()?;
     let runs = state
         .hub
         .reassessments(caller.principal(), RUNS_SHOWN, CHANGES_SHOWN)
         .await
         .map_err(|e| caller.err(e))?;
-    let mut out = Vec::with_capacity(runs.len());
-    for (r, changes) in &runs {
-        out.push(json!({
-            "id": r.id,
-            "reason": r.reason,
-            "definition": r.definition,
-            "knowledgeVersion": r.knowledge_version,
-            "knowledgeSha256": r.knowledge_sha256,
-            "status": r.status,
-            "reposDone": r.repos_done,
-            "reposChanged": r.repos_changed,
-            "createdAt": commonhold_hub::format_time_ms(r.created_at),
-            "finishedAt": r.finished_at.map(commonhold_hub::format_time_ms),
-            "repos": changes.iter().map(|c| json!({
-                "repo": c.repo_name,
-                "type": c.repo_type,
-                "commit": c.commit.to_hex(),
-                "tierBefore": c.tier_before,
-                "tierAfter": c.tier_after,
-                "definitionBefore": c.definition_before,
-                "findingsAdded": c.findings_added,
-                "findingsRemoved": c.findings_removed,
-                "changed": c.changed,
-            })).collect::<Vec<_>>(),
-        }));
-    }
-    Ok(Json(json!(out)))
+    let out = runs
+        .into_iter()
+        .map(|(r, changes)| ReassessmentView {
+            id: r.id,
+            reason: r.reason,
+            definition: r.definition,
+            knowledge_version: r.knowledge_version,
+            knowledge_sha256: r.knowledge_sha256,
+            status: r.status,
+            repos_done: r.repos_done,
+            repos_changed: r.repos_changed,
+            created_at: format_time_ms(r.created_at),
+            finished_at: r.finished_at.map(format_time_ms),
+            repos: changes
+                .into_iter()
+                .map(|c| ReassessedRepo {
+                    repo: c.repo_name,
+                    repo_type: c.repo_type,
+                    commit: c.commit.to_hex(),
+                    tier_before: c.tier_before,
+                    tier_after: c.tier_after,
+                    definition_before: c.definition_before,
+                    findings_added: c.findings_added,
+                    findings_removed: c.findings_removed,
+                    changed: c.changed,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Json(out))
+}
+
+/// A queued re-assessment run.
+#[derive(Serialize, ToSchema)]
+pub struct QueuedRun {
+    id: i64,
+    /// `queued`, `running` or `done`.
+    status: String,
 }
 
 /// `POST /api/admin/reassess`: queues a re-assessment of every repo (a server works it in the
 /// background).
+#[utoipa::path(
+    post,
+    path = "/api/admin/reassess",
+    tag = "admin",
+    security(("token" = [])),
+    responses(
+        (status = 202, description = "Queued (or the run already queued)", body = QueuedRun),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "The caller is not a site administrator", body = ErrorBody),
+    ),
+)]
 pub async fn reassess(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     caller.require()?;
     let run = state
@@ -181,7 +371,10 @@ pub async fn reassess(State(state): State<AppState>, caller: Caller) -> ApiResul
         .map_err(|e| caller.err(e))?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({ "id": run.id, "status": run.status })),
+        Json(QueuedRun {
+            id: run.id,
+            status: run.status,
+        }),
     )
         .into_response())
 }

@@ -9,6 +9,7 @@ mod api_admin;
 mod discussions;
 mod hardening;
 mod limits;
+mod openapi;
 mod openness_disputes;
 mod web_catalogue;
 mod xet_cas;
