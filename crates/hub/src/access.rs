@@ -263,9 +263,11 @@ impl Hub {
             .strip_prefix("refs/pr/")
             .and_then(|n| n.parse::<u64>().ok())
         {
-            Some(num) => self.meta.discussion(repo.id, num).await?.is_some_and(|d| {
-                d.is_pr && d.author == author.name && matches!(d.status.as_str(), "open" | "draft")
-            }),
+            Some(num) => self
+                .meta
+                .discussion(repo.id, num)
+                .await?
+                .is_some_and(|d| d.is_pr && d.author == author.name && d.status.is_open()),
             None => false,
         };
         if own_pr {

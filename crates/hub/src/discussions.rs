@@ -14,7 +14,7 @@ use commonhold_meta::{
     Account, Discussion, DiscussionEvent, DiscussionFilter, DiscussionUpdate, MergeRefused,
     NewDiscussion, PrMerge, Repo,
 };
-use commonhold_types::{GitOid, RepoPath};
+use commonhold_types::{DiscussionEventKind, DiscussionStatus, GitOid, RepoPath};
 use serde_json::json;
 
 use crate::{Hub, HubError};
@@ -177,7 +177,11 @@ impl Hub {
             num,
             is_pr: pull_request,
             title,
-            status: if pull_request { "draft" } else { "open" },
+            status: if pull_request {
+                DiscussionStatus::Draft
+            } else {
+                DiscussionStatus::Open
+            },
             author: &author.name,
             target_ref: target,
             fork,
@@ -206,7 +210,7 @@ impl Hub {
             } else {
                 &title
             },
-            status: "open",
+            status: DiscussionStatus::Open,
             author: &author.name,
             target_ref: Some(target),
             fork: Some(fork),
@@ -235,7 +239,7 @@ impl Hub {
             .add_discussion_event(
                 repo.id,
                 num,
-                "commit",
+                DiscussionEventKind::Commit,
                 &author.name,
                 &data,
                 DiscussionUpdate::None,
@@ -259,8 +263,7 @@ impl Hub {
     ) -> Result<DiscussionDetails, HubError> {
         let discussion = self.discussion(repo, num).await?;
         let events = self.meta.discussion_events(repo.id, num).await?;
-        let changes = if discussion.is_pr && matches!(discussion.status.as_str(), "open" | "draft")
-        {
+        let changes = if discussion.is_pr && discussion.status.is_open() {
             Some(self.pr_changes(repo, &discussion).await?)
         } else {
             None
@@ -300,7 +303,7 @@ impl Hub {
             .add_discussion_event(
                 repo.id,
                 num,
-                "comment",
+                DiscussionEventKind::Comment,
                 &author.name,
                 &data,
                 DiscussionUpdate::None,
@@ -323,7 +326,7 @@ impl Hub {
             .add_discussion_event(
                 repo.id,
                 num,
-                "title-change",
+                DiscussionEventKind::TitleChange,
                 &author.name,
                 &data,
                 DiscussionUpdate::Title(title.to_string()),
@@ -340,13 +343,16 @@ impl Hub {
         status: &str,
         comment: Option<&str>,
     ) -> Result<DiscussionEvent, HubError> {
-        if !matches!(status, "open" | "closed") {
-            return Err(HubError::BadRequest(format!(
-                "status {status:?}: use \"open\" or \"closed\""
-            )));
-        }
+        let status = match DiscussionStatus::parse(status) {
+            Some(s @ (DiscussionStatus::Open | DiscussionStatus::Closed)) => s,
+            _ => {
+                return Err(HubError::BadRequest(format!(
+                    "status {status:?}: use \"open\" or \"closed\""
+                )));
+            }
+        };
         let d = self.discussion(repo, num).await?;
-        if d.status == "merged" {
+        if d.status == DiscussionStatus::Merged {
             return Err(HubError::Conflict(format!(
                 "#{num} is merged; its status cannot change"
             )));
@@ -362,16 +368,17 @@ impl Hub {
         repo: &Repo,
         author: &Account,
         num: u64,
-        status: &str,
+        status: DiscussionStatus,
     ) -> Result<DiscussionEvent, HubError> {
         let data = json!({ "status": status }).to_string();
         let update = DiscussionUpdate::Status {
-            status: status.to_string(),
+            status,
             merge: None,
         };
+        let kind = DiscussionEventKind::StatusChange;
         Ok(self
             .meta
-            .add_discussion_event(repo.id, num, "status-change", &author.name, &data, update)
+            .add_discussion_event(repo.id, num, kind, &author.name, &data, update)
             .await?)
     }
 
@@ -435,7 +442,7 @@ impl Hub {
                 "#{num} is a discussion, not a pull request"
             )));
         }
-        if !matches!(d.status.as_str(), "open" | "draft") {
+        if !d.status.is_open() {
             return Err(HubError::Conflict(format!(
                 "pull request #{num} is {}; only open pull requests merge",
                 d.status

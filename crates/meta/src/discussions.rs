@@ -4,7 +4,7 @@
 //! discussion and a pull request never share a number. A change of status or title and the event
 //! that records it are written in one transaction: the event list is the history of the row.
 
-use commonhold_types::GitOid;
+use commonhold_types::{DiscussionEventKind, DiscussionStatus, GitOid};
 use sqlx::any::AnyRow;
 
 use sqlx::{Any, Transaction};
@@ -22,8 +22,7 @@ pub struct Discussion {
     pub num: u64,
     pub is_pr: bool,
     pub title: String,
-    /// `open`, `closed`, `merged` or `draft`.
-    pub status: String,
+    pub status: DiscussionStatus,
     /// The author's account name.
     pub author: String,
     /// The branch a pull request merges into (`refs/heads/main`).
@@ -43,7 +42,7 @@ pub struct NewDiscussion<'a> {
     pub num: u64,
     pub is_pr: bool,
     pub title: &'a str,
-    pub status: &'a str,
+    pub status: DiscussionStatus,
     pub author: &'a str,
     pub target_ref: Option<&'a str>,
     pub fork: Option<GitOid>,
@@ -53,8 +52,7 @@ pub struct NewDiscussion<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DiscussionEvent {
     pub id: i64,
-    /// `comment`, `status-change`, `title-change` or `commit`.
-    pub kind: String,
+    pub kind: DiscussionEventKind,
     pub author: String,
     pub data: String,
     pub created_at: i64,
@@ -65,7 +63,7 @@ pub struct DiscussionEvent {
 pub enum DiscussionUpdate {
     None,
     Status {
-        status: String,
+        status: DiscussionStatus,
         merge: Option<GitOid>,
     },
     Title(String),
@@ -88,7 +86,7 @@ pub struct PrMerge<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MergeRefused {
     /// The pull request is no longer open or draft (merged or closed meanwhile); its status.
-    NotOpen(String),
+    NotOpen(DiscussionStatus),
     /// The target is no longer at `old`; where it is now.
     TargetMoved(Option<GitOid>),
 }
@@ -115,7 +113,7 @@ fn discussion(row: &AnyRow) -> Result<Discussion, MetaError> {
         num: to_u64(col(row, "num")?, "discussion number")?,
         is_pr: flag(row, "is_pr")?,
         title: col(row, "title")?,
-        status: col(row, "status")?,
+        status: status_of(col(row, "status")?)?,
         author: col(row, "author")?,
         target_ref: col(row, "target_ref")?,
         fork: opt_oid(row, "fork_oid")?,
@@ -124,10 +122,19 @@ fn discussion(row: &AnyRow) -> Result<Discussion, MetaError> {
     })
 }
 
+fn status_of(status: String) -> Result<DiscussionStatus, MetaError> {
+    DiscussionStatus::parse(&status)
+        .ok_or_else(|| MetaError::Corrupt(format!("discussion status {status:?}")))
+}
+
 fn event(row: &AnyRow) -> Result<DiscussionEvent, MetaError> {
     Ok(DiscussionEvent {
         id: col(row, "id")?,
-        kind: col(row, "kind")?,
+        kind: {
+            let kind: String = col(row, "kind")?;
+            DiscussionEventKind::parse(&kind)
+                .ok_or_else(|| MetaError::Corrupt(format!("discussion event kind {kind:?}")))?
+        },
         author: col(row, "author")?,
         data: col(row, "data")?,
         created_at: col(row, "created_at")?,
@@ -173,7 +180,7 @@ impl MetaStore {
         .bind(num)
         .bind(i64::from(d.is_pr))
         .bind(d.title)
-        .bind(d.status)
+        .bind(d.status.as_str())
         .bind(d.author)
         .bind(d.target_ref)
         .bind(d.fork.map(|o| o.0.to_vec()))
@@ -266,7 +273,7 @@ impl MetaStore {
         &self,
         repo_id: i64,
         num: u64,
-        kind: &str,
+        kind: DiscussionEventKind,
         author: &str,
         data: &str,
         update: DiscussionUpdate,
@@ -367,10 +374,12 @@ impl MetaStore {
         .await?;
         if let Some(text) = m.comment {
             let data = serde_json::json!({ "raw": text }).to_string();
-            insert_event(&mut tx, m.repo_id, n, "comment", m.author, &data, now).await?;
+            let comment = DiscussionEventKind::Comment;
+            insert_event(&mut tx, m.repo_id, n, comment, m.author, &data, now).await?;
         }
-        let data = serde_json::json!({ "status": "merged" }).to_string();
-        insert_event(&mut tx, m.repo_id, n, "status-change", m.author, &data, now).await?;
+        let data = serde_json::json!({ "status": DiscussionStatus::Merged }).to_string();
+        let change = DiscussionEventKind::StatusChange;
+        insert_event(&mut tx, m.repo_id, n, change, m.author, &data, now).await?;
         tx.commit().await?;
         Ok(Ok(seq))
     }
@@ -381,14 +390,14 @@ async fn status_in(
     tx: &mut Transaction<'static, Any>,
     repo_id: i64,
     num: i64,
-) -> Result<Option<String>, MetaError> {
-    Ok(
+) -> Result<Option<DiscussionStatus>, MetaError> {
+    let status: Option<String> =
         sqlx::query_scalar("SELECT status FROM discussions WHERE repo_id = $1 AND num = $2")
             .bind(repo_id)
             .bind(num)
             .fetch_optional(&mut **tx)
-            .await?,
-    )
+            .await?;
+    status.map(status_of).transpose()
 }
 
 /// Appends an event inside a transaction.
@@ -396,7 +405,7 @@ async fn insert_event(
     tx: &mut Transaction<'static, Any>,
     repo_id: i64,
     num: i64,
-    kind: &str,
+    kind: DiscussionEventKind,
     author: &str,
     data: &str,
     now: i64,
@@ -407,7 +416,7 @@ async fn insert_event(
     )
     .bind(repo_id)
     .bind(num)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(author)
     .bind(data)
     .bind(now)

@@ -9,10 +9,31 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use commonhold_hub::HubError;
 
+/// The `X-Error-Code` values: Hub clients turn them into their own exception types
+/// (`RepositoryNotFoundError`, `RevisionNotFoundError`, `EntryNotFoundError`).
+/// The variants are named as the codes are spelled on the wire, hence the shared suffix.
+#[allow(clippy::enum_variant_names)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    RepoNotFound,
+    RevisionNotFound,
+    EntryNotFound,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::RepoNotFound => "RepoNotFound",
+            ErrorCode::RevisionNotFound => "RevisionNotFound",
+            ErrorCode::EntryNotFound => "EntryNotFound",
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: Option<&'static str>,
+    pub code: Option<ErrorCode>,
     pub message: String,
     /// Extra headers (e.g. `X-Repo-Commit` on a missing entry).
     pub headers: Vec<(&'static str, String)>,
@@ -41,7 +62,7 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, message)
     }
 
-    pub fn with_code(mut self, code: &'static str) -> ApiError {
+    pub fn with_code(mut self, code: ErrorCode) -> ApiError {
         self.code = Some(code);
         self
     }
@@ -64,7 +85,7 @@ impl ApiError {
         } else {
             StatusCode::UNAUTHORIZED
         };
-        ApiError::new(status, "Repository not found").with_code("RepoNotFound")
+        ApiError::new(status, "Repository not found").with_code(ErrorCode::RepoNotFound)
     }
 
     pub fn unauthorized(message: &str) -> ApiError {
@@ -77,10 +98,10 @@ impl ApiError {
             HubError::RepoNotFound => ApiError::repo_not_found(authenticated),
             HubError::RevisionNotFound(m) => {
                 ApiError::new(StatusCode::NOT_FOUND, format!("Invalid rev id: {m}"))
-                    .with_code("RevisionNotFound")
+                    .with_code(ErrorCode::RevisionNotFound)
             }
             HubError::EntryNotFound(m) => {
-                ApiError::new(StatusCode::NOT_FOUND, m).with_code("EntryNotFound")
+                ApiError::new(StatusCode::NOT_FOUND, m).with_code(ErrorCode::EntryNotFound)
             }
             HubError::BadRequest(m) => ApiError::new(StatusCode::BAD_REQUEST, m),
             HubError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
@@ -127,7 +148,7 @@ impl IntoResponse for ApiError {
         );
         h.insert("x-error-message", header_safe(&self.message));
         if let Some(code) = self.code {
-            h.insert("x-error-code", HeaderValue::from_static(code));
+            h.insert("x-error-code", HeaderValue::from_static(code.as_str()));
         }
         for (name, value) in self.headers {
             h.insert(name, header_safe(&value));

@@ -13,10 +13,12 @@
 //! ```
 
 mod digest;
+mod discussion;
 mod name;
 mod path;
 
 pub use digest::{DigestError, GitOid, Sha256};
+pub use discussion::{DiscussionEventKind, DiscussionStatus};
 pub use name::{NameError, RESERVED_NAMESPACES, RepoName, RepoType, validate_account_name};
 pub use path::{MAX_PATH_BYTES, PathError, RepoPath, is_invisible, nfc};
 

@@ -2,6 +2,8 @@
 //! status changes and commits, plus (for an open pull request) the files it changes and those
 //! that conflict with its target. Read-only: changes go through the API.
 
+use commonhold_types::DiscussionStatus;
+
 use super::common::Site;
 use crate::html::{date, esc};
 use crate::markdown::render_card;
@@ -11,7 +13,7 @@ use crate::markdown::render_card;
 pub struct DiscussionRow {
     pub num: u64,
     pub title: String,
-    pub status: String,
+    pub status: DiscussionStatus,
     pub is_pr: bool,
     pub author: String,
     pub created_ms: i64,
@@ -65,8 +67,8 @@ fn kind(is_pr: bool) -> &'static str {
     if is_pr { "Pull request" } else { "Discussion" }
 }
 
-fn status_badge(status: &str) -> String {
-    format!("<span class=\"badge tier-other\">{}</span>", esc(status))
+fn status_badge(status: DiscussionStatus) -> String {
+    format!("<span class=\"badge tier-other\">{status}</span>")
 }
 
 /// The list of a repository's discussions and pull requests, newest first.
@@ -90,7 +92,7 @@ pub fn discussions_page(
                     href = esc(&format!("{repo_path}/discussions/{}", r.num)),
                     num = r.num,
                     title = esc(&r.title),
-                    badge = status_badge(&r.status),
+                    badge = status_badge(r.status),
                     kind = kind(r.is_pr),
                     author = esc(&r.author),
                     at = date(r.created_ms),
@@ -186,7 +188,7 @@ merge until they agree.</p><ul>{rows}</ul>"
         list_href = esc(&format!("{}/discussions", v.repo_path)),
         num = r.num,
         title = esc(&r.title),
-        badge = status_badge(&r.status),
+        badge = status_badge(r.status),
         kind = kind(r.is_pr),
         author = esc(&r.author),
         at = date(r.created_ms),
@@ -210,7 +212,7 @@ mod tests {
             row: DiscussionRow {
                 num: 3,
                 title: "<b>Fix</b>".into(),
-                status: "open".into(),
+                status: DiscussionStatus::Open,
                 is_pr: true,
                 author: "bob".into(),
                 created_ms: 0,

@@ -139,8 +139,14 @@ async fn concurrent_merges_of_one_pull_request_land_once() {
     let d = f.hub.discussion(&repo, pr.num).await.unwrap();
     assert_eq!((d.status.as_str(), d.merge), ("merged", Some(head)));
     let events = f.meta.discussion_events(repo.id, pr.num).await.unwrap();
-    let statuses = events.iter().filter(|e| e.kind == "status-change").count();
-    let comments = events.iter().filter(|e| e.kind == "comment").count();
+    let statuses = events
+        .iter()
+        .filter(|e| e.kind.as_str() == "status-change")
+        .count();
+    let comments = events
+        .iter()
+        .filter(|e| e.kind.as_str() == "comment")
+        .count();
     assert_eq!((statuses, comments), (1, 1), "{events:?}");
 }
 

@@ -4,7 +4,7 @@
 use commonhold_meta::{
     DiscussionFilter, DiscussionUpdate, MergeRefused, MetaError, MetaStore, NewDiscussion, PrMerge,
 };
-use commonhold_types::{RepoName, RepoType};
+use commonhold_types::{DiscussionEventKind, DiscussionStatus, RepoName, RepoType};
 
 use crate::harness::{Fixture, both_backends, oid};
 
@@ -32,7 +32,11 @@ async fn open(s: &MetaStore, repo_id: i64, is_pr: bool, author: &str) -> u64 {
                 num,
                 is_pr,
                 title: "Add weights",
-                status: if is_pr { "draft" } else { "open" },
+                status: if is_pr {
+                    DiscussionStatus::Draft
+                } else {
+                    DiscussionStatus::Open
+                },
                 author,
                 target_ref: is_pr.then_some("refs/heads/main"),
                 fork: is_pr.then(|| oid(7)),
@@ -65,7 +69,7 @@ async fn discussions_number_list_and_record_events(fx: Fixture) {
     s.add_discussion_event(
         r,
         b,
-        "comment",
+        DiscussionEventKind::Comment,
         "alice",
         r#"{"raw":"looks good"}"#,
         DiscussionUpdate::None,
@@ -73,13 +77,13 @@ async fn discussions_number_list_and_record_events(fx: Fixture) {
     .await
     .unwrap();
     let merged = DiscussionUpdate::Status {
-        status: "merged".into(),
+        status: DiscussionStatus::Merged,
         merge: Some(oid(9)),
     };
     s.add_discussion_event(
         r,
         b,
-        "status-change",
+        DiscussionEventKind::StatusChange,
         "alice",
         r#"{"status":"merged"}"#,
         merged,
@@ -89,7 +93,7 @@ async fn discussions_number_list_and_record_events(fx: Fixture) {
     s.add_discussion_event(
         r,
         a,
-        "title-change",
+        DiscussionEventKind::TitleChange,
         "alice",
         "{}",
         DiscussionUpdate::Title("Renamed".into()),
@@ -100,12 +104,12 @@ async fn discussions_number_list_and_record_events(fx: Fixture) {
     let pr = s.discussion(r, b).await.unwrap().unwrap();
     assert_eq!((pr.status.as_str(), pr.merge), ("merged", Some(oid(9))));
     assert_eq!(s.discussion(r, a).await.unwrap().unwrap().title, "Renamed");
-    let kinds: Vec<String> = s
+    let kinds: Vec<&str> = s
         .discussion_events(r, b)
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.kind)
+        .map(|e| e.kind.as_str())
         .collect();
     assert_eq!(kinds, ["comment", "comment", "status-change"]);
 
@@ -143,7 +147,7 @@ async fn events_on_a_missing_discussion_are_refused(fx: Fixture) {
         .add_discussion_event(
             r,
             5,
-            "status-change",
+            DiscussionEventKind::StatusChange,
             "x",
             "{}",
             DiscussionUpdate::Title("t".into()),
@@ -184,19 +188,22 @@ async fn a_pull_request_merges_once_with_its_target_in_one_transaction(fx: Fixtu
         s.merge_pull_request(&stale).await.unwrap(),
         Err(MergeRefused::TargetMoved(Some(oid(7))))
     );
-    assert_eq!(s.discussion(r, pr).await.unwrap().unwrap().status, "draft");
+    assert_eq!(
+        s.discussion(r, pr).await.unwrap().unwrap().status.as_str(),
+        "draft"
+    );
 
     let seq = s.merge_pull_request(&merge).await.unwrap().unwrap();
     let log = s.log_since(seq - 1, 10).await.unwrap();
     assert_eq!((log[0].old, log[0].new), (Some(oid(7)), Some(oid(8))));
     let d = s.discussion(r, pr).await.unwrap().unwrap();
     assert_eq!((d.status.as_str(), d.merge), ("merged", Some(oid(8))));
-    let kinds: Vec<String> = s
+    let kinds: Vec<&str> = s
         .discussion_events(r, pr)
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.kind)
+        .map(|e| e.kind.as_str())
         .collect();
     assert_eq!(kinds, ["comment", "comment", "status-change"]);
 
@@ -208,22 +215,25 @@ async fn a_pull_request_merges_once_with_its_target_in_one_transaction(fx: Fixtu
     };
     assert_eq!(
         other.merge_pull_request(&again).await.unwrap(),
-        Err(MergeRefused::NotOpen("merged".into()))
+        Err(MergeRefused::NotOpen(DiscussionStatus::Merged))
     );
     assert_eq!(s.get_ref(r, "refs/heads/main").await.unwrap(), Some(oid(8)));
     let closed = other
         .add_discussion_event(
             r,
             pr,
-            "status-change",
+            DiscussionEventKind::StatusChange,
             "bob",
             "{}",
             DiscussionUpdate::Status {
-                status: "closed".into(),
+                status: DiscussionStatus::Closed,
                 merge: None,
             },
         )
         .await;
     assert!(matches!(closed, Err(MetaError::Conflict(_))), "{closed:?}");
-    assert_eq!(s.discussion(r, pr).await.unwrap().unwrap().status, "merged");
+    assert_eq!(
+        s.discussion(r, pr).await.unwrap().unwrap().status.as_str(),
+        "merged"
+    );
 }

@@ -13,6 +13,7 @@ use axum::extract::{Path, RawQuery, State};
 use commonhold_catalogue::html::esc;
 use commonhold_hub::{Change, DiscussionDetails, format_time_ms};
 use commonhold_meta::{Discussion, DiscussionEvent, DiscussionFilter, Repo};
+use commonhold_types::DiscussionEventKind;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -53,8 +54,8 @@ fn summary(repo: &Repo, d: &Discussion) -> Value {
 fn event(e: &DiscussionEvent) -> Value {
     let data: Value = serde_json::from_str(&e.data).unwrap_or(Value::Null);
     let at = format_time_ms(e.created_at);
-    let shaped = match e.kind.as_str() {
-        "comment" => json!({
+    let shaped = match e.kind {
+        DiscussionEventKind::Comment => json!({
             "edited": false,
             "hidden": false,
             "latest": {

@@ -17,7 +17,7 @@ use commonhold_types::RepoType;
 use commonhold_xet::XetHash;
 
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::range::{self, Selection};
 use crate::security;
 use crate::{ApiResult, AppState};
@@ -96,7 +96,7 @@ async fn resolve(
             StatusCode::NOT_FOUND,
             format!("Entry not found: {path} does not exist at {rev}"),
         )
-        .with_code("EntryNotFound")
+        .with_code(ErrorCode::EntryNotFound)
         .with_header("x-repo-commit", commit.clone())
     };
     let root = resolved.tree;

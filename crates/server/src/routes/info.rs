@@ -318,7 +318,7 @@ async fn tree(
                 axum::http::StatusCode::NOT_FOUND,
                 format!("Entry not found: no directory {path:?} at {rev}"),
             )
-            .with_code("EntryNotFound")
+            .with_code(crate::error::ErrorCode::EntryNotFound)
             .with_header("x-repo-commit", resolved.commit.to_hex())
         })?;
     let last = if p.flag("expand") {

@@ -29,7 +29,7 @@ use commonhold_catalogue::{Facet, OpennessBrief, RepoEntry, SearchIndex, SearchQ
 use commonhold_gitmodel::EntryMode;
 use commonhold_hub::{AccessChanges, EntryKind, Hub, Principal};
 use commonhold_meta::Repo;
-use commonhold_types::{RepoName, RepoType};
+use commonhold_types::{DiscussionEventKind, RepoName, RepoType};
 use tokio::sync::Mutex;
 
 use super::exports;
@@ -600,7 +600,7 @@ fn discussion_row(d: &commonhold_meta::Discussion) -> DiscussionRow {
     DiscussionRow {
         num: d.num,
         title: d.title.clone(),
-        status: d.status.clone(),
+        status: d.status,
         is_pr: d.is_pr,
         author: d.author.clone(),
         created_ms: d.created_at,
@@ -672,25 +672,25 @@ async fn discussion(
             let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
             let text = |k: &str| data[k].as_str().unwrap_or_default().to_string();
             let (author, at_ms) = (e.author.clone(), e.created_at);
-            match e.kind.as_str() {
-                "comment" => EventView::Comment {
+            match e.kind {
+                DiscussionEventKind::Comment => EventView::Comment {
                     author,
                     at_ms,
                     text: text("raw"),
                 },
-                "title-change" => EventView::Title {
+                DiscussionEventKind::TitleChange => EventView::Title {
                     author,
                     at_ms,
                     from: text("from"),
                     to: text("to"),
                 },
-                "commit" => EventView::Commit {
+                DiscussionEventKind::Commit => EventView::Commit {
                     author,
                     at_ms,
                     oid: text("oid"),
                     subject: text("subject"),
                 },
-                _ => EventView::Status {
+                DiscussionEventKind::StatusChange => EventView::Status {
                     author,
                     at_ms,
                     status: text("status"),
