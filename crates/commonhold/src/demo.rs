@@ -117,11 +117,10 @@ pub async fn seed(hub: &Hub, meta: &commonhold_meta::MetaStore) -> anyhow::Resul
     meta.add_member(org.id, user.id, OrgRole::Admin).await?;
     let who = Principal {
         account: user.clone(),
-        token_id: 0,
+        token: None,
         token_name: "demo-seed".into(),
         role: Role::Write,
         orgs: meta.orgs_of(user.id).await?,
-        token_hash: None,
     };
     for asset in assets() {
         let name = RepoName::new(DEMO_ORG, asset.name)

@@ -9,20 +9,26 @@ use commonhold_types::Role;
 use crate::{Hub, HubError};
 
 /// An authenticated caller: the account behind a valid token, the token's role and the
-/// organisations the account belongs to.
+/// organisations the account belongs to. The one "who is asking" of every route, page, search,
+/// export and CAS request (`Caller` in the server is `Option<Principal>`).
 #[derive(Clone, Debug)]
 pub struct Principal {
     pub account: Account,
-    /// The id of the access token this caller presented, so that what is issued to it (signed
-    /// upload URLs) can stop working when that token is revoked.
-    pub token_id: i64,
+    /// The access token this caller presented (None for principals built in process, e.g. the
+    /// demo's): what is issued to it is bound to it, so revoking the token ends that too.
+    pub token: Option<TokenBinding>,
     pub token_name: String,
     pub role: Role,
     pub orgs: Vec<(Account, OrgRole)>,
-    /// The SHA-256 of the access token this principal came from (None for principals built in
-    /// process, e.g. the demo's): what CAS tokens and signed URLs are bound to, so revoking the
-    /// token ends them too.
-    pub token_hash: Option<[u8; 32]>,
+}
+
+/// The access token a principal presented, as what is issued to it names it: signed LFS upload
+/// URLs carry its id (`tok=`), CAS tokens its SHA-256; both are checked against the live token
+/// on every use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenBinding {
+    pub id: i64,
+    pub hash: [u8; 32],
 }
 
 /// How a repo looks to a caller.
@@ -178,11 +184,10 @@ impl Hub {
                 let orgs = self.meta.orgs_of(account.id).await?;
                 Some(Principal {
                     account,
-                    token_id: info.id,
+                    token: Some(TokenBinding { id: info.id, hash }),
                     token_name: info.display_name,
                     role: info.role,
                     orgs,
-                    token_hash: Some(hash),
                 })
             }
             None => None,

@@ -34,7 +34,9 @@ mod xet_dedup;
 
 use std::sync::Arc;
 
-pub use access::{AccessChanges, Principal, Visibility, can_see, private_repos};
+pub use access::{
+    AccessChanges, Principal, TokenBinding, Visibility, can_see, private_repos, visibility,
+};
 pub use assessor::openness_summary;
 pub use card::{CardSummary, parse_front_matter};
 pub use catalogue_index::MAX_README_BYTES;

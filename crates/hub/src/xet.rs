@@ -132,7 +132,7 @@ impl Hub {
         .max(1);
         self.metrics.xet_tokens_issued.inc();
         let exp = now_secs() + ttl;
-        let bound = match who.and_then(|p| p.token_hash) {
+        let bound = match who.and_then(|p| p.token).map(|t| t.hash) {
             Some(hash) => hex::encode(hash),
             None if write => {
                 return Err(HubError::Forbidden(

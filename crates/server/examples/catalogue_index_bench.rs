@@ -83,11 +83,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let user = meta.create_user("bench", false).await?;
     let who = Principal {
         account: user.clone(),
-        token_id: 0,
+        token: None,
         token_name: "bench".into(),
         role: Role::Write,
         orgs: Vec::new(),
-        token_hash: None,
     };
 
     let started = Instant::now();

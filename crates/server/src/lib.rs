@@ -15,6 +15,7 @@ mod openapi;
 mod params;
 pub mod range;
 mod ratelimit;
+mod repo_access;
 mod routes;
 mod security;
 mod views;

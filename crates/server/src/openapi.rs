@@ -100,19 +100,6 @@ pub enum RepoKind {
     Datasets,
 }
 
-/// A repo named in an API path: `/api/{kind}/{ns}/{name}/...`.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct RepoParams {
-    /// `models` or `datasets` (anything else is a 404, like any unknown path).
-    #[param(inline, value_type = RepoKind)]
-    pub kind: String,
-    /// The owner: a user or an organisation.
-    pub ns: String,
-    /// The repo's name within its owner.
-    pub name: String,
-}
-
 /// A model or dataset named in an export's path: `/api/models/{ns}/{name}/...`.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]

@@ -22,11 +22,10 @@ pub async fn fixture() -> Fixture {
     let account = meta.create_user("u", false).await.unwrap();
     let who = Principal {
         account,
-        token_id: 0,
+        token: None,
         token_name: "t".into(),
         role: Role::Write,
         orgs: Vec::new(),
-        token_hash: None,
     };
     Fixture {
         dir,

@@ -17,10 +17,10 @@ use commonhold_types::DiscussionEventKind;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{contributable, readable, repo_type};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::repo_access::{Contribute, Num, Read, RepoIn};
 use crate::{ApiResult, AppState};
 
 /// Discussions per page of a listing, as on the Hub.
@@ -109,17 +109,12 @@ fn details(repo: &Repo, d: &DiscussionDetails) -> Value {
     v
 }
 
-type RepoPath3 = Path<(String, String, String)>;
-type RepoPath4 = Path<(String, String, String, String)>;
-
 /// `GET /api/{kind}/{ns}/{name}/discussions?p=&type=&status=&author=`
 pub async fn list(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name)): RepoPath3,
+    RepoIn { repo, caller, .. }: RepoIn<Read>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Json<Value>> {
-    let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let p = Params::parse(q.as_deref());
     let filter = DiscussionFilter {
         pull_requests: match p.get("type") {
@@ -162,12 +157,10 @@ pub struct OpenBody {
 /// `POST /api/{kind}/{ns}/{name}/discussions` `{title, description, pullRequest}`
 pub async fn open(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name)): RepoPath3,
+    RepoIn { repo, caller, .. }: RepoIn<Contribute>,
     body: Body,
 ) -> ApiResult<Json<Value>> {
     let who = caller.require()?;
-    let (repo, _) = contributable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let b: OpenBody = crate::body::json(body).await?;
     let d = state
         .hub
@@ -195,10 +188,9 @@ pub async fn open(
 /// `GET /api/{kind}/{ns}/{name}/discussions/{num}`
 pub async fn get(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name, num)): RepoPath4,
+    RepoIn { repo, caller, .. }: RepoIn<Read>,
+    Path(Num { num }): Path<Num>,
 ) -> ApiResult<Json<Value>> {
-    let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let d = state
         .hub
         .discussion_details(&repo, num_of(&num)?)
@@ -218,15 +210,19 @@ pub struct ChangeBody {
 /// the author or a writer for `title`/`status`, a writer for `merge`.
 async fn changeable(
     state: &AppState,
-    caller: &Caller,
-    (kind, ns, name, num): (String, String, String, String),
+    RepoIn {
+        repo,
+        writer,
+        caller,
+        ..
+    }: RepoIn<Contribute>,
+    num: &str,
     writer_only: bool,
-) -> ApiResult<(Repo, Discussion)> {
+) -> ApiResult<(Repo, Discussion, Caller)> {
     let who = caller.require()?;
-    let (repo, writer) = contributable(state, caller, repo_type(&kind)?, &ns, &name).await?;
     let d = state
         .hub
-        .discussion(&repo, num_of(&num)?)
+        .discussion(&repo, num_of(num)?)
         .await
         .map_err(|e| caller.err(e))?;
     if !writer && (writer_only || d.author != who.account.name) {
@@ -240,26 +236,24 @@ async fn changeable(
             }
         ))));
     }
-    Ok((repo, d))
+    Ok((repo, d, caller))
 }
 
 /// `POST .../discussions/{num}/comment` `{comment}`
 pub async fn comment(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(path): RepoPath4,
+    RepoIn { repo, caller, .. }: RepoIn<Contribute>,
+    Path(Num { num }): Path<Num>,
     body: Body,
 ) -> ApiResult<Json<Value>> {
     let who = caller.require()?;
-    let kind = repo_type(&path.0)?;
-    let (repo, _) = contributable(&state, &caller, kind, &path.1, &path.2).await?;
     let b: ChangeBody = crate::body::json(body).await?;
     let e = state
         .hub
         .comment_discussion(
             &repo,
             &who.account,
-            num_of(&path.3)?,
+            num_of(&num)?,
             &b.comment.unwrap_or_default(),
         )
         .await
@@ -270,11 +264,11 @@ pub async fn comment(
 /// `POST .../discussions/{num}/title` `{title}`
 pub async fn title(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(path): RepoPath4,
+    repo: RepoIn<Contribute>,
+    Path(Num { num }): Path<Num>,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    let (repo, d) = changeable(&state, &caller, path, false).await?;
+    let (repo, d, caller) = changeable(&state, repo, &num, false).await?;
     let b: ChangeBody = crate::body::json(body).await?;
     let who = caller.require()?;
     let e = state
@@ -288,11 +282,11 @@ pub async fn title(
 /// `POST .../discussions/{num}/status` `{status, comment?}`
 pub async fn status(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(path): RepoPath4,
+    repo: RepoIn<Contribute>,
+    Path(Num { num }): Path<Num>,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    let (repo, d) = changeable(&state, &caller, path, false).await?;
+    let (repo, d, caller) = changeable(&state, repo, &num, false).await?;
     let b: ChangeBody = crate::body::json(body).await?;
     let who = caller.require()?;
     let e = state
@@ -312,11 +306,11 @@ pub async fn status(
 /// `POST .../discussions/{num}/merge` `{comment?}`
 pub async fn merge(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(path): RepoPath4,
+    repo: RepoIn<Contribute>,
+    Path(Num { num }): Path<Num>,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    let (repo, d) = changeable(&state, &caller, path, true).await?;
+    let (repo, d, caller) = changeable(&state, repo, &num, true).await?;
     let b: ChangeBody = crate::body::json(body).await?;
     let who = caller.require()?;
     let head = state

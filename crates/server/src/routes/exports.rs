@@ -27,13 +27,13 @@ use commonhold_gitmodel::EntryMode;
 use commonhold_types::{GitOid, RepoType};
 use serde::Deserialize;
 
-use super::openness::RevParam;
 use super::readable;
 use super::web::{WebState, entry_of};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::openapi::{ErrorBody, NamedRepo};
 use crate::params::Params;
+use crate::repo_access::Rev;
 use crate::{ApiResult, AppState};
 
 /// Largest DCAT page.
@@ -242,7 +242,7 @@ async fn mlbom_main(
     get,
     path = "/api/models/{ns}/{name}/mlbom/{rev}",
     tag = "exports",
-    params(NamedRepo, RevParam),
+    params(NamedRepo, Rev),
     security((), ("token" = [])),
     responses(
         (status = 200, description = "A CycloneDX 1.6 ML-BOM of the revision, with its openness", content_type = "application/vnd.cyclonedx+json", body = Object),
@@ -254,7 +254,7 @@ async fn mlbom_at(
     State(s): State<WebState>,
     caller: Caller,
     Path(repo): Path<NamedRepo>,
-    Path(RevParam { rev }): Path<RevParam>,
+    Path(Rev { rev }): Path<Rev>,
 ) -> ApiResult<Response> {
     mlbom_doc(&s, &caller, &repo, &rev).await
 }
@@ -306,7 +306,7 @@ async fn model_spdx_main(
     get,
     path = "/api/models/{ns}/{name}/spdx/{rev}",
     tag = "exports",
-    params(NamedRepo, RevParam),
+    params(NamedRepo, Rev),
     security((), ("token" = [])),
     responses(
         (status = 200, description = "An SPDX 3 document (AI profile) of the revision (JSON-LD), with its openness", content_type = "application/spdx+json", body = Object),
@@ -318,7 +318,7 @@ async fn model_spdx_at(
     State(s): State<WebState>,
     caller: Caller,
     Path(repo): Path<NamedRepo>,
-    Path(RevParam { rev }): Path<RevParam>,
+    Path(Rev { rev }): Path<Rev>,
 ) -> ApiResult<Response> {
     spdx_doc(&s, &caller, RepoType::Model, &repo, &rev).await
 }
@@ -349,7 +349,7 @@ async fn dataset_spdx_main(
     get,
     path = "/api/datasets/{ns}/{name}/spdx/{rev}",
     tag = "exports",
-    params(NamedRepo, RevParam),
+    params(NamedRepo, Rev),
     security((), ("token" = [])),
     responses(
         (status = 200, description = "An SPDX 3 document (Dataset profile) of the revision (JSON-LD), with its openness", content_type = "application/spdx+json", body = Object),
@@ -361,7 +361,7 @@ async fn dataset_spdx_at(
     State(s): State<WebState>,
     caller: Caller,
     Path(repo): Path<NamedRepo>,
-    Path(RevParam { rev }): Path<RevParam>,
+    Path(Rev { rev }): Path<Rev>,
 ) -> ApiResult<Response> {
     spdx_doc(&s, &caller, RepoType::Dataset, &repo, &rev).await
 }

@@ -12,10 +12,11 @@ use futures::{StreamExt, TryStreamExt};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 
-use super::{readable, repo_type};
+use super::repo_type;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::repo_access::{Read, RepoIn, Rev, TreePath};
 use crate::views::{apply_expand, repo_summary, sibling, tree_entry};
 use crate::{ApiResult, AppState};
 
@@ -154,29 +155,27 @@ async fn files_at(
 
 pub async fn repo_info(
     state: State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name)): Path<(String, String, String)>,
+    repo: RepoIn<Read>,
     q: RawQuery,
 ) -> ApiResult<Response> {
-    info_at(state, caller, (kind, ns, name, "main".into()), q).await
+    info_at(state, repo, "main".into(), q).await
 }
 
 pub async fn repo_info_at(
     state: State<AppState>,
-    caller: Caller,
-    Path(parts): Path<(String, String, String, String)>,
+    repo: RepoIn<Read>,
+    Path(Rev { rev }): Path<Rev>,
     q: RawQuery,
 ) -> ApiResult<Response> {
-    info_at(state, caller, parts, q).await
+    info_at(state, repo, rev, q).await
 }
 
 async fn info_at(
     State(state): State<AppState>,
-    caller: Caller,
-    (kind, ns, name, rev): (String, String, String, String),
+    RepoIn { repo, caller, .. }: RepoIn<Read>,
+    rev: String,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
-    let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let p = Params::parse(q.as_deref());
     let resolved = state
         .hub
@@ -215,20 +214,21 @@ async fn small_json_file(state: &AppState, files: &[TreeItem], path: &str) -> Op
 
 pub async fn tree_root(
     state: State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name, rev)): Path<(String, String, String, String)>,
+    repo: RepoIn<Read>,
+    Path(Rev { rev }): Path<Rev>,
     q: RawQuery,
 ) -> ApiResult<Response> {
-    tree(state, caller, (kind, ns, name, rev, String::new()), q).await
+    tree(state, repo, (rev, String::new()), q).await
 }
 
 pub async fn tree_path(
     state: State<AppState>,
-    caller: Caller,
-    Path(parts): Path<(String, String, String, String, String)>,
+    repo: RepoIn<Read>,
+    Path(Rev { rev }): Path<Rev>,
+    Path(TreePath { path }): Path<TreePath>,
     q: RawQuery,
 ) -> ApiResult<Response> {
-    tree(state, caller, parts, q).await
+    tree(state, repo, (rev, path), q).await
 }
 
 async fn last_commit_views(
@@ -287,12 +287,11 @@ async fn xet_hashes(
 
 async fn tree(
     State(state): State<AppState>,
-    caller: Caller,
-    (kind, ns, name, rev, path): (String, String, String, String, String),
+    RepoIn { repo, caller, .. }: RepoIn<Read>,
+    (rev, path): (String, String),
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
-    let kind = repo_type(&kind)?;
-    let repo = readable(&state, &caller, kind, &ns, &name).await?;
+    let kind = repo.repo_type;
     let p = Params::parse(q.as_deref());
     let path = path.trim_matches('/').to_string();
     let resolved = state
@@ -355,12 +354,11 @@ async fn tree(
 
 pub async fn paths_info(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name, rev)): Path<(String, String, String, String)>,
+    RepoIn { repo, caller, .. }: RepoIn<Read>,
+    Path(Rev { rev }): Path<Rev>,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> ApiResult<Response> {
-    let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let body = crate::body::read(body, 4 << 20, "paths-info").await?;
     let form = Params::parse(std::str::from_utf8(&body).ok());
     let query = Params::parse(q.as_deref());
@@ -414,11 +412,9 @@ fn ref_view(full: &str, short: &str, target: &commonhold_types::GitOid) -> Value
 
 pub async fn refs(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name)): Path<(String, String, String)>,
+    RepoIn { repo, caller, .. }: RepoIn<Read>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Json<Value>> {
-    let repo: Repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let p = Params::parse(q.as_deref());
     let refs = state.hub.refs(&repo).await.map_err(|e| caller.err(e))?;
     let (mut branches, mut tags, mut prs) = (Vec::new(), Vec::new(), Vec::new());
@@ -443,12 +439,11 @@ pub async fn refs(
 
 pub async fn commits(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name, rev)): Path<(String, String, String, String)>,
+    RepoIn { repo, caller, .. }: RepoIn<Read>,
+    Path(Rev { rev }): Path<Rev>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
-    let kind = repo_type(&kind)?;
-    let repo = readable(&state, &caller, kind, &ns, &name).await?;
+    let kind = repo.repo_type;
     let p = Params::parse(q.as_deref());
     let resolved = state
         .hub

@@ -122,7 +122,13 @@ async fn batch(
         })
         .collect();
     let multipart = req.transfers.iter().any(|t| t == "multipart");
-    let token_id = caller.require()?.token_id;
+    // Upload URLs are bound to the access token that asked for them.
+    let token_id = caller.require()?.token.map(|t| t.id).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "uploads through the LFS batch API need an access token",
+        )
+    })?;
     let outcomes = state
         .hub
         .lfs_batch_upload(&repo, &objects, multipart, token_id)

@@ -59,23 +59,6 @@ pub async fn readable(
         .map_err(|e| caller.err(e))
 }
 
-/// The repo at `/api/{kind}/{ns}/{name}`, if the caller may write it.
-pub async fn writable(
-    state: &AppState,
-    caller: &Caller,
-    kind: RepoType,
-    ns: &str,
-    name: &str,
-) -> ApiResult<Repo> {
-    caller.require()?;
-    let name = repo_name(caller, ns, name)?;
-    state
-        .hub
-        .writable_repo(caller.principal(), kind, &name)
-        .await
-        .map_err(|e| caller.err(e))
-}
-
 /// The repo at `/api/{kind}/{ns}/{name}`, if the caller may upload to it, and whether it may
 /// write the repo (others contribute through pull requests only).
 pub async fn contributable(

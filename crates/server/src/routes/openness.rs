@@ -9,9 +9,9 @@ use commonhold_hub::format_time_ms;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{readable, repo_type};
 use crate::auth::Caller;
-use crate::openapi::{ErrorBody, RepoParams};
+use crate::openapi::ErrorBody;
+use crate::repo_access::{Read, RepoIn, RepoParams, Rev, Write};
 use crate::{ApiResult, AppState};
 
 /// The answer while the background assessor has not reached a revision yet.
@@ -22,14 +22,6 @@ pub struct Pending {
     status: &'static str,
     /// The commit the revision resolved to.
     commit: String,
-}
-
-/// The revision of `GET .../openness/{rev}`.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct RevParam {
-    /// A branch, tag or commit id.
-    pub rev: String,
 }
 
 /// `GET /api/{kind}/{ns}/{name}/openness`: the assessment of `main`.
@@ -46,12 +38,8 @@ pub struct RevParam {
         (status = 404, description = "The repo is missing or hidden from the caller, or `main` is", body = ErrorBody),
     ),
 )]
-pub async fn latest(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(repo): Path<RepoParams>,
-) -> ApiResult<Response> {
-    assessment_at(&state, &caller, &repo, "main").await
+pub async fn latest(State(state): State<AppState>, repo: RepoIn<Read>) -> ApiResult<Response> {
+    assessment_at(&state, &repo, "main").await
 }
 
 /// `GET /api/{kind}/{ns}/{name}/openness/{rev}`: the assessment of a revision.
@@ -59,7 +47,7 @@ pub async fn latest(
     get,
     path = "/api/{kind}/{ns}/{name}/openness/{rev}",
     tag = "openness",
-    params(RepoParams, RevParam),
+    params(RepoParams, Rev),
     security((), ("token" = [])),
     responses(
         (status = 200, description = "The stored assessment of the revision", body = ref("#/components/schemas/Assessment")),
@@ -70,29 +58,26 @@ pub async fn latest(
 )]
 pub async fn at(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(repo): Path<RepoParams>,
-    Path(RevParam { rev }): Path<RevParam>,
+    repo: RepoIn<Read>,
+    Path(Rev { rev }): Path<Rev>,
 ) -> ApiResult<Response> {
-    assessment_at(&state, &caller, &repo, &rev).await
+    assessment_at(&state, &repo, &rev).await
 }
 
 /// The stored assessment of `rev`, or 202 while it is pending.
 async fn assessment_at(
     state: &AppState,
-    caller: &Caller,
-    RepoParams { kind, ns, name }: &RepoParams,
+    RepoIn { repo, caller, .. }: &RepoIn<Read>,
     rev: &str,
 ) -> ApiResult<Response> {
-    let repo = readable(state, caller, repo_type(kind)?, ns, name).await?;
     let resolved = state
         .hub
-        .resolve(&repo, rev)
+        .resolve(repo, rev)
         .await
         .map_err(|e| caller.err(e))?;
     match state
         .hub
-        .assessment(&repo, &resolved.commit)
+        .assessment(repo, &resolved.commit)
         .await
         .map_err(|e| caller.err(e))?
     {
@@ -160,10 +145,8 @@ pub const DISPUTES_SHOWN: u64 = 200;
 )]
 pub async fn disputes(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(RepoParams { kind, ns, name }): Path<RepoParams>,
+    RepoIn { repo, caller, .. }: RepoIn<Read>,
 ) -> ApiResult<Json<Vec<DisputeView>>> {
-    let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let list = state
         .hub
         .disputes(&repo, DISPUTES_SHOWN)
@@ -212,12 +195,10 @@ pub struct DisputeBody {
 )]
 pub async fn dispute(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(RepoParams { kind, ns, name }): Path<RepoParams>,
+    RepoIn { repo, caller, .. }: RepoIn<Write>,
     body: axum::body::Body,
 ) -> ApiResult<Response> {
     let who = caller.require()?.clone();
-    let repo = super::writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let b: DisputeBody = crate::body::json(body).await?;
     let rev = b.revision.as_deref().unwrap_or("main");
     let resolved = state

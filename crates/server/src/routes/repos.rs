@@ -8,9 +8,10 @@ use commonhold_types::{RepoName, RepoType};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{repo_type, repo_url_path, writable};
+use super::{repo_type, repo_url_path};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::repo_access::{Branch, RepoIn, Tag, Write};
 use crate::{ApiResult, AppState};
 
 fn type_of(t: Option<&str>) -> ApiResult<RepoType> {
@@ -181,11 +182,10 @@ pub struct BranchBody {
 
 pub async fn create_branch(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name, branch)): Path<(String, String, String, String)>,
+    RepoIn { repo, caller, .. }: RepoIn<Write>,
+    Path(Branch { branch }): Path<Branch>,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let b: BranchBody = crate::body::json(body).await?;
     state
         .hub
@@ -197,10 +197,9 @@ pub async fn create_branch(
 
 pub async fn delete_branch(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name, branch)): Path<(String, String, String, String)>,
+    RepoIn { repo, caller, .. }: RepoIn<Write>,
+    Path(Branch { branch }): Path<Branch>,
 ) -> ApiResult<Json<Value>> {
-    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     state
         .hub
         .delete_branch(&repo, &branch)
@@ -217,11 +216,10 @@ pub struct TagBody {
 /// `POST .../tag/{rev}` with `{"tag"}` creates a tag at `rev`.
 pub async fn create_tag(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name, rev)): Path<(String, String, String, String)>,
+    RepoIn { repo, caller, .. }: RepoIn<Write>,
+    Path(Tag { tag: rev }): Path<Tag>,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let b: TagBody = crate::body::json(body).await?;
     let tag = b
         .tag
@@ -237,10 +235,9 @@ pub async fn create_tag(
 /// `DELETE .../tag/{tag}`.
 pub async fn delete_tag(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name, tag)): Path<(String, String, String, String)>,
+    RepoIn { repo, caller, .. }: RepoIn<Write>,
+    Path(Tag { tag }): Path<Tag>,
 ) -> ApiResult<Json<Value>> {
-    let repo = writable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     state
         .hub
         .delete_tag(&repo, &tag)

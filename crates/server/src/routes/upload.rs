@@ -11,11 +11,11 @@ use commonhold_types::{RepoPath, Sha256};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{contributable, repo_type, repo_url_path};
-use crate::auth::Caller;
+use super::repo_url_path;
 use crate::body::{Lines, LinesError};
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::repo_access::{Contribute, RepoIn, Rev};
 use crate::{ApiResult, AppState};
 
 /// Largest NDJSON commit body; LFS content never travels in it, only small inline files.
@@ -86,11 +86,10 @@ struct PreuploadBody {
 
 pub async fn preupload(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name, rev)): Path<(String, String, String, String)>,
+    RepoIn { repo, caller, .. }: RepoIn<Contribute>,
+    Path(Rev { rev }): Path<Rev>,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    let (repo, _) = contributable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let body = crate::body::read(body, PREUPLOAD_LIMIT, "preupload").await?;
     let req: PreuploadBody = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("invalid preupload body: {e}")))?;
@@ -320,12 +319,16 @@ fn commit_body_error(e: LinesError) -> ApiError {
 
 pub async fn commit(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name, rev)): Path<(String, String, String, String)>,
+    RepoIn {
+        repo,
+        writer,
+        caller,
+        ..
+    }: RepoIn<Contribute>,
+    Path(Rev { rev }): Path<Rev>,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    let (repo, writer) = contributable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let author = caller.require()?.account.clone();
     let p = Params::parse(q.as_deref());
     if !writer {

@@ -16,10 +16,9 @@ use commonhold_hub::{CasGrant, XET_CAS_PREFIX, XetPlan, XetToken};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{contributable, readable, repo_type};
-use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::range::{self, RangeSpec, Span};
+use crate::repo_access::{Contribute, Read, RepoIn};
 use crate::{ApiResult, AppState};
 
 /// Largest shard body read.
@@ -32,10 +31,8 @@ const MAX_XORB_BODY: usize = commonhold_xet::MAX_XORB_BYTES;
 /// requests (what they may commit is checked at the commit).
 pub async fn write_token(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name, _rev)): Path<(String, String, String, String)>,
+    RepoIn { repo, caller, .. }: RepoIn<Contribute>,
 ) -> ApiResult<Response> {
-    let (repo, _) = contributable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let token = state
         .hub
         .xet_token(&repo, true, caller.principal())
@@ -47,10 +44,8 @@ pub async fn write_token(
 /// `GET /api/{kind}/{ns}/{name}/xet-read-token/{rev}`: a read token for a readable repo.
 pub async fn read_token(
     State(state): State<AppState>,
-    caller: Caller,
-    Path((kind, ns, name, _rev)): Path<(String, String, String, String)>,
+    RepoIn { repo, caller, .. }: RepoIn<Read>,
 ) -> ApiResult<Response> {
-    let repo = readable(&state, &caller, repo_type(&kind)?, &ns, &name).await?;
     let token = state
         .hub
         .xet_token(&repo, false, caller.principal())

@@ -460,7 +460,9 @@ async fn upload_urls_stop_working_once_their_token_is_revoked() {
         .await
         .unwrap()
         .unwrap()
-        .token_id;
+        .token
+        .unwrap()
+        .id;
     let (base, query) = hrefs[1][0].split_once('?').unwrap();
     let query: Vec<String> = query
         .split('&')
@@ -474,4 +476,78 @@ async fn upload_urls_stop_working_once_their_token_is_revoked() {
     let r = other.call("PUT", &forged, None, second.clone()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(h.blobs.list().await.unwrap(), stored);
+}
+
+/// Every route of `/api/{kind}/{ns}/{name}/...` reaches its repo through the one access check
+/// (`RepoIn`): a private repo answers a stranger (anonymous, or signed in with a write token)
+/// exactly as a missing one, whatever the route, before any body is read.
+#[tokio::test]
+async fn every_repo_route_answers_a_hidden_repo_as_a_missing_one() {
+    let h = TestHub::new().await;
+    let alice = h.user("alice", Role::Write).await;
+    let bob = h.user("bob", Role::Write).await;
+    h.create_repo(&alice, "secret", "model", true).await;
+    let routes = [
+        ("GET", ""),
+        ("GET", "/revision/main"),
+        ("GET", "/tree/main"),
+        ("GET", "/tree/main/a/b"),
+        ("POST", "/paths-info/main"),
+        ("GET", "/refs"),
+        ("GET", "/commits/main"),
+        ("POST", "/branch/b"),
+        ("DELETE", "/branch/b"),
+        ("POST", "/tag/t"),
+        ("DELETE", "/tag/t"),
+        ("GET", "/openness"),
+        ("GET", "/openness/main"),
+        ("GET", "/disputes"),
+        ("POST", "/disputes"),
+        ("POST", "/preupload/main"),
+        ("POST", "/commit/main"),
+        ("GET", "/xet-write-token/main"),
+        ("GET", "/xet-read-token/main"),
+        ("GET", "/discussions"),
+        ("POST", "/discussions"),
+        ("GET", "/discussions/1"),
+        ("POST", "/discussions/1/comment"),
+        ("POST", "/discussions/1/title"),
+        ("POST", "/discussions/1/status"),
+        ("POST", "/discussions/1/merge"),
+    ];
+    for (method, tail) in routes {
+        for token in [None, Some(bob.as_str())] {
+            let hidden = h
+                .call(
+                    method,
+                    &format!("/api/models/alice/secret{tail}"),
+                    token,
+                    "{}",
+                )
+                .await;
+            let missing = h
+                .call(
+                    method,
+                    &format!("/api/models/alice/nothing{tail}"),
+                    token,
+                    "{}",
+                )
+                .await;
+            let who = if token.is_some() { "bob" } else { "anonymous" };
+            assert_eq!(
+                (hidden.status, hidden.header("x-error-code"), &hidden.body),
+                (
+                    missing.status,
+                    missing.header("x-error-code"),
+                    &missing.body
+                ),
+                "{method} {tail} as {who}"
+            );
+            assert!(
+                hidden.status == StatusCode::UNAUTHORIZED || hidden.status == StatusCode::NOT_FOUND,
+                "{method} {tail} as {who}: {}",
+                hidden.status
+            );
+        }
+    }
 }
