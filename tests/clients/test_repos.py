@@ -74,3 +74,18 @@ def test_delete_repo(alice, unique):
     alice.delete_repo(repo_id)
     with pytest.raises(RepositoryNotFoundError):
         alice.model_info(repo_id)
+
+
+@pytest.mark.parametrize("repo_type", ["model", "dataset"])
+def test_update_repo_settings_refuses_gating_it_cannot_enforce(alice, unique, repo_type):
+    """`gated` is refused with a 400 that says why, rather than a 200 that leaves the files open to everyone; the
+    settings this hub honours (`private`) still work through the same call."""
+    repo_id = f"alice/{unique('settings')}"
+    alice.create_repo(repo_id, repo_type=repo_type)
+    with pytest.raises(HfHubHTTPError) as raised:
+        alice.update_repo_settings(repo_id, repo_type=repo_type, gated="manual")
+    assert status_of(raised.value) == 400
+    assert "gated" in str(raised.value)
+    assert alice.repo_info(repo_id, repo_type=repo_type).private is False
+    alice.update_repo_settings(repo_id, repo_type=repo_type, gated=False, private=True)
+    assert alice.repo_info(repo_id, repo_type=repo_type).private is True

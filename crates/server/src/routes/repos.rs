@@ -145,10 +145,58 @@ pub async fn move_repo(
     ))
 }
 
+/// The settings a client may change. Unknown keys are refused rather than ignored: a caller who sets
+/// something this hub does not honour (e.g. `gated`, before gating exists) must not get a 200.
 #[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SettingsBody {
     private: Option<bool>,
     visibility: Option<String>,
+    /// Only `false` (what a repo already is) is accepted until gated repositories are built.
+    gated: Option<Value>,
+    /// Every repo speaks Xet, so only `true` is accepted.
+    xet_enabled: Option<bool>,
+}
+
+impl SettingsBody {
+    /// The visibility asked for, from `private` (huggingface_hub 0.x) or `visibility` (2.x).
+    fn private(&self) -> ApiResult<Option<bool>> {
+        let from_visibility = match self.visibility.as_deref() {
+            None => None,
+            Some("private") => Some(true),
+            Some("public") => Some(false),
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "visibility {other:?} is not supported: use \"public\" or \"private\""
+                )));
+            }
+        };
+        match (self.private, from_visibility) {
+            (Some(a), Some(b)) if a != b => Err(ApiError::bad_request(
+                "`private` and `visibility` disagree: send one of them",
+            )),
+            (a, b) => Ok(a.or(b)),
+        }
+    }
+
+    fn refuse_unsupported(&self) -> ApiResult<()> {
+        match &self.gated {
+            None | Some(Value::Bool(false)) => {}
+            Some(v) => {
+                return Err(ApiError::bad_request(format!(
+                    "gated {v} is not supported: this hub does not gate repositories yet, so files \
+                     would stay downloadable by everyone who can see the repo; keep the repo private \
+                     to restrict it"
+                )));
+            }
+        }
+        if self.xet_enabled == Some(false) {
+            return Err(ApiError::bad_request(
+                "xetEnabled false is not supported: every repo on this hub accepts Xet and git-LFS uploads",
+            ));
+        }
+        Ok(())
+    }
 }
 
 pub async fn settings(
@@ -161,11 +209,8 @@ pub async fn settings(
     let kind = repo_type(&kind)?;
     let name = super::repo_name(&caller, &ns, &name)?;
     let b: SettingsBody = crate::body::json(body).await?;
-    let private = b.private.or(match b.visibility.as_deref() {
-        Some("private") => Some(true),
-        Some("public") => Some(false),
-        _ => None,
-    });
+    b.refuse_unsupported()?;
+    let private = b.private()?;
     let private = state
         .hub
         .set_private(caller.principal(), kind, &name, private)

@@ -98,6 +98,69 @@ async fn move_delete_settings_and_whoami() {
     assert_eq!(reserved.status, StatusCode::BAD_REQUEST);
 }
 
+/// A setting this hub cannot honour is refused with a 400 naming it, and changes nothing: a caller
+/// who sets `gated` and gets a 200 would believe the files are restricted while anyone can fetch them.
+#[tokio::test]
+async fn settings_refuse_what_they_cannot_honour() {
+    let h = TestHub::new().await;
+    let alice = h.user("alice", Role::Write).await;
+    h.create_repo(&alice, "m", "model", false).await;
+    h.commit(
+        &alice,
+        "alice/m",
+        &[header_line("x"), file_line("a.txt", b"open")],
+    )
+    .await;
+    let put = |body: serde_json::Value| {
+        h.call(
+            "PUT",
+            "/api/models/alice/m/settings",
+            Some(&alice),
+            body.to_string(),
+        )
+    };
+    for (body, named) in [
+        (json!({ "gated": "manual" }), "gated"),
+        (json!({ "gated": "auto", "private": true }), "gated"),
+        (json!({ "visibility": "protected" }), "protected"),
+        (
+            json!({ "private": true, "visibility": "public" }),
+            "disagree",
+        ),
+        (json!({ "xetEnabled": false }), "xetEnabled"),
+        (
+            json!({ "discussionsDisabled": true }),
+            "discussionsDisabled",
+        ),
+    ] {
+        let r = put(body.clone()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
+        let text = String::from_utf8_lossy(&r.body).to_string();
+        assert!(text.contains(named), "{body}: {text}");
+    }
+    // Nothing changed: the repo is still public and its files still served to anyone.
+    assert_eq!(
+        h.get("/api/models/alice/m", None).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        h.get("/alice/m/resolve/main/a.txt", None).await.body,
+        b"open"
+    );
+
+    // What it can honour still works, in both clients' spellings.
+    for body in [
+        json!({ "gated": false, "xetEnabled": true }),
+        json!({ "visibility": "private" }),
+    ] {
+        assert_eq!(put(body.clone()).await.status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(
+        h.get("/api/models/alice/m", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
 #[tokio::test]
 async fn preupload_and_validate_yaml() {
     let h = TestHub::new().await;
