@@ -27,7 +27,16 @@ RUNS=5
 if [ $SMOKE -eq 1 ]; then FILES=4; RUNS=1; fi
 log() { printf '[assess --hub] %s\n' "$*" >&2; }
 die() { printf '[assess --hub] error: %s\n' "$*" >&2; exit 1; }
-command -v sqlite3 >/dev/null || die "sqlite3 is needed to record the planted blobs"
+if ! command -v sqlite3 >/dev/null; then
+    # The Debian package, as bench/hold.sh installs its tools.
+    log "installing sqlite3 with apt-get (it records the planted blobs)"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
+    { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends sqlite3 >/dev/null \
+        || { $SUDO apt-get update >/dev/null && $SUDO env DEBIAN_FRONTEND=noninteractive \
+             apt-get install -y --no-install-recommends sqlite3 >/dev/null; }; } \
+        || die "sqlite3 is needed to record the planted blobs; install it (Debian: apt-get install sqlite3)"
+fi
 if [ -n "${ASSESS_BENCH_BIN:-}" ]; then
     BIN="$ASSESS_BENCH_BIN"
 else
