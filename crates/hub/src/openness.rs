@@ -15,7 +15,7 @@ use std::time::Duration;
 use commonhold_assess::Assessment;
 use commonhold_assess::model::DEFINITION_VERSION;
 use commonhold_meta::{Dispute, NewDispute, ReassessChange, ReassessRun, Repo};
-use commonhold_types::GitOid;
+use commonhold_types::{GitOid, Role};
 use serde_json::Value;
 
 use crate::{Hub, HubError, Principal};
@@ -185,6 +185,14 @@ impl Hub {
     /// Queues a re-assessment on an administrator's request.
     pub async fn request_reassess(&self, who: Option<&Principal>) -> Result<ReassessRun, HubError> {
         let who = require_site_admin(who)?;
+        // Starting a run is a write, and a read token changes nothing, an administrator's included.
+        if who.role != Role::Write {
+            return Err(HubError::Forbidden(
+                "this token is read-only; starting a re-assessment needs a write token \
+                 (create one with --role write)"
+                    .into(),
+            ));
+        }
         self.queue_reassess(&format!(
             "requested by {} through the API",
             who.account.name

@@ -347,6 +347,20 @@ async fn a_knowledge_change_reassesses_every_repo_and_records_what_changed() {
         "{text}"
     );
 
+    // An administrator's read token sees the runs but starts none: a read token changes nothing.
+    let admin_reader = h.user("root", Role::Read).await;
+    assert_eq!(
+        h.get("/api/admin/reassessments", Some(&admin_reader))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        h.call("POST", "/api/admin/reassess", Some(&admin_reader), "")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     let queued = h
         .call("POST", "/api/admin/reassess", Some(&admin), "")
         .await;
