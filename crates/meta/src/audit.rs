@@ -25,24 +25,16 @@ use crate::error::MetaError;
 /// The hash before the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// What happened. Stored by name (`token.created`, ...); names never change meaning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What happened. Stored by its name ([`AuditAction::as_str`]); names never change meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuditAction {
-    #[serde(rename = "token.created")]
     TokenCreated,
-    #[serde(rename = "token.revoked")]
     TokenRevoked,
-    #[serde(rename = "repo.visibility")]
     VisibilityChanged,
-    #[serde(rename = "repo.moved")]
     RepoMoved,
-    #[serde(rename = "repo.deleted")]
     RepoDeleted,
-    #[serde(rename = "org.member_added")]
     MemberAdded,
-    #[serde(rename = "org.member_removed")]
     MemberRemoved,
-    #[serde(rename = "audit.pruned")]
     Pruned,
 }
 
