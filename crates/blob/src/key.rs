@@ -47,6 +47,33 @@ impl BlobKey {
     }
 }
 
+/// The kinds of stored object a store can list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListedKind {
+    /// LFS objects ([`BlobKey::Lfs`]).
+    Lfs,
+    /// Copies of large git blobs ([`BlobKey::GitBlob`]).
+    GitBlob,
+}
+
+impl ListedKind {
+    /// The directory the backends file this kind under (as [`BlobKey::dir_and_hex`] says).
+    pub(crate) fn dir(self) -> &'static str {
+        match self {
+            ListedKind::Lfs => "lfs",
+            ListedKind::GitBlob => "git-blobs",
+        }
+    }
+
+    /// The key of this kind named by a file name, if it is one.
+    pub(crate) fn key(self, name: &str) -> Option<BlobKey> {
+        match self {
+            ListedKind::Lfs => Sha256::from_hex(name).ok().map(BlobKey::Lfs),
+            ListedKind::GitBlob => GitOid::from_hex(name).ok().map(BlobKey::GitBlob),
+        }
+    }
+}
+
 impl fmt::Display for BlobKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -63,7 +63,7 @@ mod s3;
 mod store;
 
 pub use error::BlobError;
-pub use key::{BlobKey, PartReceipt, UploadId};
+pub use key::{BlobKey, ListedKind, PartReceipt, UploadId};
 pub use local::{LocalBlobStore, MAX_PART_NUMBER, MAX_PART_SIZE, TEMP_MAX_AGE, UPLOAD_MAX_AGE};
 pub use s3::{S3BlobStore, S3Config};
 pub use store::{BlobStore, BlobStream, BlobWriter, put_bytes, read_to_vec};

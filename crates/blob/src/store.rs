@@ -7,7 +7,7 @@ use commonhold_types::Sha256;
 use futures::StreamExt;
 
 use crate::error::BlobError;
-use crate::key::{BlobKey, PartReceipt, UploadId};
+use crate::key::{BlobKey, ListedKind, PartReceipt, UploadId};
 
 /// A blob's content as a stream of chunks (large ones, to keep per-chunk overhead low).
 pub type BlobStream = futures::stream::BoxStream<'static, std::io::Result<bytes::Bytes>>;
@@ -30,8 +30,13 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Removes a blob. Removing an absent blob succeeds, so GC can be re-run after a crash.
     async fn delete(&self, key: &BlobKey) -> Result<(), BlobError>;
 
-    /// Every stored key with its size (for fsck / GC).
-    async fn list(&self) -> Result<Vec<(BlobKey, u64)>, BlobError>;
+    /// Every stored LFS key with its size (for fsck / GC).
+    async fn list(&self) -> Result<Vec<(BlobKey, u64)>, BlobError> {
+        self.list_kind(ListedKind::Lfs).await
+    }
+
+    /// Every stored key of one kind with its size, sorted (for fsck / GC).
+    async fn list_kind(&self, kind: ListedKind) -> Result<Vec<(BlobKey, u64)>, BlobError>;
 
     /// Re-hashes a stored blob and says whether it still matches its key (fsck).
     async fn verify(&self, key: &BlobKey) -> Result<bool, BlobError>;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use commonhold_hub::{Hub, HubError, generate_token, hash_token};
+use commonhold_hub::{FsckOptions, Hub, HubError, generate_token, hash_token};
 use commonhold_meta::{AccountKind, MetaError, MetaStore, OrgRole};
 use commonhold_types::{Role, validate_account_name};
 
@@ -252,23 +252,46 @@ pub async fn token(settings: Settings, cmd: TokenCommand) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn fsck(settings: Settings) -> anyhow::Result<ExitCode> {
+/// Flags of `fsck`.
+#[derive(Debug, clap::Args)]
+pub struct FsckArgs {
+    /// Also delete the downloads' copies of large git blobs that are bad or that no repo
+    /// reaches any more (a deleted repo's); the next download of such a file makes it again.
+    #[arg(long)]
+    pub prune_copies: bool,
+}
+
+pub async fn fsck(settings: Settings, args: FsckArgs) -> anyhow::Result<ExitCode> {
     let (hub, _) = hub(&settings).await?;
+    let options = FsckOptions {
+        prune_copies: args.prune_copies,
+    };
     let report = hub
-        .fsck(&|step| eprintln!("fsck: {step}..."))
+        .fsck_with(options, &|step| eprintln!("fsck: {step}..."))
         .await
         .map_err(|e: HubError| anyhow::anyhow!("{e}"))?;
     for p in &report.problems {
         println!("{p}");
     }
+    let verb = if args.prune_copies {
+        "removed"
+    } else {
+        "unused (remove with --prune-copies)"
+    };
+    for (oid, size) in &report.orphan_copies {
+        println!("copy of git blob {oid} ({size} bytes) is reached by no repo: {verb}");
+    }
     eprintln!(
-        "fsck: {} git objects, {} blobs, {} xorbs, {} Xet files, {} refs checked; {} problem(s)",
+        "fsck: {} git objects, {} blobs, {} xorbs, {} Xet files, {} copies of git blobs, {} refs checked; {} problem(s); {} unused copies, {} copies removed",
         report.objects,
         report.blobs,
         report.xorbs,
         report.xet_files,
+        report.blob_copies,
         report.refs,
-        report.problems.len()
+        report.problems.len(),
+        report.orphan_copies.len(),
+        report.removed_copies
     );
     Ok(if report.problems.is_empty() {
         ExitCode::SUCCESS

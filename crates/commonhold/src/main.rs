@@ -41,7 +41,7 @@ enum Command {
     #[command(subcommand)]
     Token(admin::TokenCommand),
     /// Verify every stored object against its hash and every ref against the object graph.
-    Fsck,
+    Fsck(admin::FsckArgs),
     /// Rebuild the catalogue's search index from every repository's README (after a restore,
     /// or when search results look stale). Safe while servers run; they pick the result up.
     Reindex,
@@ -95,7 +95,7 @@ fn main() -> ExitCode {
             Command::User(cmd) => admin::user(settings, cmd).await,
             Command::Org(cmd) => admin::org(settings, cmd).await,
             Command::Token(cmd) => admin::token(settings, cmd).await,
-            Command::Fsck => admin::fsck(settings).await,
+            Command::Fsck(args) => admin::fsck(settings, args).await,
             Command::Reindex => admin::reindex(settings).await,
             Command::Reassess(args) => admin::reassess(settings, args).await,
             Command::Assess(_) => unreachable!("handled before the runtime starts"),

@@ -5,14 +5,22 @@
 //! its bytes are rebuilt and hashed with sha256; every grant must name a stored file whose bytes
 //! hash to the grant's sha256; and every LFS pointer a repo commits must be served by an LFS
 //! blob or by such a Xet file granted to that same repo.
+//!
+//! The copies of large git blobs in the blob store (`BlobKey::GitBlob`, made by downloads) are
+//! re-hashed as git objects; a bad copy is a problem, a copy whose blob no repo reaches any
+//! more (its repo was deleted) is only reported. Both are caches the next download remakes, so
+//! [`FsckOptions::prune_copies`] removes them: nothing else collects them.
 
 use std::collections::{HashMap, HashSet};
 
-use commonhold_blob::{BlobKey, read_to_vec};
-use commonhold_gitmodel::{Commit, EntryMode, LfsPointer, ObjectKind, Tree, hash_object};
+use commonhold_blob::{BlobKey, ListedKind, read_to_vec};
+use commonhold_gitmodel::{
+    Commit, EntryMode, LfsPointer, ObjectHasher, ObjectKind, Tree, hash_object,
+};
 use commonhold_meta::XetFileRow;
 use commonhold_types::{GitOid, Sha256};
 use commonhold_xet::{FileRecord, ShardFile, XetHash, XorbIndex, XorbIndexes};
+use futures::StreamExt;
 
 use crate::{Hub, HubError};
 
@@ -24,6 +32,13 @@ pub enum FsckProblem {
     MissingObject { oid: GitOid, referenced_by: String },
     /// A stored LFS blob whose bytes no longer hash to its key.
     CorruptBlob { key: String },
+    /// A download's copy of a large git blob whose bytes do not hash to its git id (downloads
+    /// would serve them). `removed` when [`FsckOptions::prune_copies`] deleted it.
+    CorruptBlobCopy {
+        oid: GitOid,
+        detail: String,
+        removed: bool,
+    },
     /// A file points at an LFS object that neither the blob store (with that size) nor a Xet
     /// file granted to its repo serves.
     MissingBlob {
@@ -61,6 +76,18 @@ impl std::fmt::Display for FsckProblem {
             }
             FsckProblem::CorruptBlob { key } => {
                 write!(f, "corrupt blob {key}: content does not match its sha256")
+            }
+            FsckProblem::CorruptBlobCopy {
+                oid,
+                detail,
+                removed,
+            } => {
+                let then = if *removed {
+                    "removed; the next download remakes it"
+                } else {
+                    "remove it with `commonhold fsck --prune-copies`"
+                };
+                write!(f, "corrupt copy of git blob {oid}: {detail} ({then})")
             }
             FsckProblem::MissingBlob {
                 sha256,
@@ -100,12 +127,37 @@ pub struct FsckReport {
     pub refs: u64,
     pub xorbs: u64,
     pub xet_files: u64,
+    /// Copies of large git blobs checked.
+    pub blob_copies: u64,
+    /// Copies whose git blob no ref of any repo reaches (with their sizes): not a problem, a
+    /// cache nothing will read. Removed when `removed_copies` counts them.
+    pub orphan_copies: Vec<(GitOid, u64)>,
+    /// Copies deleted by [`FsckOptions::prune_copies`] (bad and orphaned).
+    pub removed_copies: u64,
     pub problems: Vec<FsckProblem>,
 }
 
+/// What fsck may change besides reporting.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FsckOptions {
+    /// Delete copies of git blobs that are bad or that no repo reaches. Safe while servers
+    /// run: a download that finds its copy gone makes it again from the git object.
+    pub prune_copies: bool,
+}
+
 impl Hub {
-    /// Checks the whole store. `progress` is called with a short description as it goes.
+    /// Checks the whole store, changing nothing. `progress` is called with a short description
+    /// as it goes.
     pub async fn fsck(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<FsckReport, HubError> {
+        self.fsck_with(FsckOptions::default(), progress).await
+    }
+
+    /// [`Hub::fsck`], with the clean-ups `options` asks for.
+    pub async fn fsck_with(
+        &self,
+        options: FsckOptions,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Result<FsckReport, HubError> {
         let mut report = FsckReport::default();
         progress("checking git objects");
         let mut after = None;
@@ -193,6 +245,7 @@ impl Hub {
         }
 
         progress("checking refs");
+        let mut referenced = HashSet::new();
         for repo in repos {
             // Per repo, because whether a pointer is served depends on the repo's Xet grants.
             let mut reachable = HashSet::new();
@@ -209,8 +262,73 @@ impl Hub {
                 self.check_reachable(commit, &label, &known, &mut reachable, &mut report.problems)
                     .await?;
             }
+            referenced.extend(reachable);
         }
+
+        progress("checking copies of large git blobs");
+        self.fsck_blob_copies(&referenced, options, &mut report)
+            .await?;
         Ok(report)
+    }
+
+    /// Re-hashes every copy of a git blob the downloads made, and finds the ones no repo
+    /// reaches; removes both kinds when asked.
+    async fn fsck_blob_copies(
+        &self,
+        referenced: &HashSet<GitOid>,
+        options: FsckOptions,
+        report: &mut FsckReport,
+    ) -> Result<(), HubError> {
+        for (key, size) in self.blobs.list_kind(ListedKind::GitBlob).await? {
+            let BlobKey::GitBlob(oid) = key else { continue };
+            report.blob_copies += 1;
+            // None: removed since it was listed (by another fsck), nothing to check.
+            let Some(checked) = self.check_blob_copy(oid, size).await else {
+                continue;
+            };
+            let problem = checked.err();
+            let orphan = !referenced.contains(&oid);
+            let remove = options.prune_copies && (problem.is_some() || orphan);
+            if remove {
+                self.blobs.delete(&key).await?;
+                report.removed_copies += 1;
+            }
+            if let Some(detail) = problem {
+                report.problems.push(FsckProblem::CorruptBlobCopy {
+                    oid,
+                    detail,
+                    removed: remove,
+                });
+            } else if orphan {
+                report.orphan_copies.push((oid, size));
+            }
+        }
+        Ok(())
+    }
+
+    /// What is wrong with the stored copy of `oid` (`size` bytes) read back and hashed as a
+    /// git blob, if anything; None if it is gone.
+    async fn check_blob_copy(&self, oid: GitOid, size: u64) -> Option<Result<(), String>> {
+        let mut hasher = ObjectHasher::new(ObjectKind::Blob, size);
+        if size > 0 {
+            let mut stream = match self.blobs.read(&BlobKey::GitBlob(oid), None).await {
+                Ok(stream) => stream,
+                Err(commonhold_blob::BlobError::NotFound(_)) => return None,
+                Err(e) => return Some(Err(format!("cannot be read: {e}"))),
+            };
+            while let Some(chunk) = stream.next().await {
+                match chunk {
+                    Ok(chunk) => hasher.update(&chunk),
+                    Err(e) => return Some(Err(format!("cannot be read: {e}"))),
+                }
+            }
+        }
+        let actual = hasher.finish();
+        Some(if actual == oid {
+            Ok(())
+        } else {
+            Err(format!("its bytes hash to {actual}"))
+        })
     }
 
     /// Re-validates every recorded xorb from its stored bytes, as an upload is validated, and

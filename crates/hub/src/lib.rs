@@ -43,7 +43,7 @@ pub use catalogue_index::MAX_README_BYTES;
 pub use commit::{CommitOp, CommitRequest, CommitResult};
 pub use discussions::{Change, DiscussionDetails, PrChanges};
 pub use error::HubError;
-pub use fsck::{FsckProblem, FsckReport};
+pub use fsck::{FsckOptions, FsckProblem, FsckReport};
 pub use lfs::{
     BatchObject, BatchOutcome, LFS_THRESHOLD, MAX_BATCH_OBJECTS, MAX_PARTS, MultipartPlan,
     UploadTicket, part_size,

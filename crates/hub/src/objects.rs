@@ -217,10 +217,18 @@ impl Hub {
         if range.start >= range.end {
             return Ok(futures::stream::empty().boxed());
         }
-        Ok(self
-            .blobs
-            .read(&BlobKey::GitBlob(*oid), Some(range))
-            .await?)
+        let key = BlobKey::GitBlob(*oid);
+        match self.blobs.read(&key, Some(range.clone())).await {
+            // `fsck --prune-copies` removed it (bad, or unreachable when it looked): made again.
+            Err(commonhold_blob::BlobError::NotFound(_)) => {
+                if let Ok(mut done) = self.cache.copies.done.lock() {
+                    done.remove(oid);
+                }
+                self.ensure_blob_copy(oid).await?;
+                Ok(self.blobs.read(&key, Some(range)).await?)
+            }
+            read => Ok(read?),
+        }
     }
 
     async fn ensure_blob_copy(&self, oid: &GitOid) -> Result<(), HubError> {

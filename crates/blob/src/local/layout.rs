@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::key::{BlobKey, UploadId};
+use crate::key::{BlobKey, ListedKind, UploadId};
 
 #[derive(Debug)]
 pub(crate) struct Layout {
@@ -24,6 +24,11 @@ impl Layout {
 
     pub(crate) fn lfs_dir(&self) -> PathBuf {
         self.root.join("lfs")
+    }
+
+    /// Where keys of `kind` are filed.
+    pub(crate) fn kind_dir(&self, kind: ListedKind) -> PathBuf {
+        self.root.join(kind.dir())
     }
 
     pub(crate) fn tmp_dir(&self) -> PathBuf {

@@ -18,7 +18,7 @@ use layout::Layout;
 pub use multipart::{MAX_PART_NUMBER, MAX_PART_SIZE};
 
 use crate::error::BlobError;
-use crate::key::{BlobKey, PartReceipt, UploadId};
+use crate::key::{BlobKey, ListedKind, PartReceipt, UploadId};
 use crate::store::{BlobStore, BlobStream, BlobWriter};
 
 /// Blobs as files under one root directory. Cheap to clone (shares the layout).
@@ -112,9 +112,9 @@ impl BlobStore for LocalBlobStore {
         }
     }
 
-    async fn list(&self) -> Result<Vec<(BlobKey, u64)>, BlobError> {
+    async fn list_kind(&self, kind: ListedKind) -> Result<Vec<(BlobKey, u64)>, BlobError> {
         let layout = self.layout.clone();
-        tokio::task::spawn_blocking(move || list_lfs(&layout)).await?
+        tokio::task::spawn_blocking(move || list_files(&layout, kind)).await?
     }
 
     async fn verify(&self, key: &BlobKey) -> Result<bool, BlobError> {
@@ -183,21 +183,25 @@ fn put_file(layout: &Layout, key: &BlobKey, data: &[u8]) -> Result<bool, BlobErr
     Ok(true)
 }
 
-/// Walks `lfs/ab/cd/<hex>`, keeping only files whose names are digests filed where
+/// Walks `<kind>/ab/cd/<hex>`, keeping only files whose names are keys filed where
 /// [`Layout::blob_path`] puts them; anything else (a stray file) is not a blob and is skipped.
-fn list_lfs(layout: &Layout) -> Result<Vec<(BlobKey, u64)>, BlobError> {
+/// A kind nothing was ever stored under has no directory: it lists nothing.
+fn list_files(layout: &Layout, kind: ListedKind) -> Result<Vec<(BlobKey, u64)>, BlobError> {
     let mut out = Vec::new();
-    for first in subdirs(&layout.lfs_dir())? {
+    let top = layout.kind_dir(kind);
+    if !top.exists() {
+        return Ok(out);
+    }
+    for first in subdirs(&top)? {
         for second in subdirs(&first)? {
             for entry in std::fs::read_dir(&second)
                 .map_err(BlobError::io("list", &second))?
                 .flatten()
             {
                 let name = entry.file_name();
-                let Some(digest) = name.to_str().and_then(|n| Sha256::from_hex(n).ok()) else {
+                let Some(key) = name.to_str().and_then(|n| kind.key(n)) else {
                     continue;
                 };
-                let key = BlobKey::Lfs(digest);
                 let Ok(meta) = entry.metadata() else { continue };
                 if meta.is_file() && layout.blob_path(&key) == entry.path() {
                     out.push((key, meta.len()));

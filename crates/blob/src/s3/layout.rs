@@ -4,6 +4,7 @@
 //! ```text
 //! <prefix>/lfs/ab/cd/abcd…(64 hex)       committed blobs, fanned out like the local layout
 //! <prefix>/xorbs/ab/cd/abcd…(64 hex)     Xet xorbs by their raw hash bytes
+//! <prefix>/git-blobs/ab/cd/abcd…(40 hex) copies of large git blobs by their git id
 //! <prefix>/tmp/<random>                  large writes between upload and the copy into place
 //! <prefix>/parts/<upload id>/<n>.<etag>  multipart parts, one object per accepted attempt
 //! ```
@@ -11,7 +12,7 @@
 use object_store::path::Path;
 
 use crate::error::BlobError;
-use crate::key::{BlobKey, UploadId};
+use crate::key::{BlobKey, ListedKind, UploadId};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {
@@ -58,10 +59,6 @@ impl Layout {
         self.path(&format!("{dir}/{a}/{b}/{hex}"))
     }
 
-    pub(crate) fn lfs_dir(&self) -> Path {
-        self.path("lfs")
-    }
-
     pub(crate) fn tmp_dir(&self) -> Path {
         self.path("tmp")
     }
@@ -86,11 +83,14 @@ impl Layout {
 
     /// The LFS key an object name under `lfs/` stands for, if it is filed exactly where
     /// [`Layout::blob`] puts that key; anything else (a stray object) is not a blob.
-    pub(crate) fn lfs_key(&self, location: &Path) -> Option<BlobKey> {
-        let name = location.filename()?;
-        let digest = commonhold_types::Sha256::from_hex(name).ok()?;
-        let key = BlobKey::Lfs(digest);
+    pub(crate) fn key_at(&self, kind: ListedKind, location: &Path) -> Option<BlobKey> {
+        let key = kind.key(location.filename()?)?;
         (self.blob(&key) == *location).then_some(key)
+    }
+
+    /// Where keys of `kind` are filed.
+    pub(crate) fn kind_dir(&self, kind: ListedKind) -> Path {
+        self.path(kind.dir())
     }
 
     /// The upload id of an object under `parts/`.
@@ -121,14 +121,17 @@ mod tests {
             path.as_ref(),
             format!("hub/blobs-1/lfs/{}/{}/{hex}", &hex[..2], &hex[2..4])
         );
-        assert_eq!(nested.lfs_key(&path), Some(key));
+        assert_eq!(nested.key_at(ListedKind::Lfs, &path), Some(key));
         assert_eq!(
             nested.blob(&BlobKey::Xorb([0xab; 32])).as_ref(),
             format!("hub/blobs-1/xorbs/ab/ab/{}", "ab".repeat(32))
         );
         let misfiled = Path::from(format!("hub/blobs-1/lfs/00/00/{hex}"));
-        assert_eq!(nested.lfs_key(&misfiled), None);
-        assert_eq!(nested.lfs_key(&Path::from("hub/blobs-1/lfs/stray")), None);
+        assert_eq!(nested.key_at(ListedKind::Lfs, &misfiled), None);
+        assert_eq!(
+            nested.key_at(ListedKind::Lfs, &Path::from("hub/blobs-1/lfs/stray")),
+            None
+        );
         let upload = UploadId::parse("up-1").unwrap();
         let part = nested.part(&upload, 3, "ab");
         assert_eq!(part.as_ref(), "hub/blobs-1/parts/up-1/3.ab");

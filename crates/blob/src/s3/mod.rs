@@ -23,7 +23,7 @@ use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMode, P
 use sha2::Digest;
 
 use crate::error::BlobError;
-use crate::key::{BlobKey, PartReceipt, UploadId};
+use crate::key::{BlobKey, ListedKind, PartReceipt, UploadId};
 use crate::store::{BlobStore, BlobStream, BlobWriter};
 use crate::{TEMP_MAX_AGE, UPLOAD_MAX_AGE};
 use layout::Layout;
@@ -361,13 +361,13 @@ impl BlobStore for S3BlobStore {
         }
     }
 
-    async fn list(&self) -> Result<Vec<(BlobKey, u64)>, BlobError> {
-        let dir = self.layout.lfs_dir();
+    async fn list_kind(&self, kind: ListedKind) -> Result<Vec<(BlobKey, u64)>, BlobError> {
+        let dir = self.layout.kind_dir(kind);
         let mut out: Vec<(BlobKey, u64)> = self
             .store
             .list(Some(&dir))
             .try_filter_map(|meta| {
-                let key = self.layout.lfs_key(&meta.location);
+                let key = self.layout.key_at(kind, &meta.location);
                 std::future::ready(Ok(key.map(|key| (key, meta.size))))
             })
             .try_collect()

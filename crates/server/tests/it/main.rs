@@ -7,6 +7,7 @@ mod common;
 mod api;
 mod api_admin;
 mod discussions;
+mod fsck_copies;
 mod hardening;
 mod limits;
 mod openapi;
