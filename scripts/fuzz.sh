@@ -16,7 +16,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ "${#targets[@]}" -eq 0 ]; then
-  targets=(safetensors gguf pickle_scan front_matter data_grade torch_zip onnx lfs_pointer commit_ndjson range)
+  targets=(safetensors gguf pickle_scan front_matter data_grade torch_zip onnx lfs_pointer lineage commit_ndjson range)
 fi
 # Safe Rust needs no AddressSanitizer to find panics and allocation blow-ups; it only slows
 # the build. Set SANITIZER=address to use it anyway.
@@ -40,6 +40,8 @@ seed front_matter card '---\nlicense: mit\ntags: [a, "arxiv:1.2"]\nmodel-index:\
 seed torch_zip empty '\000PK\005\006\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'
 seed onnx model '\000\010\010\022\007pytorch'
 seed lfs_pointer pointer 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n'
+seed lineage adapter '{"base_model_name_or_path":"org/base","peft_type":"LORA","r":8}'
+seed lineage merge 'models:\n  - model: org/a\n  - model: org/b\nmerge_method: slerp\n'
 seed commit_ndjson commit '{"key":"header","value":{"summary":"s","description":"","parentCommit":"0123456789abcdef0123456789abcdef01234567"}}\n{"key":"file","value":{"path":"a/b.txt","content":"aGVsbG8=","encoding":"base64"}}\n{"key":"lfsFile","value":{"path":"w.bin","algo":"sha256","oid":"4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393","size":5}}\n{"key":"deletedFile","value":{"path":"old.txt"}}\n{"key":"deletedFolder","value":{"path":"dir/"}}\n'
 # range: an 8-byte little-endian size (1000), then the header value.
 seed range from_to '\350\003\000\000\000\000\000\000bytes=0-18446744073709551615'
