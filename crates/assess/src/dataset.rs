@@ -1,5 +1,6 @@
 //! The assessment of a dataset repository: licence, data-card completeness and Croissant.
 
+use crate::finding_id::FindingId;
 use crate::findings::Findings;
 use crate::inspect::SectionKind;
 use crate::licensing::Licensing;
@@ -48,7 +49,7 @@ pub(crate) fn assess_dataset(
         && !open_data
     {
         findings.raise(
-            "OW016",
+            FindingId::DatasetLicenceNotOpenData,
             format!("`{}` is not an open-data licence.", l.id),
             vec![l.evidence.clone()],
         );
@@ -65,7 +66,7 @@ pub(crate) fn assess_dataset(
     .collect();
     if !missing.is_empty() {
         findings.raise(
-            "OW017",
+            FindingId::DataCardIncomplete,
             format!("The data card does not describe: {}.", missing.join(", ")),
             scan.card
                 .iter()

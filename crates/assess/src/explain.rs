@@ -5,39 +5,9 @@
 //! rest, the rule follows from what was judged: a finding's id has one rule in the definition's
 //! table, a component's rule follows from its state and kind, the tier's from the tier reached.
 
+use crate::finding_id::FindingId;
 use crate::model::{Assessment, ComponentAssessment, ComponentState, Evidence, Tier};
 use crate::mof::Component;
-
-/// The rule each finding id is raised under (the "rule" column of the definition's table).
-pub const FINDING_RULES: &[(&str, &str)] = &[
-    ("OW001", "C4"),
-    ("OW002", "L7"),
-    ("OW003", "L1"),
-    ("OW004", "L9"),
-    ("OW005", "D7"),
-    ("OW006", "G3"),
-    ("OW007", "G5"),
-    ("OW008", "T1"),
-    ("OW009", "T1"),
-    ("OW010", "T1"),
-    ("OW011", "T1"),
-    ("OW012", "T2"),
-    ("OW013", "M3"),
-    ("OW014", "G2"),
-    ("OW015", "A1"),
-    ("OW016", "M2"),
-    ("OW017", "D1"),
-    ("OW018", "C5"),
-    ("OW019", "P3"),
-];
-
-/// The rule a finding id is raised under, if the definition gives one.
-pub fn finding_rule(id: &str) -> Option<&'static str> {
-    FINDING_RULES
-        .iter()
-        .find(|(i, _)| *i == id)
-        .map(|(_, r)| *r)
-}
 
 /// The rule that makes a component present, linked, declared or absent.
 fn component_rule(c: &ComponentAssessment) -> &'static str {
@@ -86,7 +56,7 @@ fn tier_rule(a: &Assessment) -> Option<&'static str> {
     Some(match a.tier {
         Tier::Closed => "T1",
         Tier::RestrictedWeights => {
-            if a.has_finding("OW006") {
+            if a.has_finding(FindingId::BaseModelRestricted) {
                 "G3"
             } else {
                 "T2"
@@ -109,23 +79,10 @@ pub(crate) fn annotate(a: &mut Assessment) {
     }
     for f in &mut a.findings {
         if f.rule.is_none() {
-            f.rule = finding_rule(&f.id).map(str::to_owned);
+            f.rule = Some(f.id.rule().to_owned());
         }
     }
     if a.tier_rule.is_none() {
         a.tier_rule = tier_rule(a).map(str::to_owned);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::findings::FINDINGS;
-
-    #[test]
-    fn every_finding_id_has_a_rule() {
-        for (id, _, _) in FINDINGS {
-            assert!(finding_rule(id).is_some(), "{id} has no rule");
-        }
     }
 }

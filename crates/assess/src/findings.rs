@@ -1,5 +1,6 @@
 //! Open-washing and safety findings, each with a stable id (see `docs/openness/definition.md`).
 
+use crate::finding_id::FindingId;
 use crate::inspect::WeightFormat;
 use crate::licensing::Licensing;
 use crate::model::{
@@ -8,29 +9,6 @@ use crate::model::{
 };
 use crate::scan::{Scan, ScannedCard};
 
-/// The catalogue of finding ids: id, slug, severity. Ids are never reused.
-pub const FINDINGS: &[(&str, &str, Severity)] = &[
-    ("OW001", "open-source-claim-non-osi", Severity::High),
-    ("OW002", "card-licence-mismatch", Severity::Medium),
-    ("OW003", "no-licence-file", Severity::Medium),
-    ("OW004", "split-licence-restricted-weights", Severity::High),
-    ("OW005", "undisclosed-training-data", Severity::Medium),
-    ("OW006", "base-model-restricted", Severity::Medium),
-    ("OW007", "base-model-undisclosed-data", Severity::Medium),
-    ("OW008", "weights-missing", Severity::High),
-    ("OW009", "weights-truncated", Severity::High),
-    ("OW010", "weights-unreadable", Severity::Medium),
-    ("OW011", "unsafe-serialization", Severity::Critical),
-    ("OW012", "restrictive-licence-terms", Severity::Medium),
-    ("OW013", "manifest-claim-unverified", Severity::Low),
-    ("OW014", "base-model-unassessed", Severity::Info),
-    ("OW015", "card-metadata-invalid", Severity::Low),
-    ("OW016", "dataset-licence-not-open-data", Severity::Medium),
-    ("OW017", "data-card-incomplete", Severity::Low),
-    ("OW018", "open-source-claim-fails-osaid", Severity::High),
-    ("OW019", "weights-not-scanned", Severity::Info),
-];
-
 /// Builds findings with the catalogue's slug and default severity.
 #[derive(Default)]
 pub(crate) struct Findings {
@@ -38,25 +16,21 @@ pub(crate) struct Findings {
 }
 
 impl Findings {
-    pub fn raise(&mut self, id: &str, message: String, evidence: Vec<Evidence>) {
+    pub fn raise(&mut self, id: FindingId, message: String, evidence: Vec<Evidence>) {
         self.raise_with(id, None, message, evidence);
     }
 
     pub fn raise_with(
         &mut self,
-        id: &str,
+        id: FindingId,
         severity: Option<Severity>,
         message: String,
         evidence: Vec<Evidence>,
     ) {
-        let (slug, default) = FINDINGS
-            .iter()
-            .find(|(i, _, _)| *i == id)
-            .map_or(("unknown", Severity::Info), |(_, s, sev)| (*s, *sev));
         self.list.push(Finding {
-            id: id.to_owned(),
-            slug: slug.to_owned(),
-            severity: severity.unwrap_or(default),
+            id,
+            slug: id.slug().to_owned(),
+            severity: severity.unwrap_or(id.default_severity()),
             message,
             evidence,
             rule: None,
@@ -76,7 +50,7 @@ pub(crate) fn licence_findings(
     if let Some(sc) = &scan.card {
         if let Some(err) = &sc.card.front_matter_error {
             out.raise(
-                "OW015",
+                FindingId::CardMetadataInvalid,
                 format!("The card's YAML front matter could not be read: {err}"),
                 vec![Evidence::File {
                     root: root.to_owned(),
@@ -96,7 +70,7 @@ pub(crate) fn licence_findings(
             let (quote, mut evidence) = claim_evidence(sc, root);
             evidence.extend(governing.map(|r| r.evidence.clone()));
             out.raise(
-                "OW001",
+                FindingId::OpenSourceClaimNonOsi,
                 format!(
                     "The card calls the release open source (\"{quote}\") but it is under {what}, which is not OSI-approved."
                 ),
@@ -109,7 +83,7 @@ pub(crate) fn licence_findings(
         && !crate::licensing::same_licence(&card.id, &file.id)
     {
         out.raise(
-            "OW002",
+            FindingId::CardLicenceMismatch,
             format!(
                 "The card declares `{}` but the licence file that governs the same part of the release is `{}`.",
                 card.id, file.id
@@ -153,7 +127,7 @@ pub(crate) fn licence_findings(
             .into_iter()
             .collect();
         evidence.extend(licensing.notices.iter().map(|(e, _)| e.clone()));
-        out.raise_with("OW003", severity, message, evidence);
+        out.raise_with(FindingId::NoLicenceFile, severity, message, evidence);
     }
     for l in &licensing.found {
         if l.restrictive && !l.restrictions.is_empty() {
@@ -161,7 +135,7 @@ pub(crate) fn licence_findings(
             let mut kinds_distinct = kinds.clone();
             kinds_distinct.dedup();
             out.raise(
-                "OW012",
+                FindingId::RestrictiveLicenceTerms,
                 format!("`{}` restricts use: {}.", l.id, kinds_distinct.join(", ")),
                 l.restrictions
                     .iter()
@@ -213,7 +187,7 @@ pub(crate) fn claim_fails_osaid(
     }
     let (quote, evidence) = claim_evidence(sc, root);
     out.raise(
-        "OW018",
+        FindingId::OpenSourceClaimFailsOsaid,
         format!(
             "The card calls the release open source (\"{quote}\") but it fails the Open Source AI Definition: {}.",
             osaid.missing.join("; ")
@@ -243,7 +217,7 @@ pub(crate) fn model_findings(
         && code.id != weights.id
     {
         out.raise(
-            "OW004",
+            FindingId::SplitLicenceRestrictedWeights,
             format!(
                 "Split licence: code under `{}` but the weights under `{}`, which restricts their use.",
                 code.id, weights.id
@@ -271,7 +245,12 @@ pub(crate) fn model_findings(
         if evidence.is_empty() {
             evidence.extend(scan.card.iter().map(|c| file(&c.path)));
         }
-        out.raise_with("OW005", claims.then_some(Severity::High), message, evidence);
+        out.raise_with(
+            FindingId::UndisclosedTrainingData,
+            claims.then_some(Severity::High),
+            message,
+            evidence,
+        );
     }
     let final_weights: Vec<_> = scan.weights.iter().filter(|w| !w.intermediate).collect();
     if final_weights.is_empty() {
@@ -300,7 +279,7 @@ pub(crate) fn model_findings(
             });
         if let Some(ev) = claimed_by {
             out.raise(
-                "OW008",
+                FindingId::WeightsMissing,
                 "The release presents itself as a model (config, card metadata or manifest) but contains no weight files.".to_owned(),
                 vec![ev],
             );
@@ -309,7 +288,7 @@ pub(crate) fn model_findings(
     for w in &scan.weights {
         if w.facts.truncated {
             out.raise(
-                "OW009",
+                FindingId::WeightsTruncated,
                 format!(
                     "{} is truncated: its header declares more data than the file's {} bytes.",
                     w.file.path, w.file.size
@@ -320,14 +299,14 @@ pub(crate) fn model_findings(
             && w.facts.format != WeightFormat::Other
         {
             out.raise(
-                "OW010",
+                FindingId::WeightsUnreadable,
                 format!("{} could not be read as weights: {err}", w.file.path),
                 vec![file(&w.file.path)],
             );
         }
         if !w.facts.unsafe_imports.is_empty() {
             out.raise(
-                "OW011",
+                FindingId::UnsafeSerialization,
                 format!(
                     "{} is a pickle that imports {}: loading it can run code. Publish safetensors instead.",
                     w.file.path,
@@ -345,7 +324,7 @@ pub(crate) fn model_findings(
         .collect();
     if !pointers.is_empty() {
         out.raise(
-            "OW019",
+            FindingId::WeightsNotScanned,
             format!(
                 "{} weight file(s) are Git LFS pointers ({}{}): counted as present, but their headers and pickle data were not scanned. Run `git lfs pull`, or assess on the hub that holds the blobs.",
                 pointers.len(),
@@ -358,7 +337,7 @@ pub(crate) fn model_findings(
     for c in components {
         if c.state == ComponentState::DeclaredUnverified {
             out.raise(
-                "OW013",
+                FindingId::ManifestClaimUnverified,
                 format!(
                     "The MOF manifest declares {} but the release has no file or link for it.",
                     c.name

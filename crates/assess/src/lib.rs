@@ -11,6 +11,7 @@ mod dataset;
 pub mod dir_release;
 pub mod error;
 pub mod explain;
+mod finding_id;
 mod findings;
 pub mod inspect;
 pub mod knowledge;
@@ -26,7 +27,7 @@ mod tiers;
 pub use assess::{AssessOptions, assess};
 pub use dir_release::DirRelease;
 pub use error::AssessError;
-pub use findings::FINDINGS;
+pub use finding_id::FindingId;
 pub use knowledge::{Knowledge, KnowledgeError, KnowledgeStamp};
 pub use model::{
     Assessment, ComponentAssessment, ComponentState, DataGrade, DataInformation, DataStatement,

@@ -8,6 +8,7 @@
 //! say (G3); for a merge, any such base does (G4). A base's undisclosed training data is the
 //! derivative's too (G5).
 
+use crate::finding_id::FindingId;
 use crate::findings::Findings;
 use crate::knowledge::{FamilyMatch, Knowledge};
 use crate::licensing::{Licensing, Resolved};
@@ -68,7 +69,7 @@ impl Base<'_> {
                 a.data_information.as_ref().map(|d| d.grade)
             }
             Resolution::Hub(a, _) => {
-                let undisclosed = a.has_finding("OW005")
+                let undisclosed = a.has_finding(FindingId::UndisclosedTrainingData)
                     || a.component(Component::Datasets)
                         .is_none_or(|c| !c.state.counts());
                 Some(if undisclosed {
@@ -264,7 +265,7 @@ pub(crate) fn findings(out: &mut Findings, lineage: &Lineage<'_>, knowledge: &Kn
         let evidence = base.evidence(knowledge);
         if matches!(base.resolution, Resolution::Unknown) {
             out.raise(
-                "OW014",
+                FindingId::BaseModelUnassessed,
                 format!(
                     "Base model `{}` is neither on this hub nor in the knowledge file of base families: what this {what} inherits is not verified.",
                     base.id
@@ -275,7 +276,7 @@ pub(crate) fn findings(out: &mut Findings, lineage: &Lineage<'_>, knowledge: &Kn
         }
         if base.flows_down() {
             out.raise(
-                "OW006",
+                FindingId::BaseModelRestricted,
                 format!(
                     "Base model {} binds derivatives: this {what}'s weights are governed by `{}` whatever its card or licence files say.",
                     base.described(),
@@ -286,7 +287,7 @@ pub(crate) fn findings(out: &mut Findings, lineage: &Lineage<'_>, knowledge: &Kn
         }
         if base.data() == Some(DataGrade::Closed) {
             out.raise(
-                "OW007",
+                FindingId::BaseModelUndisclosedData,
                 format!(
                     "Base model {} does not disclose its training data (grade closed): neither does this {what}.",
                     base.described()

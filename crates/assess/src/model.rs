@@ -4,6 +4,7 @@
 //! [`SCHEMA_VERSION`] on any incompatible change and keep
 //! `docs/openness/assessment.schema.json` in step.
 
+use crate::finding_id::FindingId;
 use commonhold_types::RepoType;
 use serde::{Deserialize, Serialize};
 
@@ -329,7 +330,7 @@ impl Severity {
 /// `docs/openness/definition.md`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    pub id: String,
+    pub id: FindingId,
     /// Stable kebab-case name, e.g. `open-source-claim-non-osi`.
     pub slug: String,
     pub severity: Severity,
@@ -429,7 +430,7 @@ impl Assessment {
     }
 
     /// True when a finding with this id was raised.
-    pub fn has_finding(&self, id: &str) -> bool {
+    pub fn has_finding(&self, id: FindingId) -> bool {
         self.findings.iter().any(|f| f.id == id)
     }
 }

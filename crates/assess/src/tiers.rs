@@ -9,6 +9,7 @@
 //!   Class III / II / I met from the release's own files and links.
 
 use crate::component_map::licence_for;
+use crate::finding_id::FindingId;
 use crate::licensing::Licensing;
 use crate::model::{
     ComponentAssessment, ComponentState, DataGrade, DataInformation, Finding, NextTier,
@@ -173,7 +174,10 @@ pub(crate) fn next_tier(
             }
         }
     }
-    if findings.iter().any(|f| f.id == "OW011") {
+    if findings
+        .iter()
+        .any(|f| f.id == FindingId::UnsafeSerialization)
+    {
         steps
             .push("Replace pickle checkpoints with safetensors (unsafe serialisation).".to_owned());
     }

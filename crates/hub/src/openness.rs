@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use commonhold_assess::Assessment;
 use commonhold_assess::model::DEFINITION_VERSION;
+use commonhold_assess::{Assessment, FindingId};
 use commonhold_meta::{Dispute, NewDispute, ReassessChange, ReassessRun, Repo};
 use commonhold_types::{GitOid, Role};
 use serde_json::Value;
@@ -90,8 +90,8 @@ fn require_site_admin(who: Option<&Principal>) -> Result<&Principal, HubError> {
     }
 }
 
-fn finding_ids(a: &Assessment) -> BTreeSet<String> {
-    a.findings.iter().map(|f| f.id.clone()).collect()
+fn finding_ids(a: &Assessment) -> BTreeSet<FindingId> {
+    a.findings.iter().map(|f| f.id).collect()
 }
 
 impl Hub {
@@ -356,8 +356,8 @@ impl Hub {
             tier_before,
             tier_after,
             definition_before: before.map(|b| b.definition_version),
-            findings_added: new.difference(&old).cloned().collect(),
-            findings_removed: old.difference(&new).cloned().collect(),
+            findings_added: new.difference(&old).map(|id| id.to_string()).collect(),
+            findings_removed: old.difference(&new).map(|id| id.to_string()).collect(),
             at: 0,
         }))
     }

@@ -42,9 +42,9 @@ fn corpus_matches_expectations_up_to_the_known_disagreements() {
 
 #[test]
 fn every_fixture_cites_its_sources_and_known_ids() {
-    let ids: Vec<&str> = commonhold_assess::FINDINGS
+    let ids: Vec<&str> = commonhold_assess::FindingId::ALL
         .iter()
-        .map(|(id, ..)| *id)
+        .map(|id| id.as_str())
         .collect();
     for f in load_all() {
         let e = &f.expected;

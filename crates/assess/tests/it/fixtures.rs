@@ -1,6 +1,7 @@
 //! End-to-end judgments on fixture releases built by the tests: every tier and finding.
 
 use crate::common;
+use commonhold_assess::FindingId;
 
 use common::{Fixture, LONG, MIT, card, open_science, safetensors};
 use commonhold_assess::mof::Component;
@@ -35,8 +36,8 @@ fn open_science_release() {
     let weights = a.component(Component::ModelParametersFinal).unwrap();
     assert_eq!(weights.state, ComponentState::Present);
     assert_eq!(weights.licence.as_deref(), Some("MIT"));
-    assert!(!a.has_finding("OW003"));
-    assert!(!a.has_finding("OW005"));
+    assert!(!a.has_finding(FindingId::NoLicenceFile));
+    assert!(!a.has_finding(FindingId::UndisclosedTrainingData));
 }
 
 #[test]
@@ -60,8 +61,8 @@ fn weights_only_is_open_weights() {
         next.steps
     );
     // Card says apache-2.0, the file is MIT.
-    assert!(a.has_finding("OW002"));
-    assert!(a.has_finding("OW005"));
+    assert!(a.has_finding(FindingId::CardLicenceMismatch));
+    assert!(a.has_finding(FindingId::UndisclosedTrainingData));
     assert!(!a.osaid.pass);
 }
 
@@ -117,8 +118,16 @@ fn restricted_weights_and_open_washing() {
         "{}",
         render::render_text(&a, false)
     );
-    assert!(a.has_finding("OW001"), "{:?}", ids(&a));
-    assert!(a.has_finding("OW004"), "{:?}", ids(&a));
+    assert!(
+        a.has_finding(FindingId::OpenSourceClaimNonOsi),
+        "{:?}",
+        ids(&a)
+    );
+    assert!(
+        a.has_finding(FindingId::SplitLicenceRestrictedWeights),
+        "{:?}",
+        ids(&a)
+    );
     let ow001 = a.findings.iter().find(|f| f.id == "OW001").unwrap();
     assert!(
         ow001
@@ -142,7 +151,7 @@ fn no_weights_is_closed_and_flags_missing_weights() {
         .file("config.json", r#"{"architectures":["X"]}"#)
         .assess();
     assert_eq!(a.tier, Tier::Closed);
-    assert!(a.has_finding("OW008"), "{:?}", ids(&a));
+    assert!(a.has_finding(FindingId::WeightsMissing), "{:?}", ids(&a));
 }
 
 #[test]
@@ -154,7 +163,7 @@ fn no_licence_file() {
         )
         .file("model.safetensors", safetensors(8, 0))
         .assess();
-    assert!(a.has_finding("OW003"));
+    assert!(a.has_finding(FindingId::NoLicenceFile));
     assert_eq!(a.tier, Tier::RestrictedWeights);
     let f = a.findings.iter().find(|f| f.id == "OW003").unwrap();
     assert_eq!(f.severity, commonhold_assess::Severity::High);
@@ -167,7 +176,7 @@ fn truncated_weights() {
         .file("LICENSE", MIT)
         .file("model.safetensors", safetensors(64, 100))
         .assess();
-    assert!(a.has_finding("OW009"), "{:?}", ids(&a));
+    assert!(a.has_finding(FindingId::WeightsTruncated), "{:?}", ids(&a));
     assert_eq!(a.tier, Tier::Closed);
     assert!(a.weights.iter().any(|w| w.truncated));
 }
@@ -181,7 +190,12 @@ fn unsafe_pickle() {
         .file("LICENSE", MIT)
         .file("pytorch_model.bin", pickle)
         .assess();
-    assert!(a.has_finding("OW011"), "{:?} {:?}", ids(&a), a.weights);
+    assert!(
+        a.has_finding(FindingId::UnsafeSerialization),
+        "{:?} {:?}",
+        ids(&a),
+        a.weights
+    );
     let f = a.findings.iter().find(|f| f.id == "OW011").unwrap();
     assert_eq!(f.severity, commonhold_assess::Severity::Critical);
 }
@@ -206,12 +220,16 @@ fn base_model_inheritance() {
         .file("LICENSE", MIT)
         .file("model.safetensors", safetensors(8, 0))
         .assess_with(&opts);
-    assert!(derived.has_finding("OW006"), "{:?}", ids(&derived));
-    assert!(derived.has_finding("OW007"));
+    assert!(
+        derived.has_finding(FindingId::BaseModelRestricted),
+        "{:?}",
+        ids(&derived)
+    );
+    assert!(derived.has_finding(FindingId::BaseModelUndisclosedData));
     let unknown = Fixture::new()
         .file("README.md", card("license: mit\nbase_model: other/x", "x"))
         .assess();
-    assert!(unknown.has_finding("OW014"));
+    assert!(unknown.has_finding(FindingId::BaseModelUnassessed));
 }
 
 #[test]
@@ -230,8 +248,8 @@ fn manifest_claims_are_verified() {
         .assess_with(&opts);
     let training = a.component(Component::TrainingCode).unwrap();
     assert_eq!(training.state, ComponentState::DeclaredUnverified);
-    assert!(a.has_finding("OW013"));
-    assert!(a.has_finding("OW008"));
+    assert!(a.has_finding(FindingId::ManifestClaimUnverified));
+    assert!(a.has_finding(FindingId::WeightsMissing));
     assert!(a.mof_declared.is_some());
 }
 
@@ -242,7 +260,11 @@ fn invalid_front_matter() {
         .file("LICENSE", MIT)
         .file("model.safetensors", safetensors(8, 0))
         .assess();
-    assert!(a.has_finding("OW015"), "{:?}", ids(&a));
+    assert!(
+        a.has_finding(FindingId::CardMetadataInvalid),
+        "{:?}",
+        ids(&a)
+    );
 }
 
 #[test]
@@ -268,8 +290,8 @@ fn dataset_repository() {
     assert!(!d.open_data);
     assert_eq!(d.data_files, 1);
     assert!(d.croissant.is_some());
-    assert!(a.has_finding("OW016"));
-    assert!(a.has_finding("OW017"));
+    assert!(a.has_finding(FindingId::DatasetLicenceNotOpenData));
+    assert!(a.has_finding(FindingId::DataCardIncomplete));
     assert!(!a.tier.meets(Tier::Closed));
 }
 
@@ -316,11 +338,11 @@ fn lfs_pointers_are_present_unscanned_weights() {
         .assess();
     assert_eq!(a.tier, Tier::OpenWeights, "{:?}", ids(&a));
     assert!(
-        !a.has_finding("OW009") && !a.has_finding("OW010"),
+        !a.has_finding(FindingId::WeightsTruncated) && !a.has_finding(FindingId::WeightsUnreadable),
         "{:?}",
         ids(&a)
     );
-    assert!(a.has_finding("OW019"), "{:?}", ids(&a));
+    assert!(a.has_finding(FindingId::WeightsNotScanned), "{:?}", ids(&a));
     let first = &a.weights[1];
     assert!(!first.scanned);
     assert_eq!(
@@ -345,8 +367,8 @@ fn a_malformed_lfs_pointer_is_unreadable_weights() {
         )
         .assess();
     assert_eq!(a.tier, Tier::Closed);
-    assert!(a.has_finding("OW010"), "{:?}", ids(&a));
-    assert!(!a.has_finding("OW019"));
+    assert!(a.has_finding(FindingId::WeightsUnreadable), "{:?}", ids(&a));
+    assert!(!a.has_finding(FindingId::WeightsNotScanned));
 }
 
 #[test]
@@ -363,8 +385,12 @@ fn an_open_source_claim_on_an_osi_licensed_release_that_fails_osaid() {
         .file("LICENSE", spdx::license_id("Apache-2.0").unwrap().text())
         .file("model.safetensors", safetensors(8, 0))
         .assess();
-    assert!(a.has_finding("OW018"), "{:?}", ids(&a));
-    assert!(!a.has_finding("OW001"));
+    assert!(
+        a.has_finding(FindingId::OpenSourceClaimFailsOsaid),
+        "{:?}",
+        ids(&a)
+    );
+    assert!(!a.has_finding(FindingId::OpenSourceClaimNonOsi));
     let f = a.findings.iter().find(|f| f.id == "OW018").unwrap();
     assert!(f.message.contains("code: training code"), "{}", f.message);
     assert_eq!(f.evidence.len(), 2, "the tag and the body line");
@@ -379,7 +405,8 @@ fn an_open_source_claim_on_an_osi_licensed_release_that_fails_osaid() {
         )
         .assess();
     assert!(
-        !honest.has_finding("OW018") && !honest.has_finding("OW001"),
+        !honest.has_finding(FindingId::OpenSourceClaimFailsOsaid)
+            && !honest.has_finding(FindingId::OpenSourceClaimNonOsi),
         "{:?}",
         ids(&honest)
     );
@@ -397,7 +424,11 @@ fn comparisons_with_open_source_models_are_not_claims() {
         )
         .file("model.safetensors", safetensors(8, 0))
         .assess();
-    assert!(!a.has_finding("OW001"), "{:?}", ids(&a));
+    assert!(
+        !a.has_finding(FindingId::OpenSourceClaimNonOsi),
+        "{:?}",
+        ids(&a)
+    );
 }
 
 #[test]

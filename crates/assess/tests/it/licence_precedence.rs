@@ -1,6 +1,7 @@
 //! Which file governs what (definition L1-L9) and notices (N1-N3), on small releases.
 
 use crate::common;
+use commonhold_assess::FindingId;
 
 use common::{Fixture, MIT, card, safetensors, shared_dir};
 use commonhold_assess::{Assessment, Tier};
@@ -26,11 +27,14 @@ fn a_software_licence_file_does_not_govern_weights_the_card_licenses_under_a_mod
         .assess();
     assert_eq!(a.tier, Tier::RestrictedWeights, "{:?}", ids(&a));
     assert!(
-        !a.has_finding("OW002"),
+        !a.has_finding(FindingId::CardLicenceMismatch),
         "like with like (L7): {:?}",
         ids(&a)
     );
-    assert!(a.has_finding("OW004"), "open code, restricted weights (L9)");
+    assert!(
+        a.has_finding(FindingId::SplitLicenceRestrictedWeights),
+        "open code, restricted weights (L9)"
+    );
     let cc = Fixture::new()
         .file(
             "README.md",
@@ -54,8 +58,12 @@ fn the_card_is_compared_with_the_model_licence_file_not_the_code_licence() {
         .file("LICENSE-MODEL", shared("deepseek-model-v1.LICENSE.txt"))
         .file("model.safetensors", safetensors(8, 0))
         .assess();
-    assert!(!a.has_finding("OW002"), "{:?}", a.findings);
-    assert!(a.has_finding("OW004"));
+    assert!(
+        !a.has_finding(FindingId::CardLicenceMismatch),
+        "{:?}",
+        a.findings
+    );
+    assert!(a.has_finding(FindingId::SplitLicenceRestrictedWeights));
     // Same licence under other names (L8).
     let mnpl = Fixture::new()
         .file(
@@ -65,7 +73,11 @@ fn the_card_is_compared_with_the_model_licence_file_not_the_code_licence() {
         .file("LICENSE", shared("mistral-mnpl-0.1.LICENSE.md"))
         .file("model.safetensors", safetensors(8, 0))
         .assess();
-    assert!(!mnpl.has_finding("OW002"), "{:?}", mnpl.findings);
+    assert!(
+        !mnpl.has_finding(FindingId::CardLicenceMismatch),
+        "{:?}",
+        mnpl.findings
+    );
     assert_eq!(mnpl.tier, Tier::RestrictedWeights);
 }
 
@@ -80,8 +92,12 @@ fn a_notice_identifies_the_licence_but_is_not_a_licence_file() {
         .file("model.safetensors", safetensors(8, 0))
         .assess();
     assert_eq!(a.tier, Tier::RestrictedWeights, "{:?}", ids(&a));
-    assert!(a.has_finding("OW003"), "N3: {:?}", ids(&a));
-    assert!(a.has_finding("OW002"), "card vs notice (L7): {:?}", ids(&a));
+    assert!(a.has_finding(FindingId::NoLicenceFile), "N3: {:?}", ids(&a));
+    assert!(
+        a.has_finding(FindingId::CardLicenceMismatch),
+        "card vs notice (L7): {:?}",
+        ids(&a)
+    );
     let notice = a.licences.iter().find(|l| l.notice).expect("notice listed");
     assert_eq!(notice.id, "gemma");
     // An attribution NOTICE beside a licence text changes nothing.
@@ -95,7 +111,10 @@ fn a_notice_identifies_the_licence_but_is_not_a_licence_file() {
         .file("model.safetensors", safetensors(8, 0))
         .assess();
     assert_eq!(apache.tier, Tier::OpenWeights, "{:?}", ids(&apache));
-    assert!(!apache.has_finding("OW003") && !apache.has_finding("OW002"));
+    assert!(
+        !apache.has_finding(FindingId::NoLicenceFile)
+            && !apache.has_finding(FindingId::CardLicenceMismatch)
+    );
 }
 
 #[test]
@@ -110,7 +129,7 @@ fn a_pointer_licence_file_names_its_licence_by_url() {
         .assess();
     assert_eq!(a.tier, Tier::RestrictedWeights, "{:?}", ids(&a));
     assert!(
-        a.has_finding("OW003") && a.has_finding("OW002"),
+        a.has_finding(FindingId::NoLicenceFile) && a.has_finding(FindingId::CardLicenceMismatch),
         "{:?}",
         ids(&a)
     );

@@ -2,6 +2,7 @@
 //! never copied) and on SPDX texts, also re-wrapped and with a changed copyright line.
 
 use crate::common;
+use commonhold_assess::FindingId;
 
 use common::{Fixture, MIT, card, safetensors, shared_dir};
 use commonhold_assess::{Assessment, Tier};
@@ -133,7 +134,11 @@ fn deepseek_split_licence() {
         .file("LICENSE-MODEL", model)
         .file("model.safetensors", safetensors(8, 0))
         .assess();
-    assert!(a.has_finding("OW004"), "{:?}", a.findings);
+    assert!(
+        a.has_finding(FindingId::SplitLicenceRestrictedWeights),
+        "{:?}",
+        a.findings
+    );
     assert_eq!(a.tier, Tier::RestrictedWeights);
 }
 

@@ -2,6 +2,7 @@
 //! offline from the knowledge file of base families; a base on the same hub wins.
 
 use crate::common;
+use commonhold_assess::FindingId;
 
 use common::{Fixture, MIT, card, safetensors};
 use commonhold_assess::{AssessOptions, Assessment, DataGrade, Evidence, Knowledge, Tier, render};
@@ -61,10 +62,10 @@ fn a_restrictive_base_relabelled_permissive_is_restricted_with_the_family_as_evi
         .component(commonhold_assess::mof::Component::ModelParametersFinal)
         .unwrap();
     assert_eq!(weights.licence.as_deref(), Some("llama3"));
-    assert!(!a.has_finding("OW004"));
+    assert!(!a.has_finding(FindingId::SplitLicenceRestrictedWeights));
     let ow007 = finding(&a, "OW007");
     assert_eq!(ow007.rule.as_deref(), Some("G5"));
-    assert!(!a.has_finding("OW014"));
+    assert!(!a.has_finding(FindingId::BaseModelUnassessed));
     let next = a.next_tier.as_ref().unwrap();
     assert!(
         next.steps[0].contains("binds derivatives"),
@@ -131,8 +132,16 @@ fn the_inherited_licence_is_listed_among_the_licences_with_where_it_came_from() 
 fn an_honest_finetune_of_a_permissive_base_is_not_flagged() {
     let a = finetune("license: mit\nbase_model: mistralai/Mistral-7B-v0.1").assess();
     assert_eq!(a.tier, Tier::OpenWeights);
-    assert!(!a.has_finding("OW006"), "{:?}", a.findings);
-    assert!(!a.has_finding("OW014"), "{:?}", a.findings);
+    assert!(
+        !a.has_finding(FindingId::BaseModelRestricted),
+        "{:?}",
+        a.findings
+    );
+    assert!(
+        !a.has_finding(FindingId::BaseModelUnassessed),
+        "{:?}",
+        a.findings
+    );
     // Mistral 7B's own data is undisclosed: that still flows down (G5), with the family cited.
     let ow007 = finding(&a, "OW007");
     assert_eq!(
@@ -140,7 +149,10 @@ fn an_honest_finetune_of_a_permissive_base_is_not_flagged() {
         Some(("mistral-apache", "apache-2.0", false))
     );
     let open_data = finetune("license: apache-2.0\nbase_model: allenai/OLMo-2-1124-7B").assess();
-    assert!(!open_data.has_finding("OW006") && !open_data.has_finding("OW007"));
+    assert!(
+        !open_data.has_finding(FindingId::BaseModelRestricted)
+            && !open_data.has_finding(FindingId::BaseModelUndisclosedData)
+    );
 }
 
 #[test]
@@ -198,12 +210,20 @@ fn a_base_held_on_the_hub_wins_over_the_knowledge_file() {
         ..Default::default()
     };
     let a = finetune("license: mit\nbase_model: meta-llama/Meta-Llama-3-8B").assess_with(&opts);
-    assert!(!a.has_finding("OW006"), "{:?}", a.findings);
+    assert!(
+        !a.has_finding(FindingId::BaseModelRestricted),
+        "{:?}",
+        a.findings
+    );
     assert_eq!(a.tier, Tier::OpenWeights);
     // Its data grade is the one the hub recorded for the base (here: not closed), not the
     // knowledge file's closed; a base the hub graded closed passes that on, though it names
     // datasets.
-    assert!(!a.has_finding("OW007"), "{:?}", a.findings);
+    assert!(
+        !a.has_finding(FindingId::BaseModelUndisclosedData),
+        "{:?}",
+        a.findings
+    );
     let mut closed_data = open_base.clone();
     closed_data.data_information.as_mut().unwrap().grade = DataGrade::Closed;
     let lookup = |id: &str| (id == "example/closed-data").then(|| closed_data.clone());
@@ -212,7 +232,11 @@ fn a_base_held_on_the_hub_wins_over_the_knowledge_file() {
         ..Default::default()
     };
     let c = finetune("license: mit\nbase_model: example/closed-data").assess_with(&opts);
-    assert!(c.has_finding("OW007"), "{:?}", c.findings);
+    assert!(
+        c.has_finding(FindingId::BaseModelUndisclosedData),
+        "{:?}",
+        c.findings
+    );
 
     let mut restricted = open_base.clone();
     restricted.tier = Tier::RestrictedWeights;
@@ -223,7 +247,10 @@ fn a_base_held_on_the_hub_wins_over_the_knowledge_file() {
     };
     let b = finetune("license: mit\nbase_model: example/base").assess_with(&opts);
     assert_eq!(b.tier, Tier::RestrictedWeights);
-    assert!(b.has_finding("OW006") && !b.has_finding("OW014"));
+    assert!(
+        b.has_finding(FindingId::BaseModelRestricted)
+            && !b.has_finding(FindingId::BaseModelUnassessed)
+    );
 }
 
 #[test]
@@ -261,7 +288,10 @@ fn the_evidence_for_a_hub_held_base_links_to_the_hub_that_holds_it() {
 fn a_site_knowledge_file_decides_for_bases_the_builtin_does_not_know() {
     let release = finetune("license: mit\nbase_model: ministry/national-llm-8b");
     let a = release.assess();
-    assert!(a.has_finding("OW014") && !a.has_finding("OW006"));
+    assert!(
+        a.has_finding(FindingId::BaseModelUnassessed)
+            && !a.has_finding(FindingId::BaseModelRestricted)
+    );
     let site = Knowledge::parse(
         r#"
 version = "site-1"
@@ -289,7 +319,10 @@ checked = "2026-11-30"
     let ow006 = finding(&b, "OW006");
     assert!(ow006.evidence.iter().any(|e| matches!(e,
         Evidence::Knowledge { version, checked, .. } if version == "site-1" && checked == "2026-11-30")));
-    assert!(!b.has_finding("OW007") && !b.has_finding("OW014"));
+    assert!(
+        !b.has_finding(FindingId::BaseModelUndisclosedData)
+            && !b.has_finding(FindingId::BaseModelUnassessed)
+    );
 }
 
 #[test]
@@ -306,7 +339,10 @@ fn a_base_with_closed_data_lowers_the_grade_after_lineage() {
         (DataGrade::Partial, DataGrade::Closed, "G5")
     );
     // The release's own grade still decides OW005 (D7): not raised.
-    assert!(!a.has_finding("OW005") && a.has_finding("OW007"));
+    assert!(
+        !a.has_finding(FindingId::UndisclosedTrainingData)
+            && a.has_finding(FindingId::BaseModelUndisclosedData)
+    );
     let b = finetune(&front("allenai/OLMo-2-1124-7B")).assess();
     let d = b.data_information.as_ref().unwrap();
     assert_eq!((d.grade, d.rule.as_str()), (DataGrade::Partial, "D6"));

@@ -398,12 +398,12 @@ pub fn openness_panel(repo_path: &str, a: Option<&Assessment>, disputes: &[Dispu
             .map(|f| {
                 format!(
                     "<li id=\"finding-{id}\"><strong>{id}</strong> ({sev}){rule}: {msg}<br>Evidence: {ev}{disputes}</li>",
-                    id = esc(&f.id),
+                    id = f.id,
                     sev = f.severity.as_str(),
                     rule = rule_ref(f.rule.as_deref()),
                     msg = esc(&f.message),
                     ev = evidence_list(repo_path, root, &f.evidence),
-                    disputes = disputes_of(&f.id, root, disputes),
+                    disputes = disputes_of(f.id.as_str(), root, disputes),
                 )
             })
             .collect();

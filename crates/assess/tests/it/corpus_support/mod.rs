@@ -394,7 +394,7 @@ impl Got {
             mof_class: a.mof.class,
             osaid: a.osaid.pass,
             data_grade,
-            findings: a.findings.iter().map(|f| f.id.clone()).collect(),
+            findings: a.findings.iter().map(|f| f.id.to_string()).collect(),
         }
     }
 }
