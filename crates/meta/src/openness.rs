@@ -6,7 +6,7 @@
 //! claim's time is refreshed with every repo recorded, so a run whose process died can be taken
 //! over once its claim is stale, and resumes from its cursor.
 
-use commonhold_types::GitOid;
+use commonhold_types::{GitOid, ReassessStatus};
 use sqlx::any::AnyRow;
 
 use crate::MetaStore;
@@ -56,8 +56,7 @@ pub struct ReassessRun {
     pub definition: String,
     pub knowledge_version: String,
     pub knowledge_sha256: String,
-    /// `queued`, `running` or `done`.
-    pub status: String,
+    pub status: ReassessStatus,
     /// Repos with ids up to this one are done.
     pub cursor_repo_id: i64,
     pub repos_done: i64,
@@ -127,7 +126,11 @@ fn run(row: &AnyRow) -> Result<ReassessRun, MetaError> {
         definition: col(row, "definition")?,
         knowledge_version: col(row, "knowledge_version")?,
         knowledge_sha256: col(row, "knowledge_sha256")?,
-        status: col(row, "status")?,
+        status: {
+            let status: String = col(row, "status")?;
+            ReassessStatus::parse(&status)
+                .ok_or_else(|| MetaError::Corrupt(format!("re-assessment status {status:?}")))?
+        },
         cursor_repo_id: col(row, "cursor_repo_id")?,
         repos_done: col(row, "repos_done")?,
         repos_changed: col(row, "repos_changed")?,
@@ -223,9 +226,10 @@ impl MetaStore {
         let waiting = sqlx::query(concat!(
             "SELECT ",
             run_columns!(),
-            " FROM reassess_runs WHERE status = 'queued' AND definition = $1 \
-              AND knowledge_sha256 = $2 ORDER BY id LIMIT 1"
+            " FROM reassess_runs WHERE status = $1 AND definition = $2 \
+              AND knowledge_sha256 = $3 ORDER BY id LIMIT 1"
         ))
+        .bind(ReassessStatus::Queued.as_str())
         .bind(definition)
         .bind(knowledge_sha256)
         .fetch_optional(&mut *tx)
@@ -236,13 +240,14 @@ impl MetaStore {
                 sqlx::query(concat!(
                     "INSERT INTO reassess_runs (reason, definition, knowledge_version, \
                      knowledge_sha256, status, created_at) \
-                     VALUES ($1, $2, $3, $4, 'queued', $5) RETURNING ",
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
                     run_columns!()
                 ))
                 .bind(reason)
                 .bind(definition)
                 .bind(knowledge_version)
                 .bind(knowledge_sha256)
+                .bind(ReassessStatus::Queued.as_str())
                 .bind(now_ms())
                 .fetch_one(&mut *tx)
                 .await?
@@ -258,9 +263,11 @@ impl MetaStore {
         let now = now_ms();
         let stale_before = now.saturating_sub(stale_ms);
         let candidate: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM reassess_runs WHERE status = 'queued' \
-             OR (status = 'running' AND claimed_at < $1) ORDER BY id LIMIT 1",
+            "SELECT id FROM reassess_runs WHERE status = $1 \
+             OR (status = $2 AND claimed_at < $3) ORDER BY id LIMIT 1",
         )
+        .bind(ReassessStatus::Queued.as_str())
+        .bind(ReassessStatus::Running.as_str())
         .bind(stale_before)
         .fetch_optional(&self.pool)
         .await?;
@@ -268,11 +275,13 @@ impl MetaStore {
             return Ok(None);
         };
         let claimed = sqlx::query(
-            "UPDATE reassess_runs SET status = 'running', claimed_at = $1 WHERE id = $2 \
-             AND (status = 'queued' OR (status = 'running' AND claimed_at < $3))",
+            "UPDATE reassess_runs SET status = $1, claimed_at = $2 WHERE id = $3 \
+             AND (status = $4 OR (status = $1 AND claimed_at < $5))",
         )
+        .bind(ReassessStatus::Running.as_str())
         .bind(now)
         .bind(id)
+        .bind(ReassessStatus::Queued.as_str())
         .bind(stale_before)
         .execute(&self.pool)
         .await?
@@ -350,7 +359,8 @@ impl MetaStore {
     }
 
     pub async fn finish_reassess(&self, run_id: i64) -> Result<(), MetaError> {
-        sqlx::query("UPDATE reassess_runs SET status = 'done', finished_at = $1 WHERE id = $2")
+        sqlx::query("UPDATE reassess_runs SET status = $1, finished_at = $2 WHERE id = $3")
+            .bind(ReassessStatus::Done.as_str())
             .bind(now_ms())
             .bind(run_id)
             .execute(&self.pool)

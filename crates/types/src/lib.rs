@@ -16,11 +16,13 @@ mod digest;
 mod discussion;
 mod name;
 mod path;
+mod reassess;
 
 pub use digest::{DigestError, GitOid, Sha256};
 pub use discussion::{DiscussionEventKind, DiscussionStatus};
 pub use name::{NameError, RESERVED_NAMESPACES, RepoName, RepoType, validate_account_name};
 pub use path::{MAX_PATH_BYTES, PathError, RepoPath, is_invisible, nfc};
+pub use reassess::ReassessStatus;
 
 /// Access role carried by a token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

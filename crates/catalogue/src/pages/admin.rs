@@ -26,7 +26,7 @@ pub struct RunRow {
     pub definition: String,
     pub knowledge_version: String,
     pub knowledge_sha256: String,
-    pub status: String,
+    pub status: commonhold_types::ReassessStatus,
     pub repos_done: i64,
     pub repos_changed: i64,
     pub created_at_ms: i64,
@@ -77,7 +77,7 @@ fn run_section(r: &RunRow) -> String {
 <p>{reason}. Definition {def}, knowledge file {kv} (sha256 <code>{ks}</code>). Queued {created}{finished}; \
 {done} repositories assessed, {changed} changed.</p>{table}</section>",
         id = r.id,
-        status = esc(&r.status),
+        status = r.status,
         reason = esc(&r.reason),
         def = esc(&r.definition),
         kv = esc(&r.knowledge_version),

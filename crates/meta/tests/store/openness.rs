@@ -99,7 +99,7 @@ async fn a_run_is_claimed_once_recorded_and_finished(fx: Fixture) {
         .enqueue_reassess("test", "2026.2", "2026.2.0", "abc")
         .await
         .unwrap();
-    assert_eq!(run.status, "queued");
+    assert_eq!(run.status, commonhold_types::ReassessStatus::Queued);
     let again = s
         .enqueue_reassess("again", "2026.2", "2026.2.0", "abc")
         .await

@@ -298,7 +298,7 @@ pub async fn reassessments(
             definition: r.definition,
             knowledge_version: r.knowledge_version,
             knowledge_sha256: r.knowledge_sha256,
-            status: r.status,
+            status: r.status.as_str().to_owned(),
             repos_done: r.repos_done,
             repos_changed: r.repos_changed,
             created_at: format_time_ms(r.created_at),
@@ -354,7 +354,7 @@ pub async fn reassess(State(state): State<AppState>, caller: Caller) -> ApiResul
         StatusCode::ACCEPTED,
         Json(QueuedRun {
             id: run.id,
-            status: run.status,
+            status: run.status.as_str().to_owned(),
         }),
     )
         .into_response())
