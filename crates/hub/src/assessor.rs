@@ -12,7 +12,7 @@ use commonhold_assess::{AssessOptions, Assessment, Release, ReleaseFile};
 use commonhold_blob::BlobKey;
 use commonhold_gitmodel::EntryMode;
 use commonhold_meta::Repo;
-use commonhold_types::{GitOid, RepoName, RepoType};
+use commonhold_types::{GitOid, MAIN_REF, RepoName, RepoType};
 use futures::StreamExt;
 use serde_json::json;
 
@@ -189,7 +189,7 @@ impl Hub {
         if repo.private {
             return None;
         }
-        let head = self.meta.get_ref(repo.id, "refs/heads/main").await.ok()??;
+        let head = self.meta.get_ref(repo.id, MAIN_REF).await.ok()??;
         let text = self.meta.get_assessment(repo.id, &head).await.ok()??;
         serde_json::from_str(&text).ok()
     }
@@ -221,7 +221,7 @@ impl Hub {
                 } else {
                     Some(self.assess_commit(&repo, &new).await?)
                 };
-                if entry.ref_name == "refs/heads/main" {
+                if entry.ref_name == MAIN_REF {
                     let a = match assessment {
                         Some(a) => Some(a),
                         None => self

@@ -21,7 +21,7 @@ use crate::{Hub, HubError};
 
 const CONSUMER: &str = "catalogue";
 const BATCH: u64 = 200;
-const MAIN: &str = "refs/heads/main";
+const MAIN: &str = commonhold_types::MAIN_REF;
 /// Largest README read, for cards, pages and the search index.
 pub const MAX_README_BYTES: u64 = 1 << 20;
 /// Card text kept per repo for full-text search.

@@ -10,7 +10,7 @@ use commonhold_gitmodel::{
     Commit, EntryMode, LfsPointer, ObjectKind, Signature, build_trees, hash_object,
 };
 use commonhold_meta::{Account, Repo};
-use commonhold_types::{GitOid, RepoPath, Sha256, nfc};
+use commonhold_types::{GitOid, MAIN_REF, RefName, RepoPath, Sha256, nfc};
 
 use crate::card::CardSummary;
 use crate::{Hub, HubError, now_ms};
@@ -245,20 +245,18 @@ impl Hub {
         let (ref_name, base, pr_num, pr_target) = if req.create_pr {
             let resolved = self.resolve(repo, &req.revision).await?;
             let n = self.meta.next_pr_number(repo.id).await?;
-            let target = resolved
-                .ref_name
-                .unwrap_or_else(|| "refs/heads/main".into());
+            let target = resolved.ref_name.unwrap_or_else(|| MAIN_REF.into());
             (
-                format!("refs/pr/{n}"),
+                RefName::PullRequest(n).to_string(),
                 Some(resolved.commit),
                 Some(n),
                 Some(target),
             )
         } else {
-            let name = if req.revision.starts_with("refs/pr/") {
+            let name = if RefName::is_pull_request(&req.revision) {
                 req.revision.clone()
             } else {
-                format!("refs/heads/{}", req.revision)
+                RefName::Branch(req.revision.clone()).to_string()
             };
             if self.meta.get_ref(repo.id, &name).await?.is_none() {
                 return Err(HubError::RevisionNotFound(format!(
@@ -321,14 +319,14 @@ impl Hub {
                 .await?
             {
                 Ok(seq) => {
-                    if ref_name == "refs/heads/main" {
+                    if ref_name == MAIN_REF {
                         self.refresh_summary(repo, &oid, seq).await?;
                     }
                     if let (Some(n), Some(fork), Some(target)) = (pr_num, base, &pr_target) {
                         self.record_commit_pr(repo, author, n, &req.summary, target, fork)
                             .await?;
                     }
-                    if ref_name.starts_with("refs/pr/") {
+                    if RefName::is_pull_request(&ref_name) {
                         self.record_pr_commit(repo, author, &ref_name, &oid, &req.summary)
                             .await?;
                     }

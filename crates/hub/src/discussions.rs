@@ -14,7 +14,9 @@ use commonhold_meta::{
     Account, Discussion, DiscussionEvent, DiscussionFilter, DiscussionUpdate, MergeRefused,
     NewDiscussion, PrMerge, Repo,
 };
-use commonhold_types::{DiscussionEventKind, DiscussionStatus, GitOid, RepoPath};
+use commonhold_types::{
+    DiscussionEventKind, DiscussionStatus, GitOid, MAIN_REF, RefName, RepoPath,
+};
 use serde_json::json;
 
 use crate::{Hub, HubError};
@@ -90,7 +92,10 @@ fn check_comment(text: &str) -> Result<&str, HubError> {
 }
 
 fn pr_num_of(ref_name: &str) -> Option<u64> {
-    ref_name.strip_prefix("refs/pr/")?.parse().ok()
+    match RefName::parse(ref_name)? {
+        RefName::PullRequest(n) => Some(n),
+        _ => None,
+    }
 }
 
 /// The paths `theirs` changed relative to `base`.
@@ -152,7 +157,7 @@ impl Hub {
         let title = check_title(title)?;
         let description = description.trim();
         let (target, fork) = if pull_request {
-            let target = "refs/heads/main";
+            let target = MAIN_REF;
             let head = self.meta.get_ref(repo.id, target).await?.ok_or_else(|| {
                 HubError::RevisionNotFound("main: the repo has no main branch to merge into".into())
             })?;
@@ -162,13 +167,14 @@ impl Hub {
         };
         let num = self.meta.next_pr_number(repo.id).await?;
         if let Some(head) = fork {
+            let pr_ref = RefName::PullRequest(num);
             let created = self
                 .meta
-                .update_ref(repo.id, &format!("refs/pr/{num}"), None, Some(head))
+                .update_ref(repo.id, &pr_ref.to_string(), None, Some(head))
                 .await?;
             if created.is_err() {
                 return Err(HubError::Conflict(format!(
-                    "refs/pr/{num} already exists; retry"
+                    "{pr_ref} already exists; retry"
                 )));
             }
         }
@@ -400,9 +406,11 @@ impl Hub {
             })?;
         let head = self
             .meta
-            .get_ref(repo.id, &format!("refs/pr/{}", d.num))
+            .get_ref(repo.id, &RefName::PullRequest(d.num).to_string())
             .await?
-            .ok_or_else(|| HubError::internal(format!("refs/pr/{} is missing", d.num)))?;
+            .ok_or_else(|| {
+                HubError::internal(format!("{} is missing", RefName::PullRequest(d.num)))
+            })?;
         let files = |oid: GitOid| async move {
             let root = self.root_tree(&oid).await?;
             self.flat_files(&root).await
@@ -491,7 +499,7 @@ impl Hub {
             };
             match self.meta.merge_pull_request(&merge).await? {
                 Ok(seq) => {
-                    if target_ref == "refs/heads/main" {
+                    if target_ref == MAIN_REF {
                         self.refresh_summary(repo, &new_head, seq).await?;
                     }
                     return Ok(new_head);

@@ -15,7 +15,7 @@ use std::time::Duration;
 use commonhold_assess::model::DEFINITION_VERSION;
 use commonhold_assess::{Assessment, FindingId};
 use commonhold_meta::{Dispute, NewDispute, ReassessChange, ReassessRun, Repo};
-use commonhold_types::{GitOid, Role};
+use commonhold_types::{GitOid, MAIN_REF, RefName, Role};
 use serde_json::Value;
 
 use crate::{Hub, HubError, Principal};
@@ -318,9 +318,11 @@ impl Hub {
         let mut main = None;
         let mut done = BTreeSet::new();
         for (name, target) in self.meta.list_refs(repo.id).await? {
-            if !(name.starts_with("refs/heads/") || name.starts_with("refs/tags/"))
-                || !done.insert(target)
-            {
+            let branch_or_tag = matches!(
+                RefName::parse(&name),
+                Some(RefName::Branch(_) | RefName::Tag(_))
+            );
+            if !branch_or_tag || !done.insert(target) {
                 continue;
             }
             let before: Option<Assessment> = self
@@ -329,7 +331,7 @@ impl Hub {
                 .await?
                 .and_then(|t| serde_json::from_str(&t).ok());
             let after = self.assess_commit(repo, &target).await?;
-            if name == "refs/heads/main" {
+            if name == MAIN_REF {
                 // Only while `target` is still the head: a commit landing meanwhile keeps its own.
                 self.meta
                     .set_repo_openness(repo.id, &target, &crate::openness_summary(&after))

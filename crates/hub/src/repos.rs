@@ -7,7 +7,7 @@ use commonhold_gitmodel::{
     Commit, DEFAULT_GITATTRIBUTES, EntryMode, GitAttributes, ObjectKind, hash_object,
 };
 use commonhold_meta::{Account, Repo};
-use commonhold_types::{GitOid, RepoName, RepoPath, RepoType};
+use commonhold_types::{GitOid, MAIN_REF, RefName, RepoName, RepoPath, RepoType};
 
 use crate::lfs::LFS_THRESHOLD;
 use crate::revision::valid_ref_component;
@@ -51,7 +51,7 @@ impl Hub {
         let initial = self.initial_commit(&who.account).await?;
         let seq = self
             .meta
-            .update_ref(repo.id, "refs/heads/main", None, Some(initial))
+            .update_ref(repo.id, MAIN_REF, None, Some(initial))
             .await?
             .map_err(|_| HubError::internal("fresh repo already had a main branch"))?;
         self.refresh_summary(&repo, &initial, seq).await?;
@@ -85,7 +85,12 @@ impl Hub {
         }
         let at = self.resolve(repo, start.unwrap_or("main")).await?.commit;
         self.meta
-            .update_ref(repo.id, &format!("refs/heads/{branch}"), None, Some(at))
+            .update_ref(
+                repo.id,
+                &RefName::Branch(branch.to_owned()).to_string(),
+                None,
+                Some(at),
+            )
             .await?
             .map_err(|_| HubError::Conflict(format!("branch {branch} already exists")))?;
         Ok(at)
@@ -97,8 +102,13 @@ impl Hub {
                 "the default branch main cannot be deleted".into(),
             ));
         }
-        self.delete_ref(repo, &format!("refs/heads/{branch}"), "branch", branch)
-            .await
+        self.delete_ref(
+            repo,
+            &RefName::Branch(branch.to_owned()).to_string(),
+            "branch",
+            branch,
+        )
+        .await
     }
 
     pub async fn create_tag(&self, repo: &Repo, tag: &str, rev: &str) -> Result<GitOid, HubError> {
@@ -109,14 +119,19 @@ impl Hub {
         }
         let at = self.resolve(repo, rev).await?.commit;
         self.meta
-            .update_ref(repo.id, &format!("refs/tags/{tag}"), None, Some(at))
+            .update_ref(
+                repo.id,
+                &RefName::Tag(tag.to_owned()).to_string(),
+                None,
+                Some(at),
+            )
             .await?
             .map_err(|_| HubError::Conflict(format!("tag {tag} already exists")))?;
         Ok(at)
     }
 
     pub async fn delete_tag(&self, repo: &Repo, tag: &str) -> Result<(), HubError> {
-        self.delete_ref(repo, &format!("refs/tags/{tag}"), "tag", tag)
+        self.delete_ref(repo, &RefName::Tag(tag.to_owned()).to_string(), "tag", tag)
             .await
     }
 

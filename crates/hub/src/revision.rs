@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use commonhold_meta::Repo;
-use commonhold_types::GitOid;
+use commonhold_types::{GitOid, RefName};
 
 use crate::{Hub, HubError};
 
@@ -26,7 +26,10 @@ pub fn candidate_refs(rev: &str) -> Vec<String> {
     if rev.starts_with("refs/") {
         return vec![rev.to_string()];
     }
-    vec![format!("refs/heads/{rev}"), format!("refs/tags/{rev}")]
+    vec![
+        RefName::Branch(rev.to_owned()).to_string(),
+        RefName::Tag(rev.to_owned()).to_string(),
+    ]
 }
 
 /// Whether a branch or tag name is acceptable (git's check-ref-format, simplified and strict).

@@ -17,12 +17,14 @@ mod discussion;
 mod name;
 mod path;
 mod reassess;
+mod refname;
 
 pub use digest::{DigestError, GitOid, Sha256};
 pub use discussion::{DiscussionEventKind, DiscussionStatus};
 pub use name::{NameError, RESERVED_NAMESPACES, RepoName, RepoType, validate_account_name};
 pub use path::{MAX_PATH_BYTES, PathError, RepoPath, is_invisible, nfc};
 pub use reassess::ReassessStatus;
+pub use refname::{MAIN_REF, RefName};
 
 /// Access role carried by a token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -13,7 +13,7 @@ use axum::extract::{Path, RawQuery, State};
 use commonhold_catalogue::html::esc;
 use commonhold_hub::{Change, DiscussionDetails, format_time_ms};
 use commonhold_meta::{Discussion, DiscussionEvent, DiscussionFilter, Repo};
-use commonhold_types::DiscussionEventKind;
+use commonhold_types::{DiscussionEventKind, RefName};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -180,7 +180,7 @@ pub async fn open(
         d.num
     )));
     if d.is_pr {
-        v["pullRequest"] = json!({ "ref": format!("refs/pr/{}", d.num) });
+        v["pullRequest"] = json!({ "ref": RefName::PullRequest(d.num).to_string() });
     }
     Ok(Json(v))
 }

@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use commonhold_hub::{EntryKind, Resolved, TreeItem, format_time_ms};
 use commonhold_meta::{Repo, RepoQuery, RepoSort};
+use commonhold_types::RefName;
 use commonhold_xet::XetHash;
 use futures::{StreamExt, TryStreamExt};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -419,12 +420,11 @@ pub async fn refs(
     let refs = state.hub.refs(&repo).await.map_err(|e| caller.err(e))?;
     let (mut branches, mut tags, mut prs) = (Vec::new(), Vec::new(), Vec::new());
     for (full, target) in &refs {
-        if let Some(b) = full.strip_prefix("refs/heads/") {
-            branches.push(ref_view(full, b, target));
-        } else if let Some(t) = full.strip_prefix("refs/tags/") {
-            tags.push(ref_view(full, t, target));
-        } else if full.starts_with("refs/pr/") {
-            prs.push(ref_view(full, full, target));
+        match RefName::parse(full) {
+            Some(RefName::Branch(b)) => branches.push(ref_view(full, &b, target)),
+            Some(RefName::Tag(t)) => tags.push(ref_view(full, &t, target)),
+            Some(RefName::PullRequest(_)) => prs.push(ref_view(full, full, target)),
+            None => {}
         }
     }
     let mut out = Map::new();

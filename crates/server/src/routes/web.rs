@@ -29,7 +29,7 @@ use commonhold_catalogue::{Facet, OpennessBrief, RepoEntry, SearchIndex, SearchQ
 use commonhold_gitmodel::EntryMode;
 use commonhold_hub::{AccessChanges, EntryKind, Hub, Principal};
 use commonhold_meta::Repo;
-use commonhold_types::{DiscussionEventKind, RepoName, RepoType};
+use commonhold_types::{DiscussionEventKind, RefName, RepoName, RepoType};
 use tokio::sync::Mutex;
 
 use super::exports;
@@ -517,10 +517,10 @@ async fn repo_page(
             name: n.to_string(),
             target: target.to_hex(),
         };
-        if let Some(b) = name.strip_prefix("refs/heads/") {
-            view.branches.push(row(b));
-        } else if let Some(t) = name.strip_prefix("refs/tags/") {
-            view.tags.push(row(t));
+        match RefName::parse(&name) {
+            Some(RefName::Branch(b)) => view.branches.push(row(&b)),
+            Some(RefName::Tag(t)) => view.tags.push(row(&t)),
+            _ => {}
         }
     }
     page(pages::repo_page(&s.site, &view))
