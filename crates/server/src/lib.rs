@@ -93,7 +93,7 @@ pub struct AppState {
 
 /// Every route the server answers.
 pub fn router(hub: Hub) -> Router {
-    use routes::{discussions, download, info, lfs, openness, repos, upload, user};
+    use routes::{both_kinds, discussions, download, info, lfs, openness, repos, upload, user};
     let web = routes::web::router(hub.clone());
     let limits = ratelimit::Limits {
         limiter: std::sync::Arc::new(ratelimit::RateLimiter::new(
@@ -104,6 +104,11 @@ pub fn router(hub: Hub) -> Router {
     };
     let state = AppState { hub };
     let repo = |tail: &str| format!("/api/{{kind}}/{{ns}}/{{name}}{tail}");
+    // The Hub's own URLs for downloads and git-lfs, a model's and a dataset's alike.
+    let hub_urls = both_kinds([
+        ("/resolve/{rev}/{*path}", get(download::resolve)),
+        ("/info/lfs/objects/batch", post(lfs::batch)),
+    ]);
     Router::new()
         .route("/api/health", get(user::health))
         .route("/api/openapi.json", get(openapi::document))
@@ -161,26 +166,11 @@ pub fn router(hub: Hub) -> Router {
         )
         .route(&repo("/discussions/{num}/merge"), post(discussions::merge))
         .merge(routes::xet::cas_routes())
+        .merge(hub_urls)
         .route("/api/lfs/{repo_id}/{oid}", put(lfs::put_object))
         .route("/api/lfs/{repo_id}/{oid}/part/{part}", put(lfs::put_part))
         .route("/api/lfs/{repo_id}/{oid}/complete", post(lfs::complete))
         .route("/api/lfs/{repo_id}/{oid}/verify", post(lfs::verify))
-        .route(
-            "/{ns}/{name}/resolve/{rev}/{*path}",
-            get(download::resolve_model),
-        )
-        .route(
-            "/datasets/{ns}/{name}/resolve/{rev}/{*path}",
-            get(download::resolve_dataset),
-        )
-        .route(
-            "/{ns}/{name}/info/lfs/objects/batch",
-            post(lfs::batch_model),
-        )
-        .route(
-            "/datasets/{ns}/{name}/info/lfs/objects/batch",
-            post(lfs::batch_dataset),
-        )
         .merge(web)
         .fallback(routes::not_found)
         // Handlers read their bodies through `body::read` after checking the caller, each with

@@ -19,50 +19,11 @@ use commonhold_xet::XetHash;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
 use crate::range::{self, Selection};
+use crate::routes::UrlKind;
 use crate::security;
 use crate::{ApiResult, AppState};
 
 type ResolvePath = Path<(String, String, String, String)>;
-
-pub async fn resolve_model(
-    state: State<AppState>,
-    caller: Caller,
-    method: Method,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
-    Path((ns, name, rev, path)): ResolvePath,
-) -> ApiResult<Response> {
-    resolve(
-        state,
-        caller,
-        method,
-        peer,
-        headers,
-        RepoType::Model,
-        (ns, name, rev, path),
-    )
-    .await
-}
-
-pub async fn resolve_dataset(
-    state: State<AppState>,
-    caller: Caller,
-    method: Method,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
-    Path((ns, name, rev, path)): ResolvePath,
-) -> ApiResult<Response> {
-    resolve(
-        state,
-        caller,
-        method,
-        peer,
-        headers,
-        RepoType::Dataset,
-        (ns, name, rev, path),
-    )
-    .await
-}
 
 fn set(h: &mut HeaderMap, name: &'static str, value: String) {
     if let Ok(v) = HeaderValue::from_str(&value) {
@@ -70,15 +31,15 @@ fn set(h: &mut HeaderMap, name: &'static str, value: String) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn resolve(
+/// `GET|HEAD /{ns}/{name}/resolve/{rev}/{*path}` and its `/datasets/` twin.
+pub async fn resolve(
     State(state): State<AppState>,
     caller: Caller,
     method: Method,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    kind: RepoType,
-    (ns, name, rev, path): (String, String, String, String),
+    UrlKind(kind): UrlKind,
+    Path((ns, name, rev, path)): ResolvePath,
 ) -> ApiResult<Response> {
     let hub = &state.hub;
     let name = super::repo_name(&caller, &ns, &name)?;

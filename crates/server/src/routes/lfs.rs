@@ -10,7 +10,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use commonhold_hub::{BatchObject, BatchOutcome, SignedAction};
-use commonhold_types::RepoType;
 use futures::TryStreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -19,6 +18,7 @@ use super::contributable;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorJson};
 use crate::params::Params;
+use crate::routes::UrlKind;
 use crate::{ApiResult, AppState};
 
 const LFS_JSON: &str = "application/vnd.git-lfs+json";
@@ -74,30 +74,12 @@ fn lfs_json(status: StatusCode, v: Value) -> Response {
     resp
 }
 
-pub async fn batch_model(
-    state: State<AppState>,
-    caller: Caller,
-    Path((ns, name)): Path<(String, String)>,
-    body: Body,
-) -> ApiResult<Response> {
-    batch(state, caller, RepoType::Model, ns, name, body).await
-}
-
-pub async fn batch_dataset(
-    state: State<AppState>,
-    caller: Caller,
-    Path((ns, name)): Path<(String, String)>,
-    body: Body,
-) -> ApiResult<Response> {
-    batch(state, caller, RepoType::Dataset, ns, name, body).await
-}
-
-async fn batch(
+/// `POST /{ns}/{name}.git/info/lfs/objects/batch` and its `/datasets/` twin.
+pub async fn batch(
     State(state): State<AppState>,
     caller: Caller,
-    kind: RepoType,
-    ns: String,
-    name: String,
+    UrlKind(kind): UrlKind,
+    Path((ns, name)): Path<(String, String)>,
     body: Body,
 ) -> ApiResult<Response> {
     let Some(name) = name.strip_suffix(".git") else {

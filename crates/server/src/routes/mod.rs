@@ -13,7 +13,11 @@ pub mod user;
 pub mod web;
 pub mod xet;
 
+use axum::Router;
+use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::routing::MethodRouter;
 use commonhold_meta::Repo;
 use commonhold_types::{RepoName, RepoType};
 
@@ -26,6 +30,41 @@ pub async fn not_found() -> ApiError {
         StatusCode::NOT_FOUND,
         "Not Found: no such endpoint on this hub",
     )
+}
+
+/// The kind of repo a Hub-style page, download or LFS URL names: a dataset's begins with
+/// `/datasets/`, a model's with its namespace. Read from the route that matched, so that one
+/// handler serves both kinds (registered by [`both_kinds`]).
+pub struct UrlKind(pub RepoType);
+
+impl<S: Send + Sync> FromRequestParts<S> for UrlKind {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<UrlKind, Self::Rejection> {
+        let template = parts.extensions.get::<MatchedPath>();
+        let dataset = template.is_some_and(|t| t.as_str().starts_with(DATASETS));
+        Ok(UrlKind(if dataset {
+            RepoType::Dataset
+        } else {
+            RepoType::Model
+        }))
+    }
+}
+
+const DATASETS: &str = "/datasets/";
+
+/// Registers each route at a model's URL (`/{ns}/{name}{tail}`) and at a dataset's
+/// (`/datasets/{ns}/{name}{tail}`); its handlers learn which from [`UrlKind`].
+pub fn both_kinds<'a, S: Clone + Send + Sync + 'static>(
+    routes: impl IntoIterator<Item = (&'a str, MethodRouter<S>)>,
+) -> Router<S> {
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, (tail, route)| {
+            router
+                .route(&format!("/{{ns}}/{{name}}{tail}"), route.clone())
+                .route(&format!("{DATASETS}{{ns}}/{{name}}{tail}"), route)
+        })
 }
 
 /// The `{kind}` segment of `/api/{kind}/...`.

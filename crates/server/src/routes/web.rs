@@ -32,7 +32,7 @@ use commonhold_meta::Repo;
 use commonhold_types::{DiscussionEventKind, RefName, RepoName, RepoType};
 use tokio::sync::Mutex;
 
-use super::exports;
+use super::{UrlKind, both_kinds, exports};
 use crate::AppState;
 use crate::auth::Caller;
 
@@ -216,6 +216,16 @@ pub fn entry_of(repo: &Repo, card_text: String) -> RepoEntry {
     }
 }
 
+/// A repo's pages, each registered once for both kinds.
+fn repo_pages() -> Router<WebState> {
+    both_kinds([
+        ("", get(repo_page)),
+        ("/discussions", get(discussions_list)),
+        ("/discussions/{num}", get(discussion)),
+        ("/blob/{rev}/{*path}", get(blob_page)),
+    ])
+}
+
 /// The web routes, with their own state, ready to merge into the main router.
 pub fn router(hub: Hub) -> Router<AppState> {
     let state = WebState {
@@ -235,23 +245,7 @@ pub fn router(hub: Hub) -> Router<AppState> {
         .route(pages::DEFINITION_PATH, get(definition))
         .route("/settings/reassessments", get(reassessments))
         .route(commonhold_catalogue::html::CSS_PATH, get(css))
-        .route("/{ns}/{name}", get(model_page))
-        .route("/datasets/{ns}/{name}", get(dataset_page))
-        .route("/{ns}/{name}/discussions", get(model_discussions))
-        .route(
-            "/datasets/{ns}/{name}/discussions",
-            get(dataset_discussions),
-        )
-        .route("/{ns}/{name}/discussions/{num}", get(model_discussion))
-        .route(
-            "/datasets/{ns}/{name}/discussions/{num}",
-            get(dataset_discussion),
-        )
-        .route("/{ns}/{name}/blob/{rev}/{*path}", get(model_blob))
-        .route(
-            "/datasets/{ns}/{name}/blob/{rev}/{*path}",
-            get(dataset_blob),
-        )
+        .merge(repo_pages())
         .merge(exports::routes())
         .with_state(state)
 }
@@ -425,28 +419,11 @@ async fn readable(
         .map_err(|_| s.not_found(&what))
 }
 
-async fn model_page(
-    state: State<WebState>,
-    caller: Caller,
-    Path((ns, name)): Path<(String, String)>,
-) -> PageResult {
-    repo_page(state, caller, RepoType::Model, ns, name).await
-}
-
-async fn dataset_page(
-    state: State<WebState>,
-    caller: Caller,
-    Path((ns, name)): Path<(String, String)>,
-) -> PageResult {
-    repo_page(state, caller, RepoType::Dataset, ns, name).await
-}
-
 async fn repo_page(
     State(s): State<WebState>,
     caller: Caller,
-    kind: RepoType,
-    ns: String,
-    name: String,
+    UrlKind(kind): UrlKind,
+    Path((ns, name)): Path<(String, String)>,
 ) -> PageResult {
     let repo = readable(&s, &caller, kind, &ns, &name).await?;
     let hub = &s.hub;
@@ -580,22 +557,6 @@ async fn reassessments(State(s): State<WebState>, caller: Caller) -> PageResult 
     page(pages::reassessments_page(&s.site, &rows))
 }
 
-async fn model_discussions(
-    state: State<WebState>,
-    caller: Caller,
-    Path((ns, name)): Path<(String, String)>,
-) -> PageResult {
-    discussions_list(state, caller, RepoType::Model, ns, name).await
-}
-
-async fn dataset_discussions(
-    state: State<WebState>,
-    caller: Caller,
-    Path((ns, name)): Path<(String, String)>,
-) -> PageResult {
-    discussions_list(state, caller, RepoType::Dataset, ns, name).await
-}
-
 fn discussion_row(d: &commonhold_meta::Discussion) -> DiscussionRow {
     DiscussionRow {
         num: d.num,
@@ -613,9 +574,8 @@ const DISCUSSIONS_SHOWN: u64 = 200;
 async fn discussions_list(
     State(s): State<WebState>,
     caller: Caller,
-    kind: RepoType,
-    ns: String,
-    name: String,
+    UrlKind(kind): UrlKind,
+    Path((ns, name)): Path<(String, String)>,
 ) -> PageResult {
     let repo = readable(&s, &caller, kind, &ns, &name).await?;
     let (list, _, _) = s
@@ -633,29 +593,11 @@ async fn discussions_list(
     ))
 }
 
-async fn model_discussion(
-    state: State<WebState>,
-    caller: Caller,
-    Path((ns, name, num)): Path<(String, String, String)>,
-) -> PageResult {
-    discussion(state, caller, RepoType::Model, ns, name, num).await
-}
-
-async fn dataset_discussion(
-    state: State<WebState>,
-    caller: Caller,
-    Path((ns, name, num)): Path<(String, String, String)>,
-) -> PageResult {
-    discussion(state, caller, RepoType::Dataset, ns, name, num).await
-}
-
 async fn discussion(
     State(s): State<WebState>,
     caller: Caller,
-    kind: RepoType,
-    ns: String,
-    name: String,
-    num: String,
+    UrlKind(kind): UrlKind,
+    Path((ns, name, num)): Path<(String, String, String)>,
 ) -> PageResult {
     let repo = readable(&s, &caller, kind, &ns, &name).await?;
     let what = format!("Discussion #{num} of {}", repo.name);
@@ -720,30 +662,11 @@ async fn discussion(
     page(pages::discussion_page(&s.site, &view))
 }
 
-async fn model_blob(
-    state: State<WebState>,
-    caller: Caller,
-    Path((ns, name, rev, path)): Path<(String, String, String, String)>,
-) -> PageResult {
-    blob_page(state, caller, RepoType::Model, ns, name, rev, path).await
-}
-
-async fn dataset_blob(
-    state: State<WebState>,
-    caller: Caller,
-    Path((ns, name, rev, path)): Path<(String, String, String, String)>,
-) -> PageResult {
-    blob_page(state, caller, RepoType::Dataset, ns, name, rev, path).await
-}
-
 async fn blob_page(
     State(s): State<WebState>,
     caller: Caller,
-    kind: RepoType,
-    ns: String,
-    name: String,
-    rev: String,
-    path: String,
+    UrlKind(kind): UrlKind,
+    Path((ns, name, rev, path)): Path<(String, String, String, String)>,
 ) -> PageResult {
     let repo = readable(&s, &caller, kind, &ns, &name).await?;
     let hub = &s.hub;

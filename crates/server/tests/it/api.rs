@@ -841,3 +841,52 @@ async fn downloads_see_ref_moves_at_once_and_other_processes_soon() {
     );
     assert_eq!(h.get(&file("main"), Some(&alice)).await.body, b"3");
 }
+
+/// Pages, downloads and LFS batches are registered once for both kinds: each URL finds the
+/// repo of its own kind only (a model's URL never reaches a dataset of the same name).
+#[tokio::test]
+async fn hub_urls_name_their_kind() {
+    let h = TestHub::new().await;
+    let alice = h.user("alice", Role::Write).await;
+    ok(&h.create_repo(&alice, "d", "dataset", false).await);
+    ok(&h.create_repo(&alice, "m", "model", false).await);
+    let lines = [header_line("add"), file_line("a.txt", b"a\n")];
+    ok(&h
+        .commit_to(&alice, "/api/datasets/alice/d/commit/main", &lines)
+        .await);
+    ok(&h.commit(&alice, "alice/m", &lines).await);
+    for (url, status) in [
+        ("/datasets/alice/d", StatusCode::OK),
+        ("/datasets/alice/d/discussions", StatusCode::OK),
+        ("/datasets/alice/d/blob/main/a.txt", StatusCode::OK),
+        ("/datasets/alice/d/resolve/main/a.txt", StatusCode::OK),
+        ("/alice/m", StatusCode::OK),
+        ("/alice/m/resolve/main/a.txt", StatusCode::OK),
+        ("/alice/d", StatusCode::NOT_FOUND),
+        ("/alice/d/resolve/main/a.txt", StatusCode::NOT_FOUND),
+        ("/datasets/alice/m/discussions", StatusCode::NOT_FOUND),
+        (
+            "/datasets/alice/m/resolve/main/a.txt",
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        assert_eq!(h.get(url, Some(&alice)).await.status, status, "{url}");
+    }
+    let batch = json!({ "operation": "upload", "objects": [{ "oid": "a".repeat(64), "size": 1 }] });
+    for (url, status) in [
+        (
+            "/datasets/alice/d.git/info/lfs/objects/batch",
+            StatusCode::OK,
+        ),
+        ("/alice/m.git/info/lfs/objects/batch", StatusCode::OK),
+        ("/alice/d.git/info/lfs/objects/batch", StatusCode::NOT_FOUND),
+    ] {
+        let r = h.post_json(url, Some(&alice), batch.clone()).await;
+        assert_eq!(
+            r.status,
+            status,
+            "{url}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+}
