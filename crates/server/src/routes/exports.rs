@@ -2,7 +2,7 @@
 //! paginated), Croissant per dataset (`GET /api/datasets/{ns}/{name}/croissant`, the Hub's own
 //! path), a CycloneDX ML-BOM per model revision (`GET /api/models/{ns}/{name}/mlbom[/{rev}]`)
 //! and an SPDX 3 document (AI and Dataset profiles) per revision
-//! (`GET /api/{models|datasets}/{ns}/{name}/spdx[/{rev}]`).
+//! (`GET /api/{models|datasets}/{ns}/{name}/spdx[/{rev}]`, one route over the kind).
 //!
 //! The DCAT catalogue lists only public repos (gated ones with restricted access rights);
 //! the per-repo exports answer like the rest of the API (401/404 for a hidden repo).
@@ -33,7 +33,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::openapi::{ErrorBody, NamedRepo};
 use crate::params::Params;
-use crate::repo_access::Rev;
+use crate::repo_access::{RepoParams, Rev};
 use crate::{ApiResult, AppState};
 
 /// Largest DCAT page.
@@ -45,10 +45,8 @@ pub fn routes() -> Router<WebState> {
         .route("/api/datasets/{ns}/{name}/croissant", get(croissant_doc))
         .route("/api/models/{ns}/{name}/mlbom", get(mlbom_main))
         .route("/api/models/{ns}/{name}/mlbom/{rev}", get(mlbom_at))
-        .route("/api/models/{ns}/{name}/spdx", get(model_spdx_main))
-        .route("/api/models/{ns}/{name}/spdx/{rev}", get(model_spdx_at))
-        .route("/api/datasets/{ns}/{name}/spdx", get(dataset_spdx_main))
-        .route("/api/datasets/{ns}/{name}/spdx/{rev}", get(dataset_spdx_at))
+        .route("/api/{kind}/{ns}/{name}/spdx", get(spdx_main))
+        .route("/api/{kind}/{ns}/{name}/spdx/{rev}", get(spdx_at))
         .route(
             "/api/organizations/{name}/provider",
             get(provider_get).put(provider_put),
@@ -280,100 +278,57 @@ async fn mlbom_doc(
     Ok(json_ld(doc, "application/vnd.cyclonedx+json"))
 }
 
-/// `GET /api/models/{ns}/{name}/spdx`: an SPDX 3 document (AI profile) of `main`.
+/// `GET /api/{kind}/{ns}/{name}/spdx`: an SPDX 3 document of `main`.
 #[utoipa::path(
     get,
-    path = "/api/models/{ns}/{name}/spdx",
+    path = "/api/{kind}/{ns}/{name}/spdx",
     tag = "exports",
-    params(NamedRepo),
+    params(RepoParams),
     security((), ("token" = [])),
     responses(
-        (status = 200, description = "An SPDX 3 document (AI profile) of `main` (JSON-LD), with its openness", content_type = "application/spdx+json", body = Object),
+        (status = 200, description = "An SPDX 3 document of `main` (JSON-LD; the AI profile for a model, the Dataset profile for a dataset), with its openness", content_type = "application/spdx+json", body = Object),
         (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
         (status = 404, description = "The repo is missing or hidden from the caller, or the revision is", body = ErrorBody),
     ),
 )]
-async fn model_spdx_main(
+async fn spdx_main(
     State(s): State<WebState>,
     caller: Caller,
-    Path(repo): Path<NamedRepo>,
+    Path(repo): Path<RepoParams>,
 ) -> ApiResult<Response> {
-    spdx_doc(&s, &caller, RepoType::Model, &repo, "main").await
+    spdx_doc(&s, &caller, &repo, "main").await
 }
 
-/// `GET /api/models/{ns}/{name}/spdx/{rev}`: an SPDX 3 document (AI profile) of the revision.
+/// `GET /api/{kind}/{ns}/{name}/spdx/{rev}`: an SPDX 3 document of the revision.
 #[utoipa::path(
     get,
-    path = "/api/models/{ns}/{name}/spdx/{rev}",
+    path = "/api/{kind}/{ns}/{name}/spdx/{rev}",
     tag = "exports",
-    params(NamedRepo, Rev),
+    params(RepoParams, Rev),
     security((), ("token" = [])),
     responses(
-        (status = 200, description = "An SPDX 3 document (AI profile) of the revision (JSON-LD), with its openness", content_type = "application/spdx+json", body = Object),
+        (status = 200, description = "An SPDX 3 document of the revision (JSON-LD; the AI profile for a model, the Dataset profile for a dataset), with its openness", content_type = "application/spdx+json", body = Object),
         (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
         (status = 404, description = "The repo is missing or hidden from the caller, or the revision is", body = ErrorBody),
     ),
 )]
-async fn model_spdx_at(
+async fn spdx_at(
     State(s): State<WebState>,
     caller: Caller,
-    Path(repo): Path<NamedRepo>,
+    Path(repo): Path<RepoParams>,
     Path(Rev { rev }): Path<Rev>,
 ) -> ApiResult<Response> {
-    spdx_doc(&s, &caller, RepoType::Model, &repo, &rev).await
-}
-
-/// `GET /api/datasets/{ns}/{name}/spdx`: an SPDX 3 document (Dataset profile) of `main`.
-#[utoipa::path(
-    get,
-    path = "/api/datasets/{ns}/{name}/spdx",
-    tag = "exports",
-    params(NamedRepo),
-    security((), ("token" = [])),
-    responses(
-        (status = 200, description = "An SPDX 3 document (Dataset profile) of `main` (JSON-LD), with its openness", content_type = "application/spdx+json", body = Object),
-        (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
-        (status = 404, description = "The repo is missing or hidden from the caller, or the revision is", body = ErrorBody),
-    ),
-)]
-async fn dataset_spdx_main(
-    State(s): State<WebState>,
-    caller: Caller,
-    Path(repo): Path<NamedRepo>,
-) -> ApiResult<Response> {
-    spdx_doc(&s, &caller, RepoType::Dataset, &repo, "main").await
-}
-
-/// `GET /api/datasets/{ns}/{name}/spdx/{rev}`: an SPDX 3 document (Dataset profile) of the revision.
-#[utoipa::path(
-    get,
-    path = "/api/datasets/{ns}/{name}/spdx/{rev}",
-    tag = "exports",
-    params(NamedRepo, Rev),
-    security((), ("token" = [])),
-    responses(
-        (status = 200, description = "An SPDX 3 document (Dataset profile) of the revision (JSON-LD), with its openness", content_type = "application/spdx+json", body = Object),
-        (status = 401, description = "Anonymous, and the repo is missing or private", body = ErrorBody),
-        (status = 404, description = "The repo is missing or hidden from the caller, or the revision is", body = ErrorBody),
-    ),
-)]
-async fn dataset_spdx_at(
-    State(s): State<WebState>,
-    caller: Caller,
-    Path(repo): Path<NamedRepo>,
-    Path(Rev { rev }): Path<Rev>,
-) -> ApiResult<Response> {
-    spdx_doc(&s, &caller, RepoType::Dataset, &repo, &rev).await
+    spdx_doc(&s, &caller, &repo, &rev).await
 }
 
 /// An SPDX 3 document for a revision; a dataset's data card is judged from its README there.
 async fn spdx_doc(
     s: &WebState,
     caller: &Caller,
-    kind: RepoType,
-    NamedRepo { ns, name }: &NamedRepo,
+    RepoParams { kind, ns, name }: &RepoParams,
     rev: &str,
 ) -> ApiResult<Response> {
+    let kind = super::repo_type(kind)?;
     let mut r = revision(s, caller, kind, (ns, name), rev).await?;
     if kind == RepoType::Dataset {
         r.entry.card_text = s
