@@ -58,7 +58,8 @@ impl<K: std::hash::Hash + Eq, V: Clone> Expiring<K, V> {
 
 #[derive(Default)]
 pub struct HotCaches {
-    pub repos: Expiring<(RepoType, String), Option<Repo>>,
+    /// Shared, not copied per request: a repo row carries its card's front matter as JSON.
+    pub repos: Expiring<(RepoType, String), Option<Arc<Repo>>>,
     pub tokens: Expiring<[u8; 32], Option<Principal>>,
     /// Token id → whether it is live (not revoked), for what was issued to a token.
     pub live_tokens: Expiring<i64, bool>,
@@ -66,8 +67,10 @@ pub struct HotCaches {
     pub repos_by_id: Expiring<i64, Option<Repo>>,
     /// (repo id, sha256) → the Xet file it serves, if any (HEAD of every LFS file asks).
     pub xet_files: Expiring<(i64, Sha256), Option<Arc<XetFile>>>,
-    /// (repo, caller, day) downloads this process has already recorded.
-    downloads: Mutex<std::collections::HashSet<(i64, String, i64)>>,
+    /// (repo, hash of the caller, day) downloads this process has already recorded.
+    downloads: Mutex<std::collections::HashSet<(i64, u64, i64)>>,
+    /// The keys of `downloads`' caller hashes (fixed per process).
+    download_keys: std::hash::RandomState,
 }
 
 impl Hub {
@@ -77,12 +80,12 @@ impl Hub {
         who: Option<&Principal>,
         repo_type: RepoType,
         name: &RepoName,
-    ) -> Result<Repo, HubError> {
+    ) -> Result<Arc<Repo>, HubError> {
         let key = (repo_type, name.key());
         let repo = match self.hot.repos.get(&key) {
             Some(r) => r,
             None => {
-                let r = self.meta.repo_by_name(repo_type, name).await?;
+                let r = self.meta.repo_by_name(repo_type, name).await?.map(Arc::new);
                 self.hot.repos.put(key, r.clone());
                 r
             }
@@ -96,14 +99,18 @@ impl Hub {
 
     /// Whether this process sees this (repo, caller, day) download for the first time: repeated
     /// GETs then cost no database write (the database still dedups across processes).
-    pub fn first_download_seen(&self, repo_id: i64, who: &str, day: i64) -> bool {
+    /// The caller is kept as a 64-bit keyed hash, so a repeated GET allocates nothing here (two
+    /// callers sharing a hash would at worst leave one download to the database's dedup).
+    pub fn first_download_seen(&self, repo_id: i64, who: impl std::hash::Hash, day: i64) -> bool {
+        use std::hash::BuildHasher;
+        let who = self.hot.download_keys.hash_one(who);
         let Ok(mut seen) = self.hot.downloads.lock() else {
             return true;
         };
         if seen.len() >= MAX_ENTRIES * 10 {
             seen.clear();
         }
-        seen.insert((repo_id, who.to_string(), day))
+        seen.insert((repo_id, who, day))
     }
 
     /// Whether the access token with this id is live, through the short-lived cache: what was

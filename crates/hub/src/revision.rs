@@ -68,10 +68,20 @@ impl Hub {
     /// through another process within a second.
     pub async fn resolve_for_download(&self, repo: &Repo, rev: &str) -> Result<Resolved, HubError> {
         let refs = self.meta.recent_refs(repo.id).await?;
-        for name in candidate_refs(rev) {
-            if let Some((_, commit)) = refs.iter().find(|(n, _)| *n == name) {
-                return self.resolved(*commit, Some(name)).await;
+        // As `candidate_refs` orders them, without building the names.
+        let named = |n: &str| {
+            if rev.starts_with("refs/") {
+                n == rev
+            } else {
+                RefName::names_branch(n, rev)
             }
+        };
+        let found = refs.iter().find(|(n, _)| named(n)).or_else(|| {
+            refs.iter()
+                .find(|(n, _)| !rev.starts_with("refs/") && RefName::names_tag(n, rev))
+        });
+        if let Some((name, commit)) = found {
+            return self.resolved(*commit, Some(name.clone())).await;
         }
         self.resolve_commit_id(repo, rev, &refs).await
     }

@@ -192,11 +192,14 @@ async fn request_id(req: Request, next: Next) -> Response {
         .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         .map(str::to_string)
         .unwrap_or_else(|| hex::encode(rand::random::<[u8; 12]>()));
-    let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    // The request line is copied only when it will be logged.
+    let logged = tracing::enabled!(tracing::Level::DEBUG)
+        .then(|| (req.method().clone(), req.uri().path().to_string()));
     let mut resp = next.run(req).await;
-    tracing::debug!(%method, %path, status = resp.status().as_u16(), request_id = %id, "request");
-    if let Ok(v) = HeaderValue::from_str(&id) {
+    if let Some((method, path)) = logged {
+        tracing::debug!(%method, %path, status = resp.status().as_u16(), request_id = %id, "request");
+    }
+    if let Ok(v) = HeaderValue::from_maybe_shared(bytes::Bytes::from(id)) {
         resp.headers_mut().insert("x-request-id", v);
     }
     resp

@@ -161,7 +161,12 @@ impl RepoName {
 
     /// Case-folded `namespace/name`, the uniqueness key.
     pub fn key(&self) -> String {
-        self.to_string().to_ascii_lowercase()
+        let mut key = String::with_capacity(self.namespace.len() + 1 + self.name.len());
+        key.push_str(&self.namespace);
+        key.push('/');
+        key.push_str(&self.name);
+        key.make_ascii_lowercase();
+        key
     }
 }
 

@@ -32,6 +32,16 @@ impl RefName {
         }
     }
 
+    /// Whether `full` is the branch named `short` (no allocation: the download path asks).
+    pub fn names_branch(full: &str, short: &str) -> bool {
+        full.strip_prefix(BRANCH) == Some(short)
+    }
+
+    /// Whether `full` is the tag named `short`.
+    pub fn names_tag(full: &str, short: &str) -> bool {
+        full.strip_prefix(TAG) == Some(short)
+    }
+
     /// Whether `full` names a pull request's ref.
     pub fn is_pull_request(full: &str) -> bool {
         matches!(RefName::parse(full), Some(RefName::PullRequest(_)))
@@ -76,6 +86,9 @@ mod tests {
             assert_eq!(RefName::parse(other), None, "{other}");
         }
         assert!(RefName::is_pull_request("refs/pr/3"));
+        assert!(RefName::names_branch("refs/heads/main", "main"));
+        assert!(!RefName::names_branch("refs/tags/main", "main"));
+        assert!(RefName::names_tag("refs/tags/v1", "v1"));
         assert!(!RefName::is_pull_request("refs/heads/pr/3"));
     }
 }

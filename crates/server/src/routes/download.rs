@@ -5,6 +5,7 @@
 //! the sha256 for LFS files, and the size.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Extension;
 use axum::body::Body;
@@ -25,8 +26,9 @@ use crate::{ApiResult, AppState};
 
 type ResolvePath = Path<(String, String, String, String)>;
 
+/// Sets a header from a string it takes over (no copy into the header's buffer).
 fn set(h: &mut HeaderMap, name: &'static str, value: String) {
-    if let Ok(v) = HeaderValue::from_str(&value) {
+    if let Ok(v) = HeaderValue::from_maybe_shared(bytes::Bytes::from(value)) {
         h.insert(name, v);
     }
 }
@@ -98,7 +100,7 @@ pub async fn resolve(
         h.insert(header::CONTENT_DISPOSITION, security::attachment(&path));
     }
     if let Some(p) = &info.lfs {
-        set(h, "x-linked-size", p.size.to_string());
+        h.insert("x-linked-size", HeaderValue::from(p.size));
         set(h, "x-linked-etag", format!("\"{}\"", p.oid.to_hex()));
     }
     if let Some(file) = &xet {
@@ -123,11 +125,8 @@ pub async fn resolve(
             .with_header("content-range", format!("bytes */{size}")));
         }
     };
-    set(
-        resp.headers_mut(),
-        "content-length",
-        (end - start).to_string(),
-    );
+    resp.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(end - start));
     if method == Method::HEAD {
         return Ok(resp);
     }
@@ -188,17 +187,23 @@ fn count_download(
     state: &AppState,
     caller: &Caller,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    repo: &Repo,
+    repo: &Arc<Repo>,
 ) {
-    let who = match (caller.principal(), peer) {
-        (Some(p), _) => format!("user:{}", p.account.id),
-        (None, Some(Extension(ConnectInfo(addr)))) => format!("ip:{}", addr.ip()),
-        (None, None) => "anonymous".to_string(),
+    // Named only for the first download of the day: repeated GETs format nothing.
+    let caller_key = match (caller.principal(), &peer) {
+        (Some(p), _) => (Some(p.account.id), None),
+        (None, Some(Extension(ConnectInfo(addr)))) => (None, Some(addr.ip())),
+        (None, None) => (None, None),
     };
     let day = commonhold_hub::now_ms() / 86_400_000;
-    if !state.hub.first_download_seen(repo.id, &who, day) {
+    if !state.hub.first_download_seen(repo.id, caller_key, day) {
         return;
     }
+    let who = match caller_key {
+        (Some(id), _) => format!("user:{id}"),
+        (None, Some(ip)) => format!("ip:{ip}"),
+        (None, None) => "anonymous".to_string(),
+    };
     let (hub, repo) = (state.hub.clone(), repo.clone());
     tokio::spawn(async move {
         if let Err(e) = hub.record_download(&repo, &who, day).await {
