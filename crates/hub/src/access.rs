@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use commonhold_meta::{Account, OrgRole, PrivateRepos, Repo};
-use commonhold_types::Role;
+use commonhold_meta::{AccessRequest, Account, OrgRole, PrivateRepos, Repo};
+use commonhold_types::{AccessStatus, Role};
 
 use crate::{Hub, HubError};
 
@@ -84,6 +84,61 @@ pub fn private_repos(who: Option<&Principal>) -> PrivateRepos {
         None => PrivateRepos::None,
         Some(p) if p.account.is_admin => PrivateRepos::All,
         Some(p) => PrivateRepos::OwnedBy(p.visible_owner_ids()),
+    }
+}
+
+/// Whether `who` belongs to the side of `repo` that never needs a grant: its owner, a member
+/// of the owning organisation, or a site administrator.
+fn is_insider(who: Option<&Principal>, repo: &Repo) -> bool {
+    who.is_some_and(|p| p.account.is_admin || p.visible_owner_ids().contains(&repo.owner_id))
+}
+
+/// Whether `who` may read the files of `repo` at `now` (unix milliseconds), given `who`'s access
+/// request to it if any: the one rule for every path to a repo's bytes. It can see the repo,
+/// and the repo is not gated, or `who` is an insider ([`is_insider`]), or `who` holds an
+/// accepted request that has not expired. Metadata, the card and the file list need only
+/// [`can_see`].
+pub fn can_read_bytes(
+    who: Option<&Principal>,
+    repo: &Repo,
+    request: Option<&AccessRequest>,
+    now: i64,
+) -> bool {
+    can_see(who, repo.owner_id, repo.private)
+        && (!repo.gating.is_gated()
+            || is_insider(who, repo)
+            || who.zip(request).is_some_and(|(p, r)| {
+                r.user_id == p.account.id && r.repo_id == repo.id && r.grants_at(now)
+            }))
+}
+
+/// Why `who` may not read a gated repo's files, in the Hub's words (clients show them).
+fn gated_message(
+    hub: &Hub,
+    who: Option<&Principal>,
+    repo: &Repo,
+    request: Option<&AccessRequest>,
+) -> String {
+    let what = format!("{} {}", repo.repo_type.as_str(), repo.name);
+    let url = hub.url(&format!("{}{}", repo.repo_type.url_prefix(), repo.name));
+    match (who, request.map(|r| r.status)) {
+        (None, _) => format!(
+            "Access to {what} is restricted. You must have access to it and be authenticated \
+             to access it. Please log in."
+        ),
+        (Some(_), Some(AccessStatus::Pending)) => {
+            format!("Your request to access {what} is awaiting a review from the repo authors.")
+        }
+        (Some(_), Some(AccessStatus::Rejected)) => {
+            format!("Your request to access {what} has been rejected by the repo's authors.")
+        }
+        (Some(_), Some(AccessStatus::Accepted)) => {
+            format!("Your access to {what} has expired. Visit {url} to ask for access again.")
+        }
+        (Some(_), None) => format!(
+            "Access to {what} is restricted and you are not in the authorized list. \
+             Visit {url} to ask for access."
+        ),
     }
 }
 
@@ -212,6 +267,54 @@ impl Hub {
             Visibility::Hidden => Err(HubError::RepoNotFound),
             _ => Ok(repo),
         }
+    }
+
+    /// Checks that `who`, who can see `repo`, may read its files ([`can_read_bytes`]): every
+    /// path to a repo's bytes calls this (resolve, LFS downloads, Xet read tokens and CAS
+    /// requests, pull-request diffs, exports, the web file view). A gated repo answers
+    /// [`HubError::Gated`]; one `who` cannot see stays [`HubError::RepoNotFound`], so gating never
+    /// says a private repo exists. The caller's request is read through the one-second cache:
+    /// a grant revoked through another process stops working within [`crate::hot::TTL`].
+    pub async fn require_read_bytes(
+        &self,
+        who: Option<&Principal>,
+        repo: &Repo,
+    ) -> Result<(), HubError> {
+        if !can_see(who, repo.owner_id, repo.private) {
+            return Err(HubError::RepoNotFound);
+        }
+        if !repo.gating.is_gated() || is_insider(who, repo) {
+            return Ok(());
+        }
+        let request = match who {
+            Some(p) => {
+                self.access_request_for_download(repo.id, p.account.id)
+                    .await?
+            }
+            None => None,
+        };
+        if can_read_bytes(who, repo, request.as_ref(), crate::now_ms()) {
+            Ok(())
+        } else {
+            Err(HubError::Gated(gated_message(
+                self,
+                who,
+                repo,
+                request.as_ref(),
+            )))
+        }
+    }
+
+    /// Finds a repo the caller may see and read the files of ([`Hub::require_read_bytes`]).
+    pub async fn bytes_readable_repo(
+        &self,
+        who: Option<&Principal>,
+        repo_type: commonhold_types::RepoType,
+        name: &commonhold_types::RepoName,
+    ) -> Result<Repo, HubError> {
+        let repo = self.readable_repo(who, repo_type, name).await?;
+        self.require_read_bytes(who, &repo).await?;
+        Ok(repo)
     }
 
     /// Finds a repo the caller may write; a readable but not writable repo is 403, a hidden one

@@ -7,12 +7,19 @@ pub enum HubError {
     /// Missing, or private and not visible to the caller: never says which.
     #[error("Repository not found")]
     RepoNotFound,
+    /// A gated repo the caller can see but whose files it may not read (yet): the Hub's
+    /// `GatedRepo`, 401 to anonymous callers and 403 to signed-in ones.
+    #[error("{0}")]
+    Gated(String),
     #[error("Invalid rev id: {0}")]
     RevisionNotFound(String),
     #[error("{0}")]
     EntryNotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// Something other than a repo, revision or file is missing (a user, an access request).
+    #[error("{0}")]
+    NotFound(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]

@@ -1,4 +1,4 @@
-//! Short-lived caches for the hottest read path (HEAD/GET on `resolve`), where a database round
+//! Short-lived caches for the hottest read path (HEAD/GET on `resolve`, CAS requests), where a database round
 //! trip per request would dominate.
 //!
 //! Unlike git objects, repos and tokens change, so these entries live for [`TTL`] only: a repo
@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use commonhold_meta::Repo;
+use commonhold_meta::{AccessRequest, Repo};
 use commonhold_types::{RepoName, RepoType, Sha256};
 
 use crate::{Hub, HubError, Principal, XetFile};
@@ -67,6 +67,8 @@ pub struct HotCaches {
     pub repos_by_id: Expiring<i64, Option<Repo>>,
     /// (repo id, sha256) → the Xet file it serves, if any (HEAD of every LFS file asks).
     pub xet_files: Expiring<(i64, Sha256), Option<Arc<XetFile>>>,
+    /// (repo id, user id) → that user's access request, for gated repos.
+    pub access_requests: Expiring<(i64, i64), Option<AccessRequest>>,
     /// (repo, hash of the caller, day) downloads this process has already recorded.
     downloads: Mutex<std::collections::HashSet<(i64, u64, i64)>>,
     /// The keys of `downloads`' caller hashes (fixed per process).
@@ -74,8 +76,8 @@ pub struct HotCaches {
 }
 
 impl Hub {
-    /// Like [`Hub::readable_repo`], through the short-lived cache: for downloads only.
-    pub async fn readable_repo_for_download(
+    /// Like [`Hub::bytes_readable_repo`], through the short-lived cache: for downloads only.
+    pub async fn downloadable_repo(
         &self,
         who: Option<&Principal>,
         repo_type: RepoType,
@@ -91,10 +93,8 @@ impl Hub {
             }
         };
         let repo = repo.ok_or(HubError::RepoNotFound)?;
-        match crate::access::visibility(who, &repo) {
-            crate::Visibility::Hidden => Err(HubError::RepoNotFound),
-            _ => Ok(repo),
-        }
+        self.require_read_bytes(who, &repo).await?;
+        Ok(repo)
     }
 
     /// Whether this process sees this (repo, caller, day) download for the first time: repeated
@@ -124,6 +124,22 @@ impl Hub {
         Ok(live)
     }
 
+    /// `user_id`'s access request to `repo_id` through the short-lived cache (every download
+    /// of a gated repo asks).
+    pub(crate) async fn access_request_for_download(
+        &self,
+        repo_id: i64,
+        user_id: i64,
+    ) -> Result<Option<AccessRequest>, HubError> {
+        let key = (repo_id, user_id);
+        if let Some(r) = self.hot.access_requests.get(&key) {
+            return Ok(r);
+        }
+        let r = self.meta.access_request(repo_id, user_id).await?;
+        self.hot.access_requests.put(key, r.clone());
+        Ok(r)
+    }
+
     /// A repo by id through the short-lived cache (CAS requests, several per download).
     pub(crate) async fn repo_by_id_for_cas(&self, id: i64) -> Result<Option<Repo>, HubError> {
         if let Some(r) = self.hot.repos_by_id.get(&id) {
@@ -140,5 +156,6 @@ impl Hub {
         self.hot.repos_by_id.clear();
         self.hot.tokens.clear();
         self.hot.live_tokens.clear();
+        self.hot.access_requests.clear();
     }
 }

@@ -19,6 +19,7 @@ mod commit;
 mod discussions;
 mod error;
 mod fsck;
+mod gating;
 mod hot;
 mod lfs;
 mod metrics;
@@ -35,7 +36,8 @@ mod xet_dedup;
 use std::sync::Arc;
 
 pub use access::{
-    AccessChanges, Principal, TokenBinding, Visibility, can_see, private_repos, visibility,
+    AccessChanges, Principal, TokenBinding, Visibility, can_read_bytes, can_see, private_repos,
+    visibility,
 };
 pub use assessor::openness_summary;
 pub use card::{CardSummary, parse_front_matter};
@@ -44,6 +46,7 @@ pub use commit::{CommitOp, CommitRequest, CommitResult};
 pub use discussions::{Change, DiscussionDetails, PrChanges};
 pub use error::HubError;
 pub use fsck::{FsckOptions, FsckProblem, FsckReport};
+pub use gating::{MAX_ACCESS_DAYS, REJECTION_REASON_MAX, Requester, terms_sha256, validate_fields};
 pub use lfs::{
     BatchObject, BatchOutcome, LFS_THRESHOLD, MAX_BATCH_OBJECTS, MAX_PARTS, MultipartPlan,
     UploadTicket, part_size,

@@ -47,6 +47,9 @@ pub struct XetToken {
 pub struct CasGrant {
     pub repo_id: i64,
     pub write: bool,
+    /// Whether the token's caller may read the repo's files now (`Hub::require_read_bytes`):
+    /// reconstructions and dedup answers about the repo's own files need it.
+    pub read_bytes: bool,
 }
 
 /// A reconstruction answer, or why the range cannot be served.
@@ -152,7 +155,8 @@ impl Hub {
 
     /// What a CAS bearer token allows now: None if it is malformed, forged or expired, if the
     /// access token it was issued for has been revoked, or if that token can no longer read
-    /// (or, for a write token, contribute to) the repo. Checked on every CAS request through
+    /// the repo's files (a read token: visibility and gating) or contribute to it (a write
+    /// token). Checked on every CAS request through
     /// the short-lived caches, so a revocation or a visibility change takes effect within
     /// [`crate::hot::TTL`].
     pub async fn xet_grant(&self, token: &str) -> Result<Option<CasGrant>, HubError> {
@@ -169,15 +173,26 @@ impl Hub {
         let Some(repo) = self.repo_by_id_for_cas(repo_id).await? else {
             return Ok(None);
         };
+        let read_bytes = match self.require_read_bytes(who.as_ref(), &repo).await {
+            Ok(()) => true,
+            Err(HubError::Gated(_) | HubError::RepoNotFound) => false,
+            Err(e) => return Err(e),
+        };
         let allowed = match (crate::access::visibility(who.as_ref(), &repo), &who) {
             (crate::Visibility::Hidden, _) => false,
-            (_, _) if !write => true,
+            // A read token is worth only what its caller may read: a gated repo's files
+            // need a grant, and a grant revoked since stops the token within the TTL.
+            (_, _) if !write => read_bytes,
             (crate::Visibility::Write, _) => true,
             // A contributor's write token: uploads to open a pull request with.
             (_, Some(p)) => p.role == commonhold_types::Role::Write,
             (_, None) => false,
         };
-        Ok(allowed.then_some(CasGrant { repo_id, write }))
+        Ok(allowed.then_some(CasGrant {
+            repo_id,
+            write,
+            read_bytes,
+        }))
     }
 
     /// The signed parts of a CAS token: (write, repo id, the access token's hash if bound).
@@ -409,6 +424,12 @@ impl Hub {
         end_inclusive: u64,
     ) -> Result<XetPlan, HubError> {
         let missing = || HubError::EntryNotFound(format!("no Xet file {file_hash} here"));
+        if !grant.read_bytes {
+            // A contributor's write token for a gated repo it has no grant for.
+            return Err(HubError::Forbidden(
+                "this repo is gated: reading its files needs an accepted access request".into(),
+            ));
+        }
         let hash = XetHash::parse(file_hash).map_err(|_| missing())?;
         if !self.meta.repo_has_xet_file(grant.repo_id, &hash.0).await? {
             return Err(missing());

@@ -84,7 +84,11 @@ impl Hub {
             return Ok(None);
         };
         let mut found = None;
-        for (xorb, file) in self.meta.xet_dedup_lookup(&chunk.0, grant.repo_id).await? {
+        for (xorb, file) in self
+            .meta
+            .xet_dedup_lookup(&chunk.0, grant.repo_id, grant.read_bytes)
+            .await?
+        {
             if let Some(record) = self.file_using_chunk(chunk, XetHash(xorb), &file).await? {
                 found = Some((xorb, record));
                 break;

@@ -36,6 +36,13 @@ pub enum AuditAction {
     MemberAdded,
     MemberRemoved,
     Pruned,
+    GatingChanged,
+    AccessRequested,
+    AccessAccepted,
+    AccessRejected,
+    AccessCancelled,
+    AccessGranted,
+    AccessExpiryChanged,
 }
 
 impl AuditAction {
@@ -49,6 +56,13 @@ impl AuditAction {
             AuditAction::MemberAdded => "org.member_added",
             AuditAction::MemberRemoved => "org.member_removed",
             AuditAction::Pruned => "audit.pruned",
+            AuditAction::GatingChanged => "repo.gating",
+            AuditAction::AccessRequested => "access.requested",
+            AuditAction::AccessAccepted => "access.accepted",
+            AuditAction::AccessRejected => "access.rejected",
+            AuditAction::AccessCancelled => "access.cancelled",
+            AuditAction::AccessGranted => "access.granted",
+            AuditAction::AccessExpiryChanged => "access.expiry",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The metadata store of commonhold: accounts, tokens, repos, refs, git objects, LFS grants,
-//! the durable commit log, settings, openness assessments and the audit trail.
+//! the durable commit log, settings, openness assessments, gated repositories' access requests
+//! and the audit trail.
 //!
 //! One API over two databases: SQLite (the embedded default, one file) and PostgreSQL (for
 //! several server processes). Both run the same SQL through sqlx's `Any` driver; only the DDL
@@ -38,6 +39,7 @@ mod codec;
 mod connect;
 mod discussions;
 mod error;
+mod gating;
 mod listing;
 mod log;
 mod model;
@@ -62,6 +64,7 @@ pub use discussions::{
     PrMerge,
 };
 pub use error::MetaError;
+pub use gating::{AccessDecision, AccessRequest, NewAccessRequest};
 pub use model::{
     Account, AccountKind, Backend, LogEntry, OrgRole, PrivateRepos, RefConflict, Repo, RepoQuery,
     RepoSort, RepoSummary, TokenInfo,

@@ -71,6 +71,11 @@ fn listing_sql(q: &RepoQuery) -> Select {
             " AND EXISTS (SELECT 1 FROM repo_tags t WHERE t.repo_id = repos.id AND t.tag = {p})"
         );
     }
+    match q.gated {
+        Some(true) => s.sql.push_str(" AND gated IS NOT NULL"),
+        Some(false) => s.sql.push_str(" AND gated IS NULL"),
+        None => {}
+    }
     match &q.private {
         PrivateRepos::All => {}
         PrivateRepos::OwnedBy(owners) if !owners.is_empty() => {

@@ -100,7 +100,6 @@ pub struct RepoSummary {
     pub tags: Vec<String>,
     pub pipeline_tag: Option<String>,
     pub library_name: Option<String>,
-    pub gated: Option<String>,
     /// The latest openness assessment's summary, filled in by the assessor.
     pub openness: Option<serde_json::Value>,
 }
@@ -114,7 +113,6 @@ impl Default for RepoSummary {
             tags: Vec::new(),
             pipeline_tag: None,
             library_name: None,
-            gated: None,
             openness: None,
         }
     }
@@ -129,6 +127,10 @@ pub struct Repo {
     pub name: RepoName,
     pub owner_id: i64,
     pub private: bool,
+    /// Whether its files need a granted access request; set by its settings only.
+    pub gating: commonhold_types::Gating,
+    /// How long an accepted access request lasts, in days; `None`: until revoked.
+    pub default_access_days: Option<i64>,
     /// Unix milliseconds.
     pub created_at: i64,
     pub summary: RepoSummary,
@@ -184,6 +186,8 @@ pub struct RepoQuery {
     pub tags: Vec<String>,
     /// Which private repos the viewer may see (the hub's access rule decides).
     pub private: PrivateRepos,
+    /// `Some(true)`: only gated repos; `Some(false)`: only repos that are not.
+    pub gated: Option<bool>,
     pub sort: RepoSort,
     pub descending: bool,
     pub offset: u64,
@@ -199,6 +203,7 @@ impl RepoQuery {
             author: None,
             tags: Vec::new(),
             private: PrivateRepos::None,
+            gated: None,
             sort: RepoSort::LastModified,
             descending: true,
             offset: 0,

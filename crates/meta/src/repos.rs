@@ -3,7 +3,7 @@
 //! A repo's internal id never changes; names are unique per repo type, case-insensitively, via
 //! the unique `(repo_type, name_key)` pair.
 
-use commonhold_types::{GitOid, RepoName, RepoType};
+use commonhold_types::{Gating, GitOid, RepoName, RepoType};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
@@ -17,7 +17,8 @@ use crate::model::{Repo, RepoSummary};
 macro_rules! repo_columns {
     () => {
         "id, repo_type, namespace, name, owner_id, private, created_at, downloads, sha, \
-         last_modified, card_data, tags, pipeline_tag, library_name, gated, openness"
+         last_modified, card_data, tags, pipeline_tag, library_name, gated, default_access_days, \
+         openness"
     };
 }
 pub(crate) use repo_columns;
@@ -27,6 +28,7 @@ pub(crate) fn repo_from_row(row: &AnyRow) -> Result<Repo, MetaError> {
     let namespace: String = col(row, "namespace")?;
     let name: String = col(row, "name")?;
     let openness: Option<String> = col(row, "openness")?;
+    let gated: Option<String> = col(row, "gated")?;
     Ok(Repo {
         id: col(row, "id")?,
         repo_type: RepoType::parse(&repo_type)
@@ -35,6 +37,9 @@ pub(crate) fn repo_from_row(row: &AnyRow) -> Result<Repo, MetaError> {
             .map_err(|e| MetaError::Corrupt(format!("repo name: {e}")))?,
         owner_id: col(row, "owner_id")?,
         private: flag(row, "private")?,
+        gating: Gating::parse(gated.as_deref())
+            .ok_or_else(|| MetaError::Corrupt(format!("gating mode {gated:?}")))?,
+        default_access_days: col(row, "default_access_days")?,
         created_at: col(row, "created_at")?,
         downloads: col(row, "downloads")?,
         summary: RepoSummary {
@@ -44,7 +49,6 @@ pub(crate) fn repo_from_row(row: &AnyRow) -> Result<Repo, MetaError> {
             tags: json(&col::<String>(row, "tags")?, "tags")?,
             pipeline_tag: col(row, "pipeline_tag")?,
             library_name: col(row, "library_name")?,
-            gated: col(row, "gated")?,
             openness: openness
                 .as_deref()
                 .map(|text| json(text, "openness"))
@@ -128,6 +132,8 @@ impl MetaStore {
             name: name.clone(),
             owner_id,
             private,
+            gating: Gating::Open,
+            default_access_days: None,
             created_at,
             summary,
             downloads: 0,
@@ -250,7 +256,7 @@ impl MetaStore {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE repos SET sha = $2, last_modified = $3, card_data = $4, tags = $5, \
-                 pipeline_tag = $6, library_name = $7, gated = $8, openness = $9 \
+                 pipeline_tag = $6, library_name = $7, openness = $8 \
              WHERE id = $1",
         )
         .bind(id)
@@ -260,7 +266,6 @@ impl MetaStore {
         .bind(tags)
         .bind(s.pipeline_tag.clone())
         .bind(s.library_name.clone())
-        .bind(s.gated.clone())
         .bind(openness)
         .execute(&mut *tx)
         .await?;
@@ -274,8 +279,8 @@ impl MetaStore {
 
     /// Stores the summary of `main` as of commit-log position `seq` (head, time, card data,
     /// tags), unless one of a later position is already stored: summaries are computed after the
-    /// ref moves, so concurrent writers finish in any order and the newest must win. `gated` and
-    /// `openness` are left alone (the assessor writes the latter). Returns whether it was stored.
+    /// ref moves, so concurrent writers finish in any order and the newest must win.
+    /// `openness` is left alone (the assessor writes it). Returns whether it was stored.
     pub async fn update_repo_head_summary(
         &self,
         id: i64,

@@ -54,25 +54,28 @@ impl MetaStore {
     }
 
     /// For an eligible chunk: up to 16 (xorb holding it, file using that xorb) pairs whose file
-    /// is granted to `repo_id` or to a public repo, `repo_id`'s own first. Empty if the chunk is
-    /// unknown or only other repos' private files use its xorbs. (Whether a file uses the chunk
+    /// is granted to `repo_id` (if `own_files`: the asker may read that repo's files) or to a
+    /// public repo that is not gated, `repo_id`'s own first. Empty if the chunk is unknown or
+    /// only other repos' private or gated files use its xorbs. (Whether a file uses the chunk
     /// itself, not just its xorb, is for the caller to check against the file's terms.)
     pub async fn xet_dedup_lookup(
         &self,
         chunk: &[u8; 32],
         repo_id: i64,
+        own_files: bool,
     ) -> Result<Vec<([u8; 32], [u8; 32])>, MetaError> {
+        let own = if own_files { repo_id } else { -1 };
         let rows = sqlx::query(
             "SELECT c.xorb_hash, fx.file_hash FROM xet_dedup_chunks c \
              JOIN xet_file_xorbs fx ON fx.xorb_hash = c.xorb_hash \
              JOIN xet_grants g ON g.file_hash = fx.file_hash \
              JOIN repos r ON r.id = g.repo_id \
-             WHERE c.chunk_hash = $1 AND (g.repo_id = $2 OR r.private = 0) \
+             WHERE c.chunk_hash = $1 AND (g.repo_id = $2 OR (r.private = 0 AND r.gated IS NULL)) \
              ORDER BY CASE WHEN g.repo_id = $3 THEN 0 ELSE 1 END LIMIT 16",
         )
         .bind(&chunk[..])
-        .bind(repo_id)
-        .bind(repo_id)
+        .bind(own)
+        .bind(own)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

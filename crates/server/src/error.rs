@@ -16,6 +16,7 @@ use commonhold_hub::HubError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
     RepoNotFound,
+    GatedRepo,
     RevisionNotFound,
     EntryNotFound,
 }
@@ -24,6 +25,7 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::RepoNotFound => "RepoNotFound",
+            ErrorCode::GatedRepo => "GatedRepo",
             ErrorCode::RevisionNotFound => "RevisionNotFound",
             ErrorCode::EntryNotFound => "EntryNotFound",
         }
@@ -96,6 +98,14 @@ impl ApiError {
     pub fn from_hub(e: HubError, authenticated: bool) -> ApiError {
         match e {
             HubError::RepoNotFound => ApiError::repo_not_found(authenticated),
+            HubError::Gated(m) => {
+                let status = if authenticated {
+                    StatusCode::FORBIDDEN
+                } else {
+                    StatusCode::UNAUTHORIZED
+                };
+                ApiError::new(status, m).with_code(ErrorCode::GatedRepo)
+            }
             HubError::RevisionNotFound(m) => {
                 ApiError::new(StatusCode::NOT_FOUND, format!("Invalid rev id: {m}"))
                     .with_code(ErrorCode::RevisionNotFound)
@@ -104,6 +114,7 @@ impl ApiError {
                 ApiError::new(StatusCode::NOT_FOUND, m).with_code(ErrorCode::EntryNotFound)
             }
             HubError::BadRequest(m) => ApiError::new(StatusCode::BAD_REQUEST, m),
+            HubError::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, m),
             HubError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
             HubError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
             HubError::PreconditionFailed(m) => ApiError::new(StatusCode::PRECONDITION_FAILED, m),

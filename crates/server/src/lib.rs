@@ -93,7 +93,9 @@ pub struct AppState {
 
 /// Every route the server answers.
 pub fn router(hub: Hub) -> Router {
-    use routes::{both_kinds, discussions, download, info, lfs, openness, repos, upload, user};
+    use routes::{
+        both_kinds, discussions, download, gating, info, lfs, openness, repos, upload, user,
+    };
     let web = routes::web::router(hub.clone());
     let limits = ratelimit::Limits {
         limiter: std::sync::Arc::new(ratelimit::RateLimiter::new(
@@ -135,6 +137,13 @@ pub fn router(hub: Hub) -> Router {
             post(repos::create_tag).delete(repos::delete_tag),
         )
         .route(&repo("/settings"), put(repos::settings))
+        .route(&repo("/auth-check"), get(gating::auth_check))
+        .route(&repo("/auth-check/write"), get(gating::auth_check_write))
+        .route(&repo("/ask-access"), post(gating::ask_access))
+        .route(&repo("/user-access-request/{status}"), get(gating::list))
+        .route(&repo("/user-access-request/handle"), post(gating::handle))
+        .route(&repo("/user-access-request/cancel"), post(gating::cancel))
+        .route(&repo("/user-access-request/grant"), post(gating::grant))
         .route(&repo("/openness"), get(openness::latest))
         .route(&repo("/openness/{rev}"), get(openness::at))
         .route(

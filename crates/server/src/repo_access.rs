@@ -1,5 +1,6 @@
 //! The repo a route names, found with the access the route needs. A handler of
-//! `/api/{kind}/{ns}/{name}/...` takes a [`RepoIn<Read>`], [`RepoIn<Write>`] or
+//! `/api/{kind}/{ns}/{name}/...` takes a [`RepoIn<Read>`], [`RepoIn<ReadBytes>`] (routes that
+//! hand out file content or the means to fetch it), [`RepoIn<Write>`] or
 //! [`RepoIn<Contribute>`] and so cannot forget the check: the extractor reads the caller and the
 //! repo's kind and name from the path, and asks the hub's access rule (`Hub::readable_repo` and
 //! its siblings) before the handler runs, and before any body byte is read. Missing and hidden
@@ -33,8 +34,10 @@ pub trait Access: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(Repo, bool), HubError>> + Send;
 }
 
-/// See the repo and read its files.
+/// See the repo: its metadata, card, file list, discussions.
 pub struct Read;
+/// Read the repo's files: see it, and pass the gate if it is gated (`Hub::require_read_bytes`).
+pub struct ReadBytes;
 /// Change the repo: its branches, tags, settings and judgments' disputes.
 pub struct Write;
 /// Upload to the repo, or open and join its discussions and pull requests: anyone with a write
@@ -52,6 +55,21 @@ impl Access for Read {
     ) -> Result<(Repo, bool), HubError> {
         let repo = hub.readable_repo(who, kind, name).await?;
         let writer = commonhold_hub::visibility(who, &repo) == commonhold_hub::Visibility::Write;
+        Ok((repo, writer))
+    }
+}
+
+impl Access for ReadBytes {
+    const SIGNED_IN: bool = false;
+
+    async fn find(
+        hub: &Hub,
+        who: Option<&Principal>,
+        kind: RepoType,
+        name: &RepoName,
+    ) -> Result<(Repo, bool), HubError> {
+        let (repo, writer) = Read::find(hub, who, kind, name).await?;
+        hub.require_read_bytes(who, &repo).await?;
         Ok((repo, writer))
     }
 }

@@ -28,7 +28,8 @@ pub fn repo_summary(repo: &Repo) -> Map<String, Value> {
     );
     m.insert("createdAt".into(), json!(format_time_ms(repo.created_at)));
     m.insert("private".into(), json!(repo.private));
-    let gated: Value = s.gated.as_deref().map_or(json!(false), |g| json!(g));
+    // The Hub's spelling: `false`, or the mode.
+    let gated: Value = repo.gating.as_str().map_or(json!(false), |g| json!(g));
     m.insert("gated".into(), gated);
     m.insert("disabled".into(), json!(false));
     m.insert("downloads".into(), json!(repo.downloads));

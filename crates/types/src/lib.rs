@@ -14,6 +14,7 @@
 
 mod digest;
 mod discussion;
+mod gating;
 mod name;
 mod path;
 mod reassess;
@@ -21,6 +22,7 @@ mod refname;
 
 pub use digest::{DigestError, GitOid, Sha256};
 pub use discussion::{DiscussionEventKind, DiscussionStatus};
+pub use gating::{AccessStatus, Gating};
 pub use name::{NameError, RESERVED_NAMESPACES, RepoName, RepoType, validate_account_name};
 pub use path::{MAX_PATH_BYTES, PathError, RepoPath, is_invisible, nfc};
 pub use reassess::ReassessStatus;

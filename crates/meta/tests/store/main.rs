@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod catalogue_index;
 mod discussions;
+mod gating;
 mod listing;
 mod objects;
 mod openness;

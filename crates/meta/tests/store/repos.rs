@@ -138,7 +138,6 @@ async fn summary_and_visibility_round_trip(fx: Fixture) {
         tags: vec!["text-generation".into(), "license:apache-2.0".into()],
         pipeline_tag: Some("text-generation".into()),
         library_name: Some("transformers".into()),
-        gated: None,
         openness: Some(json!({"tier": "open-science"})),
     };
     s.update_repo_summary(repo.id, &summary).await.unwrap();

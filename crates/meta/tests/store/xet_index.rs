@@ -52,19 +52,31 @@ async fn dedup_finds_files_of_the_same_repo_or_public_repos_only(fx: Fixture) {
 
     // The private repo's chunk is found from that repo only; the public one from anywhere.
     assert_eq!(
-        store.xet_dedup_lookup(&[9; 32], hidden.id).await.unwrap(),
+        store
+            .xet_dedup_lookup(&[9; 32], hidden.id, true)
+            .await
+            .unwrap(),
         vec![([1; 32], [11; 32])]
     );
     assert_eq!(
-        store.xet_dedup_lookup(&[9; 32], other.id).await.unwrap(),
+        store
+            .xet_dedup_lookup(&[9; 32], other.id, true)
+            .await
+            .unwrap(),
         vec![]
     );
     assert_eq!(
-        store.xet_dedup_lookup(&[8; 32], other.id).await.unwrap(),
+        store
+            .xet_dedup_lookup(&[8; 32], other.id, true)
+            .await
+            .unwrap(),
         vec![([2; 32], [12; 32])]
     );
     assert_eq!(
-        store.xet_dedup_lookup(&[7; 32], hidden.id).await.unwrap(),
+        store
+            .xet_dedup_lookup(&[7; 32], hidden.id, true)
+            .await
+            .unwrap(),
         vec![]
     );
     // Once a public file uses the xorb too, others find it; the asking repo's own comes first.
@@ -77,12 +89,56 @@ async fn dedup_finds_files_of_the_same_repo_or_public_repos_only(fx: Fixture) {
         .await
         .unwrap();
     assert_eq!(
-        store.xet_dedup_lookup(&[9; 32], other.id).await.unwrap(),
+        store
+            .xet_dedup_lookup(&[9; 32], other.id, true)
+            .await
+            .unwrap(),
         vec![([1; 32], [13; 32])]
     );
-    let mine_first = store.xet_dedup_lookup(&[9; 32], hidden.id).await.unwrap();
+    let mine_first = store
+        .xet_dedup_lookup(&[9; 32], hidden.id, true)
+        .await
+        .unwrap();
     assert_eq!(mine_first.first(), Some(&([1; 32], [11; 32])));
     assert_eq!(mine_first.len(), 2);
+
+    // A gated repo's files are found neither from other repos nor from its own without a
+    // grant (a contributor's upload); with one, as before.
+    store
+        .set_gating(
+            open.id,
+            commonhold_types::Gating::Manual,
+            None,
+            &commonhold_meta::NewAuditEvent {
+                actor: None,
+                action: commonhold_meta::AuditAction::GatingChanged,
+                repo: None,
+                detail: serde_json::json!({}),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .xet_dedup_lookup(&[8; 32], other.id, true)
+            .await
+            .unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        store
+            .xet_dedup_lookup(&[8; 32], open.id, false)
+            .await
+            .unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        store
+            .xet_dedup_lookup(&[8; 32], open.id, true)
+            .await
+            .unwrap(),
+        vec![([2; 32], [12; 32])]
+    );
 
     let files = store.list_xet_files(None, 1).await.unwrap();
     assert_eq!(files, vec![file([11; 32], 5)]);

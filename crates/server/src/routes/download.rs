@@ -46,7 +46,7 @@ pub async fn resolve(
     let hub = &state.hub;
     let name = super::repo_name(&caller, &ns, &name)?;
     let repo = hub
-        .readable_repo_for_download(caller.principal(), kind, &name)
+        .downloadable_repo(caller.principal(), kind, &name)
         .await
         .map_err(|e| caller.err(e))?;
     let resolved = hub

@@ -26,7 +26,7 @@ const COMMITS_PAGE: usize = 100;
 const LIST_PAGE_MAX: u64 = 1000;
 
 /// A JSON array response with `Link: <next>; rel="next"` when there is more.
-fn paged(items: Vec<Value>, next: Option<String>) -> Response {
+pub(crate) fn paged(items: Vec<Value>, next: Option<String>) -> Response {
     let mut resp = Json(Value::Array(items)).into_response();
     if let Some(url) = next
         && let Ok(v) = HeaderValue::from_str(&format!("<{url}>; rel=\"next\""))
@@ -37,7 +37,7 @@ fn paged(items: Vec<Value>, next: Option<String>) -> Response {
 }
 
 /// The query string with `cursor` replaced.
-fn with_cursor(params: &Params, cursor: u64) -> String {
+pub(crate) fn with_cursor(params: &Params, cursor: u64) -> String {
     let mut out = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in params.0.iter().filter(|(k, _)| k != "cursor") {
         out.append_pair(k, v);
@@ -86,6 +86,16 @@ pub async fn list(
         }
     }
     tags.retain(|t| !t.is_empty());
+    let gated = match p.get("gated").map(str::to_ascii_lowercase).as_deref() {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "gated={other:?} is not understood: use gated=true or gated=false"
+            )));
+        }
+    };
     let query = RepoQuery {
         repo_type: kind,
         search: p
@@ -99,6 +109,7 @@ pub async fn list(
         tags,
         // The hub fills in which private repos the caller may see.
         private: Default::default(),
+        gated,
         sort,
         descending,
         offset,
@@ -196,7 +207,14 @@ async fn info_at(
         m.insert("usedStorage".into(), json!(used));
     }
     m.insert("spaces".into(), json!([]));
-    if let Some(config) = small_json_file(&state, &files, "config.json").await {
+    // `config` is file content: only for callers who may read the repo's files.
+    let readable = state
+        .hub
+        .require_read_bytes(caller.principal(), &repo)
+        .await;
+    if readable.is_ok()
+        && let Some(config) = small_json_file(&state, &files, "config.json").await
+    {
         m.insert("config".into(), config);
     }
     Ok(Json(Value::Object(apply_expand(m, &p.all("expand")))).into_response())

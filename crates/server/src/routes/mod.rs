@@ -3,6 +3,7 @@
 pub mod discussions;
 pub mod download;
 pub mod exports;
+pub mod gating;
 pub mod info;
 pub mod lfs;
 pub mod metrics;

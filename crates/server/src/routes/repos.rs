@@ -4,7 +4,7 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use commonhold_types::{RepoName, RepoType};
+use commonhold_types::{Gating, RepoName, RepoType};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -145,15 +145,18 @@ pub async fn move_repo(
     ))
 }
 
-/// The settings a client may change. Unknown keys are refused rather than ignored: a caller who sets
-/// something this hub does not honour (e.g. `gated`, before gating exists) must not get a 200.
+/// The settings a client may change. Unknown keys are refused rather than ignored: a caller who
+/// sets something this hub does not honour must not get a 200.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SettingsBody {
     private: Option<bool>,
     visibility: Option<String>,
-    /// Only `false` (what a repo already is) is accepted until gated repositories are built.
+    /// `"auto"`, `"manual"` or `false`, as the Hub.
     gated: Option<Value>,
+    /// commonhold's own: how many days an accepted access request lasts (`null`: until revoked).
+    #[serde(rename = "default_access_days", alias = "defaultAccessDays")]
+    default_access_days: Option<Value>,
     /// Every repo speaks Xet, so only `true` is accepted.
     xet_enabled: Option<bool>,
 }
@@ -179,17 +182,35 @@ impl SettingsBody {
         }
     }
 
-    fn refuse_unsupported(&self) -> ApiResult<()> {
+    /// The gating asked for: `"auto"`, `"manual"` or `false`; anything else is refused.
+    fn gating(&self) -> ApiResult<Option<Gating>> {
         match &self.gated {
-            None | Some(Value::Bool(false)) => {}
-            Some(v) => {
-                return Err(ApiError::bad_request(format!(
-                    "gated {v} is not supported: this hub does not gate repositories yet, so files \
-                     would stay downloadable by everyone who can see the repo; keep the repo private \
-                     to restrict it"
-                )));
-            }
+            None => Ok(None),
+            Some(Value::Bool(false)) => Ok(Some(Gating::Open)),
+            Some(Value::String(s)) if s == "auto" => Ok(Some(Gating::Auto)),
+            Some(Value::String(s)) if s == "manual" => Ok(Some(Gating::Manual)),
+            Some(v) => Err(ApiError::bad_request(format!(
+                "gated {v} is not supported: use \"auto\", \"manual\" or false"
+            ))),
         }
+    }
+
+    /// The grant lifetime asked for: `Some(None)` for `null` (until revoked).
+    fn default_access_days(&self) -> ApiResult<Option<Option<i64>>> {
+        match &self.default_access_days {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(None)),
+            Some(v) => match v.as_i64() {
+                Some(days) => Ok(Some(Some(days))),
+                None => Err(ApiError::bad_request(format!(
+                    "default_access_days {v} is not supported: use a whole number of days, or \
+                     null for access until revoked"
+                ))),
+            },
+        }
+    }
+
+    fn refuse_unsupported(&self) -> ApiResult<()> {
         if self.xet_enabled == Some(false) {
             return Err(ApiError::bad_request(
                 "xetEnabled false is not supported: every repo on this hub accepts Xet and git-LFS uploads",
@@ -210,13 +231,25 @@ pub async fn settings(
     let name = super::repo_name(&caller, &ns, &name)?;
     let b: SettingsBody = crate::body::json(body).await?;
     b.refuse_unsupported()?;
+    // Everything is checked before anything changes (the hub checks the days' range first).
     let private = b.private()?;
+    let gating = b.gating()?;
+    let days = b.default_access_days()?;
+    let (gating, days) = state
+        .hub
+        .set_gating(caller.principal(), kind, &name, gating, days)
+        .await
+        .map_err(|e| caller.err(e))?;
     let private = state
         .hub
         .set_private(caller.principal(), kind, &name, private)
         .await
         .map_err(|e| caller.err(e))?;
-    Ok(Json(json!({ "private": private })))
+    Ok(Json(json!({
+        "private": private,
+        "gated": gating.as_str().map_or(json!(false), |g| json!(g)),
+        "default_access_days": days,
+    })))
 }
 
 #[derive(Deserialize, Default)]

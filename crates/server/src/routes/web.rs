@@ -203,7 +203,7 @@ pub fn entry_of(repo: &Repo, card_text: String) -> RepoEntry {
         name: repo.name.name().to_string(),
         owner_id: repo.owner_id,
         private: repo.private,
-        gated: s.gated.clone(),
+        gated: repo.gating.as_str().map(str::to_string),
         created_at: repo.created_at,
         last_modified: s.last_modified,
         downloads: repo.downloads,
@@ -271,6 +271,19 @@ impl WebState {
                 "Not found",
                 &format!("{what} was not found, or you may not see it."),
             ),
+        }
+    }
+
+    /// A gated repo's file, for a caller without a grant: the hub's message says why and where
+    /// to ask (401 anonymous, 403 signed in, like the API).
+    fn gated(&self, caller: &Caller, message: &str) -> PageError {
+        PageError {
+            status: if caller.authenticated() {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNAUTHORIZED
+            },
+            html: pages::error_page(&self.site, "Gated repository", message),
         }
     }
 
@@ -670,6 +683,12 @@ async fn blob_page(
 ) -> PageResult {
     let repo = readable(&s, &caller, kind, &ns, &name).await?;
     let hub = &s.hub;
+    // The page shows the file's text: it is a path to the bytes like `resolve`.
+    match hub.require_read_bytes(caller.principal(), &repo).await {
+        Ok(()) => {}
+        Err(commonhold_hub::HubError::Gated(m)) => return Err(s.gated(&caller, &m)),
+        Err(e) => return Err(s.internal(e)),
+    }
     let what = format!("{path} at {rev}");
     let resolved = hub
         .resolve(&repo, &rev)

@@ -18,7 +18,7 @@ use serde_json::json;
 
 use crate::error::ApiError;
 use crate::range::{self, RangeSpec, Span};
-use crate::repo_access::{Contribute, Read, RepoIn};
+use crate::repo_access::{Contribute, ReadBytes, RepoIn};
 use crate::{ApiResult, AppState};
 
 /// Largest shard body read.
@@ -41,10 +41,11 @@ pub async fn write_token(
     Ok(token_response(&token))
 }
 
-/// `GET /api/{kind}/{ns}/{name}/xet-read-token/{rev}`: a read token for a readable repo.
+/// `GET /api/{kind}/{ns}/{name}/xet-read-token/{rev}`: a read token for a repo whose files the
+/// caller may read (a gated repo needs a grant).
 pub async fn read_token(
     State(state): State<AppState>,
-    RepoIn { repo, caller, .. }: RepoIn<Read>,
+    RepoIn { repo, caller, .. }: RepoIn<ReadBytes>,
 ) -> ApiResult<Response> {
     let token = state
         .hub

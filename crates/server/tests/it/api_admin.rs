@@ -99,7 +99,8 @@ async fn move_delete_settings_and_whoami() {
 }
 
 /// A setting this hub cannot honour is refused with a 400 naming it, and changes nothing: a caller
-/// who sets `gated` and gets a 200 would believe the files are restricted while anyone can fetch them.
+/// who sets `gated: "sometimes"` and gets a 200 would believe the files are restricted while
+/// anyone can fetch them.
 #[tokio::test]
 async fn settings_refuse_what_they_cannot_honour() {
     let h = TestHub::new().await;
@@ -120,8 +121,20 @@ async fn settings_refuse_what_they_cannot_honour() {
         )
     };
     for (body, named) in [
-        (json!({ "gated": "manual" }), "gated"),
-        (json!({ "gated": "auto", "private": true }), "gated"),
+        (json!({ "gated": "sometimes" }), "gated"),
+        (json!({ "gated": true, "private": true }), "gated"),
+        (
+            json!({ "gated": "auto", "default_access_days": 0 }),
+            "default_access_days",
+        ),
+        (
+            json!({ "gated": "auto", "default_access_days": "week" }),
+            "default_access_days",
+        ),
+        (
+            json!({ "gated": "auto", "visibility": "protected" }),
+            "protected",
+        ),
         (json!({ "visibility": "protected" }), "protected"),
         (
             json!({ "private": true, "visibility": "public" }),

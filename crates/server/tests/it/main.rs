@@ -8,6 +8,7 @@ mod api;
 mod api_admin;
 mod discussions;
 mod fsck_copies;
+mod gating;
 mod hardening;
 mod limits;
 mod openapi;

@@ -103,10 +103,18 @@ async fn seeded() -> (TestHub, String) {
         .await
         .unwrap()
         .unwrap();
-    let mut summary = gated.summary.clone();
-    summary.gated = Some("auto".into());
     h.meta
-        .update_repo_summary(gated.id, &summary)
+        .set_gating(
+            gated.id,
+            commonhold_types::Gating::Auto,
+            None,
+            &commonhold_meta::NewAuditEvent {
+                actor: None,
+                action: commonhold_meta::AuditAction::GatingChanged,
+                repo: None,
+                detail: serde_json::json!({}),
+            },
+        )
         .await
         .unwrap();
     (h, token)
