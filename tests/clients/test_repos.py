@@ -77,15 +77,14 @@ def test_delete_repo(alice, unique):
 
 
 @pytest.mark.parametrize("repo_type", ["model", "dataset"])
-def test_update_repo_settings_refuses_gating_it_cannot_enforce(alice, unique, repo_type):
-    """`gated` is refused with a 400 that says why, rather than a 200 that leaves the files open to everyone; the
-    settings this hub honours (`private`) still work through the same call."""
+def test_update_repo_settings_gates_and_ungates(alice, unique, repo_type):
+    """`gated` is honoured (enforced on every download, see the router tests in
+    crates/server/tests/it/gating.rs) and shown in repo info; `private` still works through the same call."""
     repo_id = f"alice/{unique('settings')}"
     alice.create_repo(repo_id, repo_type=repo_type)
-    with pytest.raises(HfHubHTTPError) as raised:
-        alice.update_repo_settings(repo_id, repo_type=repo_type, gated="manual")
-    assert status_of(raised.value) == 400
-    assert "gated" in str(raised.value)
+    alice.update_repo_settings(repo_id, repo_type=repo_type, gated="manual")
+    assert alice.repo_info(repo_id, repo_type=repo_type).gated == "manual"
     assert alice.repo_info(repo_id, repo_type=repo_type).private is False
     alice.update_repo_settings(repo_id, repo_type=repo_type, gated=False, private=True)
+    assert alice.repo_info(repo_id, repo_type=repo_type).gated is False
     assert alice.repo_info(repo_id, repo_type=repo_type).private is True
